@@ -1,0 +1,60 @@
+"""Sign-up, login and password forms, laid out by crispy-forms."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from accounts.models import User
+
+
+class SubmitHelperMixin:
+    submit_label = "Continue"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary w-100"))
+
+
+class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
+    submit_label = "Create my account"
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name", required=False)
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this e-mail already exists. Log in, or reset your password."
+            )
+        return email
+
+
+class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
+    submit_label = "Log in"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "E-mail"
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True}
+        )
+
+
+class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send me a reset link"
+
+
+class SetPasswordForm(SubmitHelperMixin, auth_forms.SetPasswordForm):
+    submit_label = "Save my password"
+
+
+class PasswordChangeForm(SubmitHelperMixin, auth_forms.PasswordChangeForm):
+    submit_label = "Change my password"

@@ -1,0 +1,85 @@
+"""The one user model: people log in with their e-mail address."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person using Bolster: an expectant mother, a therapist or a clinic admin.
+
+    The role is not stored on the user: it follows from what she is attached to
+    (a ``clinics.Therapist`` row, a clinic's admins), so it can never disagree with it.
+    """
+
+    class Role(models.TextChoices):
+        CLIENT = "client", "Client"
+        THERAPIST = "therapist", "Therapist"
+        CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+        OPERATOR = "operator", "Operator"
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    same_day_reminders = models.BooleanField(
+        "remind me on the day too",
+        default=True,
+        help_text="A short reminder a couple of hours before each session.",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def role(self) -> str:
+        if self.administered_clinics.exists():
+            return self.Role.CLINIC_ADMIN
+        if hasattr(self, "therapist"):
+            return self.Role.THERAPIST
+        if self.is_superuser:
+            return self.Role.OPERATOR
+        return self.Role.CLIENT
+
+    @property
+    def is_client(self) -> bool:
+        return self.role == self.Role.CLIENT
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == self.Role.CLINIC_ADMIN

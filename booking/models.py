@@ -1,0 +1,192 @@
+"""Appointment slots, bookings, weekly plans and the reminder outbox."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class SlotQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Slot.Status.OPEN)
+
+    def free(self):
+        """Open slots in the future with no active booking."""
+        return (
+            self.open()
+            .filter(starts_at__gt=timezone.now())
+            .exclude(bookings__status=Booking.Status.BOOKED)
+        )
+
+
+class Slot(models.Model):
+    """One bookable hour of one therapist, stored in UTC.
+
+    On PostgreSQL an exclusion constraint (migration 0002) makes two overlapping slots of
+    one therapist impossible.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        BLOCKED = "blocked", "Blocked"
+
+    therapist = models.ForeignKey(
+        "clinics.Therapist", on_delete=models.CASCADE, related_name="slots"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    block_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "therapist"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["therapist", "starts_at"], name="one_slot_per_therapist_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at", "status"], name="slot_start_status")]
+
+    def __str__(self):
+        return f"{self.therapist} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Plan(models.Model):
+    """A weekly plan: the same therapist once or twice a week up to the due date."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+    )
+    therapist = models.ForeignKey(
+        "clinics.Therapist", on_delete=models.PROTECT, related_name="plans"
+    )
+    weekdays = models.JSONField(help_text="Weekday numbers, Monday = 0; one or two of them.")
+    local_time = models.TimeField(help_text="Session start in the clinic's time zone.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="plan_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.pk} of {self.client}"
+
+
+class Booking(models.Model):
+    """A client's session in one slot.
+
+    ``starts_at``/``ends_at`` copy the slot's so PostgreSQL can refuse overlapping sessions
+    of one client (exclusion constraint, migration 0002). A slot has at most one booking
+    in status ``booked``.
+    """
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        MOVED = "moved", "Moved"
+
+    class CancelledBy(models.TextChoices):
+        CLIENT = "client", "Client"
+        CLINIC = "clinic", "Clinic"
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    moved_to = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="moved_from"
+    )
+    flags_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    flags_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(status="booked"),
+                name="one_active_booking_per_slot",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "starts_at"], name="booking_client_start")]
+
+    def __str__(self):
+        return f"{self.client} at {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.BOOKED
+
+
+class Reminder(models.Model):
+    """Outbox row: one e-mail to send at ``send_at``, exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Skipped (too late to help)"
+        FAILED = "failed", "Failed"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, help_text="e.g. 24h, 2h, plan_end")
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["send_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind"], name="one_reminder_per_kind"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["send_at"],
+                condition=Q(status="pending"),
+                name="reminder_pending_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} reminder for booking {self.booking_id} ({self.status})"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from booking import views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("mine/", views.MyBookingsView.as_view(), name="my_bookings"),
+    path("sessions/", views.TherapistDayView.as_view(), name="therapist_day"),
+]

@@ -1,0 +1,190 @@
+"""Clinics, their therapists and admins, and the therapists' weekly working hours."""
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
+
+
+def default_reminder_hours() -> list[int]:
+    return [24, 2]
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    address = models.TextField(help_text="Street, town and postcode, one per line.")
+    phone = models.CharField(max_length=40)
+    email = models.EmailField("e-mail")
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/London or America/New_York.",
+    )
+    admins = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="administered_clinics", blank=True
+    )
+
+    # Policies.
+    session_minutes = models.PositiveSmallIntegerField(default=60)
+    turnover_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Gap between two sessions of one therapist."
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Clients cannot cancel or move online closer than this."
+    )
+    booking_horizon_weeks = models.PositiveSmallIntegerField(
+        default=8, help_text="How far ahead clients may book."
+    )
+    reminder_hours = models.JSONField(
+        default=default_reminder_hours,
+        help_text="Hours before each session at which a reminder is sent.",
+    )
+    raised_severities = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Safety rule code → severity this clinic applies instead (raise only).",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_minutes__gte=15), name="clinic_session_at_least_15_min"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("clinics:detail", kwargs={"slug": self.slug})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class TherapistQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Therapist(models.Model):
+    """A person with the therapist role at one clinic."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="therapists")
+    display_name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    bio = models.TextField(blank=True)
+    certification_name = models.CharField(
+        "prenatal massage certification", max_length=160, blank=True
+    )
+    certification_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    photo = models.ImageField(upload_to="therapists/", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "slug"], name="therapist_slug_per_clinic"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse(
+            "clinics:therapist", kwargs={"slug": self.clinic.slug, "therapist_slug": self.slug}
+        )
+
+
+class WorkingHours(models.Model):
+    """One stretch of a therapist's usual week, e.g. Monday 09:00–13:00, in clinic time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["therapist", "weekday", "starts_at"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="working_hours_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="working_hours_valid_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and (self.valid_from is None or day >= self.valid_from)
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class TimeOff(models.Model):
+    """Days a therapist does not work: holiday, sick leave, training."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="time_off_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist}: {self.starts_on} – {self.ends_on}"
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on

@@ -1,0 +1,169 @@
+"""Pregnancy profile, intake answers, safety flags on bookings, clearances and the audit trail."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Severity(models.TextChoices):
+    """Ordered from least to most serious; see ``safety.engine.SEVERITY_RANK``."""
+
+    INFO = "info", "Information"
+    ADAPT = "adapt", "Adapt treatment"
+    CLEARANCE = "clearance", "Clearance needed"
+    BLOCK = "block", "Cannot go ahead"
+
+
+class PregnancyProfile(models.Model):
+    """What a client tells us once before her first booking; editable later."""
+
+    class DueDateSource(models.TextChoices):
+        SCAN = "scan", "From my scan or my midwife"
+        LAST_PERIOD = "last_period", "From the first day of my last period"
+
+    client = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pregnancy_profile"
+    )
+    due_date = models.DateField()
+    due_date_source = models.CharField(
+        max_length=20, choices=DueDateSource.choices, default=DueDateSource.SCAN
+    )
+    last_period_started_on = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=40)
+    emergency_contact_name = models.CharField(max_length=120)
+    emergency_contact_phone = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Pregnancy profile of {self.client}"
+
+
+class IntakeResponse(models.Model):
+    """One version of a client's health answers; the newest one is in force."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_responses"
+    )
+    conditions = models.JSONField(
+        default=list, blank=True, help_text="Condition codes answered yes."
+    )
+    notes = models.JSONField(default=dict, blank=True, help_text="Condition code → her note.")
+    consent_given_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Intake of {self.client} on {self.created_at:%Y-%m-%d}"
+
+
+class SafetyFlag(models.Model):
+    """A finding of the rule set on one booking, kept even when it stops applying."""
+
+    booking = models.ForeignKey(
+        "booking.Booking", on_delete=models.CASCADE, related_name="safety_flags"
+    )
+    code = models.CharField(max_length=60)
+    severity = models.CharField(max_length=12, choices=Severity.choices)
+    title = models.CharField(max_length=200)
+    instruction = models.TextField(blank=True)
+    client_message = models.TextField(blank=True)
+    ruleset_version = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the rule stopped applying (answers changed)."
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "code"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_flag_per_rule_and_booking",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.severity}) on booking {self.booking_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Clearance(models.Model):
+    """A doctor's or midwife's written clearance for one clearance rule, recorded by a therapist."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clearances"
+    )
+    code = models.CharField(max_length=60, help_text="The clearance rule it covers.")
+    issued_by = models.CharField(max_length=160, help_text="Name and role of the clinician.")
+    issued_on = models.DateField()
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Leave empty when it holds until the birth."
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("issued_on")),
+                name="clearance_valid_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Clearance for {self.code} ({self.client})"
+
+
+class AuditEntry(models.Model):
+    """Who looked at or changed a client's health data, and when."""
+
+    class Action(models.TextChoices):
+        VIEWED_INTAKE = "viewed_intake", "Viewed intake answers"
+        CHANGED_INTAKE = "changed_intake", "Changed intake answers"
+        CHANGED_PROFILE = "changed_profile", "Changed pregnancy profile"
+        EXPORTED_DATA = "exported_data", "Exported her data"
+        DELETED_ACCOUNT = "deleted_account", "Deleted her account"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="audit_entries",
+    )
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.actor_label} {self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from safety import views
+
+app_name = "safety"
+
+urlpatterns = [
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+]
