@@ -2,3 +2,15 @@
 
 Import them from here: ``from booking.services import book_session``.
 """
+
+from booking.services.bookings import book_session, cancel_booking
+from booking.services.reminders import cancel_reminders, schedule_reminders
+from booking.services.slots import generate_slots
+
+__all__ = [
+    "book_session",
+    "cancel_booking",
+    "cancel_reminders",
+    "generate_slots",
+    "schedule_reminders",
+]
