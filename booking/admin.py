@@ -1,1 +1,60 @@
-# Register your models here.
+from django.contrib import admin
+
+from booking.models import Booking, Plan, Reminder, Slot
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "ends_at", "therapist", "status", "block_reason"]
+    list_filter = ["status", "therapist__clinic", "therapist"]
+    search_fields = ["therapist__display_name", "block_reason"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["therapist"]
+    readonly_fields = ["created_at", "updated_at"]
+    raw_id_fields = ["therapist"]
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["kind", "send_at", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "client", "therapist_name", "status", "plan", "created_at"]
+    list_filter = ["status", "cancelled_by", "slot__therapist__clinic"]
+    search_fields = ["client__email", "client__first_name", "slot__therapist__display_name"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["client", "slot__therapist", "plan"]
+    readonly_fields = ["created_at", "updated_at", "cancelled_at", "flags_acknowledged_at"]
+    raw_id_fields = ["client", "slot", "plan", "moved_to", "flags_acknowledged_by"]
+    inlines = [ReminderInline]
+
+    @admin.display(description="therapist", ordering="slot__therapist__display_name")
+    def therapist_name(self, booking):
+        return booking.slot.therapist.display_name
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["pk", "client", "therapist", "weekdays", "local_time", "starts_on", "ends_on"]
+    list_filter = ["status", "therapist__clinic"]
+    search_fields = ["client__email", "therapist__display_name"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["client", "therapist"]
+    readonly_fields = ["created_at", "cancelled_at"]
+    raw_id_fields = ["client", "therapist"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["send_at", "kind", "status", "attempts", "booking", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["booking__client__email", "last_error"]
+    date_hierarchy = "send_at"
+    list_select_related = ["booking__client"]
+    readonly_fields = ["created_at", "updated_at", "sent_at", "attempts", "last_error"]
+    raw_id_fields = ["booking"]

@@ -5,6 +5,8 @@ from booking import views
 app_name = "booking"
 
 urlpatterns = [
+    path("", views.ClinicListView.as_view(), name="clinics"),
+    path("clinic/<slug:slug>/", views.ClinicDetailView.as_view(), name="clinic"),
     path("mine/", views.MyBookingsView.as_view(), name="my_bookings"),
     path("sessions/", views.TherapistDayView.as_view(), name="therapist_day"),
 ]

@@ -71,7 +71,7 @@ class Clinic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("clinics:detail", kwargs={"slug": self.slug})
+        return reverse("booking:clinic", kwargs={"slug": self.slug})
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

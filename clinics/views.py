@@ -1,31 +1,10 @@
-"""Public clinic pages and the clinic admin's dashboard."""
+"""Public therapist pages and the clinic admin's dashboard."""
 
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from accounts.permissions import ClinicAdminRequiredMixin
-from clinics.models import Clinic, Therapist
-
-
-class ClinicListView(ListView):
-    template_name = "clinics/clinic_list.html"
-    context_object_name = "clinics"
-
-    def get_queryset(self):
-        return Clinic.objects.all()
-
-
-class ClinicDetailView(DetailView):
-    template_name = "clinics/clinic_detail.html"
-    context_object_name = "clinic"
-
-    def get_queryset(self):
-        return Clinic.objects.all()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["therapists"] = self.object.therapists.active()
-        return context
+from clinics.models import Therapist
 
 
 class TherapistDetailView(DetailView):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("clinics/", include("clinics.urls")),
+    path("clinics/dashboard/schedule/", include("booking.schedule_urls")),
     path("book/", include("booking.urls")),
     path("health/", include("safety.urls")),
     path("admin/", admin.site.urls),
