@@ -1,0 +1,584 @@
+"""The safety rule table as data, and ``evaluate``: due date, session date, conditions → findings.
+
+One declaration per row of the rule table (stage rules, then condition rules). Nothing here
+touches the database, so the whole table is testable as plain functions.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from safety.dating import GestationalAge, gestational_age_on
+
+RULESET_VERSION = "2026.11"
+
+INFO = "info"
+ADAPT = "adapt"
+CLEARANCE = "clearance"
+BLOCK = "block"
+
+# block > clearance > adapt > info; a higher rank is more serious.
+SEVERITY_RANK = {INFO: 0, ADAPT: 1, CLEARANCE: 2, BLOCK: 3}
+
+SEVERITY_WORDS = {
+    BLOCK: "Cannot go ahead",
+    CLEARANCE: "Clearance needed",
+    ADAPT: "Adapt treatment",
+    INFO: "Information",
+}
+
+NOT_MEDICAL_ADVICE = (
+    "These notes help your therapist keep you comfortable and safe. They are not medical "
+    "advice: your midwife or doctor knows your pregnancy best."
+)
+
+RED_FLAG_SYMPTOMS = (
+    "Call your midwife or doctor straight away (and don't come to your session) if you have "
+    "any bleeding or fluid leaking, regular contractions or tummy pain, a fever, your baby "
+    "moving less than usual, sudden swelling of your face or hands, a severe headache or "
+    "changes in your vision, or one leg that is swollen, warm, red or painful."
+)
+
+ACUPRESSURE_POINTS = "SP6, LI4, BL60, BL67, KI3, GB21"
+
+
+def _weeks(weeks: int, days: int = 0) -> int:
+    return weeks * 7 + days
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule that applies to one session."""
+
+    code: str
+    severity: str
+    title: str
+    instruction: str
+    client_message: str
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    @property
+    def severity_words(self) -> str:
+        return SEVERITY_WORDS[self.severity]
+
+    def raised_to(self, severity: str) -> "Finding":
+        """This finding at ``severity`` if that is more serious; never less serious."""
+        if severity not in SEVERITY_RANK:
+            raise ValueError(f"Unknown severity {severity!r}.")
+        if SEVERITY_RANK[severity] <= self.rank:
+            return self
+        return replace(self, severity=severity)
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """A rule from the stage of pregnancy: applies when ``from_days <= GA < until_days``."""
+
+    code: str
+    severity: str
+    title: str
+    instruction: str
+    client_message: str
+    from_days: int = 0
+    until_days: int | None = None
+
+    def applies(self, ga: GestationalAge) -> bool:
+        return ga.total_days >= self.from_days and (
+            self.until_days is None or ga.total_days < self.until_days
+        )
+
+    def finding(self) -> Finding:
+        return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
+
+
+@dataclass(frozen=True)
+class ConditionRule:
+    """A rule from one intake answer; the table gives no weeks, so it applies at any GA."""
+
+    condition: str
+    group: str
+    question: str
+    code: str
+    severity: str
+    title: str
+    instruction: str
+    client_message: str
+
+    def finding(self) -> Finding:
+        return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
+
+
+RIGHT_NOW = "right_now"
+THIS_PREGNANCY = "this_pregnancy"
+YOUR_HEALTH = "your_health"
+
+QUESTION_GROUPS = {
+    RIGHT_NOW: "Right now",
+    THIS_PREGNANCY: "This pregnancy",
+    YOUR_HEALTH: "Your health",
+}
+
+_SEE_MATERNITY_TODAY = (
+    "Please don't wait for your session: contact your midwife or maternity unit today. "
+    "We can book you once they have seen you."
+)
+
+
+STAGE_RULES: tuple[StageRule, ...] = (
+    StageRule(
+        code="first_trimester",
+        severity=ADAPT,
+        title="First trimester: gentle work only",
+        instruction=(
+            "Gentle, relaxing work only; no abdominal massage; no deep pressure anywhere. "
+            "Many clients prefer to start at week 14."
+        ),
+        client_message=(
+            "Massage is gentle in early pregnancy; most of our plans start from week 14."
+        ),
+        until_days=_weeks(14),
+    ),
+    StageRule(
+        code="side_lying_position",
+        severity=ADAPT,
+        title="Side-lying position",
+        instruction=(
+            "Side-lying with bolsters under the head, belly and top knee; no prone work on a "
+            "flat table, with or without a belly cut-out."
+        ),
+        client_message="You'll lie on your side, supported by pillows.",
+        from_days=_weeks(14),
+    ),
+    StageRule(
+        code="supine_limit",
+        severity=ADAPT,
+        title="Never flat on the back",
+        instruction=(
+            "Never flat on the back. If a semi-reclined position is used, raise the torso at "
+            "least 30° with a wedge under the right hip; stop and turn her to her left side at "
+            "any dizziness, nausea or sweating."
+        ),
+        client_message="We won't ask you to lie flat on your back.",
+        from_days=_weeks(20),
+    ),
+    StageRule(
+        code="avoid_deep_leg_massage",
+        severity=ADAPT,
+        title="Avoid deep leg massage",
+        instruction=(
+            "No deep pressure on legs, calves or inner thighs. Only very light, slow strokes up "
+            "the leg toward the heart. Stop and refer if a leg is swollen on one side, warm, "
+            "red or painful."
+        ),
+        client_message=(
+            "We keep leg work very light, because clotting risk is higher in pregnancy."
+        ),
+    ),
+    StageRule(
+        code="acupressure_points",
+        severity=ADAPT,
+        title="No firm pressure on acupressure points",
+        instruction=(
+            f"No sustained firm pressure on {ACUPRESSURE_POINTS}. (Evidence of harm is weak; "
+            "this is the widely taught precaution.)"
+        ),
+        client_message=(
+            "We avoid firm pressure on a few acupressure points on the hands, ankles, lower "
+            "legs and shoulders, as is usual in pregnancy."
+        ),
+    ),
+    StageRule(
+        code="third_trimester",
+        severity=INFO,
+        title="Third trimester",
+        instruction=(
+            "Side-lying only; offer position changes and bathroom breaks; keep to 60 minutes."
+        ),
+        client_message=(
+            "Sessions last up to an hour; just say if you'd like to change position or take a "
+            "bathroom break."
+        ),
+        from_days=_weeks(28),
+    ),
+    StageRule(
+        code="term",
+        severity=INFO,
+        title="At term: labour can start any day",
+        instruction=(
+            "Labour can start any day; confirm she feels well and has no contractions, bleeding "
+            "or fluid loss before starting."
+        ),
+        client_message=(
+            "Your baby could arrive any day now. Your therapist will check you feel well before "
+            "starting; if labour starts, call your midwife, not us, and we'll sort out the "
+            "booking later."
+        ),
+        from_days=_weeks(37),
+        until_days=_weeks(40),
+    ),
+    StageRule(
+        code="past_due_date",
+        severity=ADAPT,
+        title="Past the due date",
+        instruction=(
+            "Past the due date: confirm her maternity team is seeing her; gentle session; no "
+            f"pressure on the abdomen or the acupressure points above ({ACUPRESSURE_POINTS}). "
+            "Labour can start any day: confirm she has no contractions, bleeding or fluid loss "
+            "before starting."
+        ),
+        client_message=(
+            "You're past your due date; please make sure your midwife or doctor knows you're "
+            "coming. If you have contractions, bleeding or fluid leaking, call them instead of "
+            "coming in."
+        ),
+        from_days=_weeks(40),
+        until_days=_weeks(42),
+    ),
+    StageRule(
+        code="post_term",
+        severity=BLOCK,
+        title="42 weeks or more: no sessions",
+        instruction=(
+            "Do not treat. From 42 weeks she belongs with her maternity team; ask her to contact "
+            "them."
+        ),
+        client_message=(
+            "We can't book sessions from 42 weeks. Please contact your maternity team."
+        ),
+        from_days=_weeks(42),
+    ),
+)
+
+
+CONDITION_RULES: tuple[ConditionRule, ...] = (
+    ConditionRule(
+        condition="vaginal_bleeding",
+        group=RIGHT_NOW,
+        question=(
+            "Any bleeding or spotting, or fluid leaking, in this pregnancy that your midwife or "
+            "doctor hasn't cleared?"
+        ),
+        code="bleeding_or_fluid",
+        severity=BLOCK,
+        title="Bleeding or fluid loss not yet cleared",
+        instruction="Do not treat. Refer her to maternity care today.",
+        client_message=(
+            "Bleeding, spotting or leaking fluid needs checking by your midwife or doctor first. "
+            + _SEE_MATERNITY_TODAY
+        ),
+    ),
+    ConditionRule(
+        condition="suspected_dvt",
+        group=RIGHT_NOW,
+        question="Is one of your legs swollen, warm, red or painful right now?",
+        code="suspected_dvt",
+        severity=BLOCK,
+        title="Possible blood clot in a leg",
+        instruction="Do not treat. Refer her the same day: possible blood clot (DVT).",
+        client_message=(
+            "A swollen, warm, red or painful leg can be a blood clot, which needs checking the "
+            "same day. Please call your midwife, doctor or maternity unit today; don't massage "
+            "the leg."
+        ),
+    ),
+    ConditionRule(
+        condition="preeclampsia_signs",
+        group=RIGHT_NOW,
+        question=(
+            "Sudden swelling of your face or hands, a severe headache or changes in your vision?"
+        ),
+        code="preeclampsia_signs",
+        severity=BLOCK,
+        title="Possible signs of pre-eclampsia",
+        instruction="Do not treat. Refer her the same day: possible pre-eclampsia.",
+        client_message=(
+            "Sudden swelling, a severe headache or changes in your vision need checking the same "
+            "day. Please call your midwife or maternity unit today."
+        ),
+    ),
+    ConditionRule(
+        condition="preeclampsia",
+        group=THIS_PREGNANCY,
+        question="Have you been diagnosed with pre-eclampsia?",
+        code="preeclampsia",
+        severity=BLOCK,
+        title="Pre-eclampsia diagnosed",
+        instruction=(
+            "Not bookable online. Book only by phone, with her maternity team's involvement."
+        ),
+        client_message=(
+            "With pre-eclampsia we can only arrange sessions together with your maternity team. "
+            "Please talk to your midwife or doctor, then call the clinic to book by phone."
+        ),
+    ),
+    ConditionRule(
+        condition="reduced_fetal_movement",
+        group=RIGHT_NOW,
+        question="Has your baby been moving less than usual?",
+        code="reduced_fetal_movement",
+        severity=BLOCK,
+        title="Baby moving less than usual",
+        instruction="Do not treat. Refer her the same day: reduced fetal movement.",
+        client_message=(
+            "If your baby is moving less than usual, call your midwife or maternity unit now — "
+            "don't wait until tomorrow."
+        ),
+    ),
+    ConditionRule(
+        condition="abdominal_trauma",
+        group=RIGHT_NOW,
+        question="A fall or a blow to your belly in the last 7 days?",
+        code="abdominal_trauma",
+        severity=BLOCK,
+        title="Fall or blow to the belly in the last 7 days",
+        instruction="Do not treat until maternity care has checked her.",
+        client_message=(
+            "After a fall or a blow to your belly, your midwife or doctor needs to check you "
+            "first. " + _SEE_MATERNITY_TODAY
+        ),
+    ),
+    ConditionRule(
+        condition="fever_or_infection",
+        group=RIGHT_NOW,
+        question="A fever, vomiting, diarrhoea or a contagious illness right now?",
+        code="unwell",
+        severity=BLOCK,
+        title="Unwell: fever, vomiting, diarrhoea or contagious illness",
+        instruction="Do not treat. Reschedule once she is well.",
+        client_message=(
+            "Rest and get well first. Please book again once you're better, and call your "
+            "midwife or doctor if you have a fever."
+        ),
+    ),
+    ConditionRule(
+        condition="sciatica_red_flags",
+        group=RIGHT_NOW,
+        question=(
+            "Numbness around your groin or bottom, new weakness in a leg, or trouble controlling "
+            "your bladder or bowel?"
+        ),
+        code="sciatica_red_flags",
+        severity=BLOCK,
+        title="Nerve warning signs: urgent assessment",
+        instruction="Do not treat. She needs urgent medical assessment.",
+        client_message=(
+            "Numbness around the groin or bottom, new leg weakness or trouble with your bladder "
+            "or bowel need urgent medical care. Please call your doctor or emergency services "
+            "now."
+        ),
+    ),
+    ConditionRule(
+        condition="dvt_history",
+        group=YOUR_HEALTH,
+        question=(
+            "Have you ever had a blood clot (DVT or pulmonary embolism) or a clotting disorder?"
+        ),
+        code="clotting_history",
+        severity=CLEARANCE,
+        title="History of blood clots or a clotting disorder",
+        instruction="No leg or inner-thigh massage at all; only gentle holding of the feet.",
+        client_message=(
+            "Because of your clotting history we need a note from your midwife or doctor saying "
+            "massage is fine for you. We won't massage your legs at all."
+        ),
+    ),
+    ConditionRule(
+        condition="anticoagulants",
+        group=YOUR_HEALTH,
+        question="Are you taking blood thinners (for example heparin injections)?",
+        code="anticoagulants",
+        severity=ADAPT,
+        title="Taking blood thinners",
+        instruction=(
+            "Light pressure everywhere (bruising risk); no leg massage beyond light strokes."
+        ),
+        client_message=(
+            "Blood thinners make bruising easier, so we'll keep the pressure light everywhere."
+        ),
+    ),
+    ConditionRule(
+        condition="high_risk_pregnancy",
+        group=THIS_PREGNANCY,
+        question="Has your midwife or doctor told you your pregnancy is high-risk?",
+        code="high_risk",
+        severity=CLEARANCE,
+        title="High-risk pregnancy",
+        instruction="Follow the clearance note's limits.",
+        client_message=(
+            "As your pregnancy is high-risk, we need a note from your midwife or doctor saying "
+            "massage is fine, and we'll follow what it says."
+        ),
+    ),
+    ConditionRule(
+        condition="hypertension",
+        group=YOUR_HEALTH,
+        question="High blood pressure (before or during this pregnancy)?",
+        code="hypertension",
+        severity=CLEARANCE,
+        title="High blood pressure",
+        instruction="Moderate pressure; avoid heat; check she feels well.",
+        client_message=(
+            "With high blood pressure we need a note from your midwife or doctor saying massage "
+            "is fine for you. We'll keep the pressure moderate and avoid heat."
+        ),
+    ),
+    ConditionRule(
+        condition="placenta_problem",
+        group=THIS_PREGNANCY,
+        question="A low-lying placenta (placenta praevia) or a placental abruption?",
+        code="placenta_problem",
+        severity=CLEARANCE,
+        title="Placenta praevia or abruption",
+        instruction=(
+            "No abdominal work and no pressure that raises pressure in the belly. (Sources "
+            "disagree; we take the safer reading.)"
+        ),
+        client_message=(
+            "With a placenta problem we need a note from your midwife or doctor first. We won't "
+            "work on your tummy."
+        ),
+    ),
+    ConditionRule(
+        condition="multiple_pregnancy",
+        group=THIS_PREGNANCY,
+        question="Are you expecting twins or more?",
+        code="multiple_pregnancy",
+        severity=CLEARANCE,
+        title="Twins or more",
+        instruction=(
+            "Expect earlier third-trimester discomfort; side-lying; shorter sessions if needed."
+        ),
+        client_message=(
+            "With twins or more we need a note from your midwife or doctor saying massage is "
+            "fine. We can make sessions shorter if you're uncomfortable."
+        ),
+    ),
+    ConditionRule(
+        condition="preterm_labour_history",
+        group=THIS_PREGNANCY,
+        question=(
+            "Early labour before 37 weeks in a past pregnancy or this one, or a weak (short) "
+            "cervix?"
+        ),
+        code="preterm_risk",
+        severity=CLEARANCE,
+        title="Risk of early labour",
+        instruction=(
+            f"No abdominal work; no pressure on the acupressure points {ACUPRESSURE_POINTS}."
+        ),
+        client_message=(
+            "Because of the risk of early labour we need a note from your midwife or doctor "
+            "first. We won't work on your tummy."
+        ),
+    ),
+    ConditionRule(
+        condition="gestational_diabetes",
+        group=YOUR_HEALTH,
+        question="Gestational or other diabetes?",
+        code="diabetes",
+        severity=ADAPT,
+        title="Diabetes",
+        instruction=(
+            "No deep-tissue work; make sure she has eaten; know the signs of a low blood sugar."
+        ),
+        client_message=(
+            "Please eat before your session and bring a snack; tell your therapist if you feel "
+            "shaky or dizzy."
+        ),
+    ),
+    ConditionRule(
+        condition="heart_or_kidney_disease",
+        group=YOUR_HEALTH,
+        question="A heart or kidney condition?",
+        code="heart_or_kidney",
+        severity=CLEARANCE,
+        title="Heart or kidney condition",
+        instruction="No vigorous circulatory strokes.",
+        client_message=(
+            "With a heart or kidney condition we need a note from your midwife or doctor saying "
+            "massage is fine for you."
+        ),
+    ),
+    ConditionRule(
+        condition="varicose_veins",
+        group=YOUR_HEALTH,
+        question="Varicose veins in your legs or vulva?",
+        code="varicose_veins",
+        severity=ADAPT,
+        title="Varicose veins",
+        instruction="No pressure over or below varicose veins; feather-light strokes only.",
+        client_message="We'll avoid pressing on or below your varicose veins.",
+    ),
+    ConditionRule(
+        condition="pelvic_girdle_pain",
+        group=THIS_PREGNANCY,
+        question="Pain at the front of your pelvis (pubic bone) or when turning over in bed?",
+        code="pelvic_girdle_pain",
+        severity=ADAPT,
+        title="Pelvic girdle pain",
+        instruction=(
+            "Keep knees together and supported when she turns; no wide leg movements or hip "
+            "range-of-motion work."
+        ),
+        client_message=(
+            "We'll help you turn with your knees together and avoid stretching your hips wide."
+        ),
+    ),
+    ConditionRule(
+        condition="sciatica",
+        group=THIS_PREGNANCY,
+        question="Pain from your low back or buttock down one leg (sciatica)?",
+        code="sciatica",
+        severity=INFO,
+        title="Sciatica",
+        instruction=(
+            "Side-lying work on gluteals, piriformis and low back with moderate, lengthening "
+            "strokes; during an acute flare no direct work on the painful leg."
+        ),
+        client_message=(
+            "We'll work on your low back and hips to ease the sciatic pain; tell us if it flares "
+            "up on the day."
+        ),
+    ),
+)
+
+CONDITIONS: dict[str, ConditionRule] = {rule.condition: rule for rule in CONDITION_RULES}
+RULES_BY_CODE: dict[str, StageRule | ConditionRule] = {
+    rule.code: rule for rule in (*STAGE_RULES, *CONDITION_RULES)
+}
+
+
+def evaluate(due_date: dt.date, on: dt.date, conditions: Iterable[str]) -> list[Finding]:
+    """Findings for a session on ``on``, most serious first, table order within a severity.
+
+    Raises ``ValueError`` for a session before 0w0d or a condition code not in the table.
+    """
+    conditions = set(conditions)
+    unknown = sorted(conditions - CONDITIONS.keys())
+    if unknown:
+        raise ValueError(f"Unknown condition code(s): {', '.join(unknown)}.")
+    ga = gestational_age_on(due_date, on)
+    findings = [rule.finding() for rule in STAGE_RULES if rule.applies(ga)]
+    findings += [rule.finding() for rule in CONDITION_RULES if rule.condition in conditions]
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Most serious first; the sort is stable, so table order holds within a severity."""
+    return sorted(findings, key=lambda finding: -finding.rank)
+
+
+def apply_raised_severities(
+    findings: Iterable[Finding], raised: dict[str, str] | None
+) -> list[Finding]:
+    """A clinic's raised severities (rule code → severity) on top of the findings; raise only."""
+    raised = raised or {}
+    return sort_findings(
+        finding.raised_to(raised[finding.code])
+        if raised.get(finding.code) in SEVERITY_RANK
+        else finding
+        for finding in findings
+    )
