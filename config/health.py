@@ -19,8 +19,8 @@ def database_is_up() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        logger.exception("Health check: database unreachable")
+    except Exception as error:
+        logger.warning("Health check: database unreachable: %s", error)
         return False
     return True
 
@@ -28,9 +28,9 @@ def database_is_up() -> bool:
 def broker_is_up() -> bool:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
-    except Exception:
-        logger.exception("Health check: broker unreachable")
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
+    except Exception as error:
+        logger.warning("Health check: broker unreachable: %s", error)
         return False
     return True
 

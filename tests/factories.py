@@ -33,6 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ClinicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Clinic
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Clinic {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))

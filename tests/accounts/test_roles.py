@@ -1,0 +1,69 @@
+"""Each role reaches its own pages and is refused on the others'."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TherapistFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CLIENT_PAGE = reverse("booking:my_bookings")
+THERAPIST_PAGE = reverse("booking:therapist_day")
+ADMIN_PAGE = reverse("clinics:dashboard")
+
+
+@pytest.fixture
+def people(clinic):
+    admin = UserFactory()
+    clinic.admins.add(admin)
+    return {
+        "client": UserFactory(),
+        "therapist": TherapistFactory(clinic=clinic).user,
+        "clinic_admin": admin,
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "own_page", "home"),
+    [
+        ("client", CLIENT_PAGE, CLIENT_PAGE),
+        ("therapist", THERAPIST_PAGE, THERAPIST_PAGE),
+        ("clinic_admin", ADMIN_PAGE, ADMIN_PAGE),
+    ],
+)
+def test_each_role_lands_on_and_reaches_its_own_page(client, people, role, own_page, home):
+    client.force_login(people[role])
+
+    assert client.get(reverse("accounts:home")).url == home
+    assert client.get(own_page).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "other_page"),
+    [
+        ("client", THERAPIST_PAGE),
+        ("client", ADMIN_PAGE),
+        ("therapist", CLIENT_PAGE),
+        ("therapist", ADMIN_PAGE),
+        ("clinic_admin", CLIENT_PAGE),
+        ("clinic_admin", THERAPIST_PAGE),
+    ],
+)
+def test_each_role_is_refused_on_the_others_pages(client, people, role, other_page):
+    client.force_login(people[role])
+
+    assert client.get(other_page).status_code == 403
+
+
+@pytest.mark.parametrize("page", [CLIENT_PAGE, THERAPIST_PAGE, ADMIN_PAGE])
+def test_anonymous_visitors_are_sent_to_log_in(client, page):
+    response = client.get(page)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_operator_lands_on_the_django_admin(client, operator):
+    client.force_login(operator)
+
+    assert client.get(reverse("accounts:home")).url == reverse("admin:index")
