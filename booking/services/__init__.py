@@ -5,12 +5,20 @@ Import them from here: ``from booking.services import book_session``.
 
 from booking.services.bookings import book_session, cancel_booking
 from booking.services.reminders import cancel_reminders, schedule_reminders
-from booking.services.slots import generate_slots
+from booking.services.slots import (
+    block_slots,
+    ensure_slots_for_horizon,
+    generate_slots,
+    unblock_slots,
+)
 
 __all__ = [
+    "block_slots",
     "book_session",
     "cancel_booking",
     "cancel_reminders",
+    "ensure_slots_for_horizon",
     "generate_slots",
     "schedule_reminders",
+    "unblock_slots",
 ]

@@ -1,11 +1,254 @@
 """Laying out, blocking and unblocking appointment slots."""
 
+import bisect
 import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
 
-from booking.models import Slot
-from clinics.models import Therapist
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from booking.models import Booking, Slot
+from booking.services.bookings import cancel_booking
+from clinics.models import Therapist, TimeOff, WorkingHours
+
+logger = logging.getLogger(__name__)
+
+# Longest range one request may lay out: a year keeps a single transaction short.
+MAX_GENERATE_DAYS = 366
 
 
+class ScheduleError(Exception):
+    """Base class: ``str(error)`` is a sentence the clinic admin can read."""
+
+    default_message = "That change to the schedule could not be made."
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class InvalidRange(ScheduleError):
+    default_message = "Please choose an end date on or after the start date."
+
+
+class ReasonRequired(ScheduleError):
+    default_message = "Please say why these times are blocked."
+
+
+def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+def _local_starts(
+    *,
+    start: dt.date,
+    end: dt.date,
+    hours: list[WorkingHours],
+    time_off: list[TimeOff],
+    session: dt.timedelta,
+    step: dt.timedelta,
+) -> Iterator[dt.datetime]:
+    """Naive wall-clock start times, so 10:00 stays 10:00 whatever the UTC offset."""
+    for day in _days(start, end):
+        if any(off.covers(day) for off in time_off):
+            continue
+        for stretch in hours:
+            if not stretch.applies_on(day):
+                continue
+            moment = dt.datetime.combine(day, stretch.starts_at)
+            closing = dt.datetime.combine(day, stretch.ends_at)
+            while moment + session <= closing:
+                yield moment
+                moment += step
+
+
+def _to_utc(local: dt.datetime, tz) -> dt.datetime | None:
+    """The UTC instant of a wall-clock time, or None when the clock skips it (spring forward).
+
+    An ambiguous time (the repeated hour in autumn) takes its first occurrence (fold=0).
+    """
+    aware = local.replace(tzinfo=tz, fold=0)
+    instant = aware.astimezone(dt.UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != local:
+        return None
+    return instant
+
+
+class _Timeline:
+    """Non-overlapping half-open intervals, sorted, for cheap overlap checks."""
+
+    def __init__(self, intervals: Iterable[tuple[dt.datetime, dt.datetime]]):
+        ordered = sorted(intervals)
+        self.starts = [s for s, _ in ordered]
+        self.ends = [e for _, e in ordered]
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        index = bisect.bisect_left(self.starts, start)
+        if index > 0 and self.ends[index - 1] > start:
+            return True
+        return index < len(self.starts) and self.starts[index] < end
+
+    def add(self, start: dt.datetime, end: dt.datetime) -> None:
+        index = bisect.bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
+
+
+@transaction.atomic
 def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> list[Slot]:
-    """Lay session-length slots inside working hours from ``start`` to ``end`` (inclusive)."""
-    raise NotImplementedError
+    """Lay session-length slots inside working hours from ``start`` to ``end`` (inclusive).
+
+    Dates are the clinic's local dates. Slots follow each stretch of working hours with the
+    clinic's turnover gap between them, skip time off and times already past, and never
+    overlap a slot that exists: running it again creates nothing, and existing slots
+    (booked, blocked or open) are never moved or deleted. Returns the slots it created.
+    """
+    if end < start:
+        raise InvalidRange()
+    if (end - start).days >= MAX_GENERATE_DAYS:
+        raise InvalidRange("Please lay out at most a year of slots at a time.")
+    # Locking the therapist serialises generation for her (the hourly task and an admin's
+    # click), so two runs cannot both decide the same hour is free.
+    therapist = Therapist.objects.select_for_update().select_related("clinic").get(pk=therapist.pk)
+    if not therapist.is_active:
+        return []
+    clinic = therapist.clinic
+    tz = clinic.tz
+    session = dt.timedelta(minutes=clinic.session_minutes)
+    step = session + dt.timedelta(minutes=clinic.turnover_minutes)
+
+    # A day either side covers any UTC offset.
+    window_start = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    window_end = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=tz)
+    timeline = _Timeline(
+        therapist.slots.filter(starts_at__lt=window_end, ends_at__gt=window_start).values_list(
+            "starts_at", "ends_at"
+        )
+    )
+    hours = list(therapist.working_hours.all())
+    time_off = list(therapist.time_off.filter(starts_on__lte=end, ends_on__gte=start))
+    now = timezone.now()
+
+    new_slots = []
+    for local in _local_starts(
+        start=start, end=end, hours=hours, time_off=time_off, session=session, step=step
+    ):
+        starts_at = _to_utc(local, tz)
+        if starts_at is None or starts_at <= now:
+            continue
+        # A session lasts its length in real time, even across a clock change.
+        ends_at = starts_at + session
+        if timeline.overlaps(starts_at, ends_at):
+            continue
+        timeline.add(starts_at, ends_at)
+        new_slots.append(Slot(therapist=therapist, starts_at=starts_at, ends_at=ends_at))
+    return Slot.objects.bulk_create(new_slots, batch_size=500)
+
+
+@transaction.atomic
+def block_slots(*, slots: Iterable[Slot], reason: str, by_user: User) -> list[Booking]:
+    """Block ``slots`` with ``reason`` and cancel the sessions booked in them.
+
+    Each cancelled client is told by e-mail (with a link to rebook) by ``cancel_booking``.
+    Returns the cancelled bookings. Either every slot is blocked and every booking
+    cancelled, or nothing changes.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    slot_ids = [slot.pk for slot in slots]
+    # Locked in a fixed order so two admins blocking overlapping ranges cannot deadlock,
+    # and so a client booking one of these slots right now waits for us.
+    locked_ids = list(
+        Slot.objects.select_for_update()
+        .filter(pk__in=slot_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    bookings = Booking.objects.filter(
+        slot_id__in=locked_ids, status=Booking.Status.BOOKED
+    ).select_related("client", "slot__therapist__clinic")
+    cancelled = [
+        cancel_booking(
+            booking=booking,
+            by=Booking.CancelledBy.CLINIC,
+            reason=reason,
+            enforce_notice=False,
+        )
+        for booking in bookings
+    ]
+    Slot.objects.filter(pk__in=locked_ids).update(
+        status=Slot.Status.BLOCKED, block_reason=reason[:200], updated_at=timezone.now()
+    )
+    logger.info(
+        "User %s blocked %d slots and cancelled %d bookings",
+        by_user.pk,
+        len(locked_ids),
+        len(cancelled),
+    )
+    return cancelled
+
+
+@transaction.atomic
+def unblock_slots(*, slots: Iterable[Slot]) -> int:
+    """Open blocked ``slots`` again; returns how many were reopened."""
+    return Slot.objects.filter(
+        pk__in=[slot.pk for slot in slots], status=Slot.Status.BLOCKED
+    ).update(status=Slot.Status.OPEN, block_reason="", updated_at=timezone.now())
+
+
+def horizon_end(*, therapist: Therapist, today: dt.date) -> dt.date:
+    return today + dt.timedelta(weeks=therapist.clinic.booking_horizon_weeks)
+
+
+def ensure_slots_for_horizon() -> int:
+    """Keep every active therapist's slots laid out up to her clinic's booking horizon.
+
+    Each therapist is generated in her own transaction, so one failure does not undo the
+    others. Returns how many slots were created.
+    """
+    created = 0
+    for therapist in Therapist.objects.active().select_related("clinic"):
+        today = timezone.localdate(timezone=therapist.clinic.tz)
+        created += len(
+            generate_slots(
+                therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def deactivate_therapist(*, therapist: Therapist) -> int:
+    """Stop offering a therapist: she gets no new slots and her never-booked future slots go.
+
+    Slots that ever had a booking stay, so history and any session still booked remain;
+    the clinic blocks those to cancel them. Returns how many slots were removed.
+    """
+    Therapist.objects.filter(pk=therapist.pk).update(is_active=False, updated_at=timezone.now())
+    therapist.is_active = False
+    removed, _ = (
+        Slot.objects.filter(therapist=therapist, starts_at__gt=timezone.now())
+        .filter(bookings__isnull=True)
+        .delete()
+    )
+    return removed
+
+
+@transaction.atomic
+def reactivate_therapist(*, therapist: Therapist) -> list[Slot]:
+    """Offer a therapist again and lay out her slots up to the booking horizon."""
+    Therapist.objects.filter(pk=therapist.pk).update(is_active=True, updated_at=timezone.now())
+    therapist.is_active = True
+    today = timezone.localdate(timezone=therapist.clinic.tz)
+    return generate_slots(
+        therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
+    )
