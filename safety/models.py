@@ -139,8 +139,11 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         VIEWED_INTAKE = "viewed_intake", "Viewed intake answers"
+        VIEWED_FLAGS = "viewed_flags", "Viewed safety flags of a session"
         CHANGED_INTAKE = "changed_intake", "Changed intake answers"
         CHANGED_PROFILE = "changed_profile", "Changed pregnancy profile"
+        ACKNOWLEDGED_FLAGS = "acknowledged_flags", "Acknowledged safety flags"
+        RECORDED_CLEARANCE = "recorded_clearance", "Recorded a clearance"
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
 
