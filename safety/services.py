@@ -163,10 +163,6 @@ def bookings_visible_to(user: User) -> QuerySet[Booking]:
     ).distinct()
 
 
-def clinic_of_admin(user: User) -> Clinic | None:
-    return user.administered_clinics.order_by("pk").first()
-
-
 # --- Audit trail ------------------------------------------------------------------------
 
 
@@ -191,12 +187,12 @@ def log_audit(
     )
 
 
-def audit_entries_for_clinic(clinic: Clinic) -> QuerySet[AuditEntry]:
-    """Entries written by this clinic's staff, and her own changes if she is their client."""
-    clients = User.objects.filter(bookings__slot__therapist__clinic=clinic)
+def audit_entries_for_clinics(clinics: list[Clinic]) -> QuerySet[AuditEntry]:
+    """Entries written at these clinics, and a client's own changes if she is their client."""
+    clients = User.objects.filter(bookings__slot__therapist__clinic__in=clinics)
     return (
         AuditEntry.objects.filter(
-            Q(clinic=clinic) | Q(clinic__isnull=True, client__in=clients.values("pk"))
+            Q(clinic__in=clinics) | Q(clinic__isnull=True, client__in=clients.values("pk"))
         )
         .select_related("client")
         .order_by("-created_at", "-pk")

@@ -1,0 +1,233 @@
+"""Her pregnancy profile and health questions; the therapist's clearance form."""
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.html import escape
+
+from safety import engine
+from safety.dating import due_date_entry_problem, due_date_from_last_period
+from safety.models import PregnancyProfile
+
+YES = "yes"
+NO = "no"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PregnancyProfileForm(forms.Form):
+    due_date = forms.DateField(
+        label="Your due date",
+        required=False,
+        widget=DateInput(),
+        help_text="From your scan or your midwife, if you have one.",
+    )
+    last_period_started_on = forms.DateField(
+        label="Or: the first day of your last period",
+        required=False,
+        widget=DateInput(),
+        help_text="We work out your due date from it. A due date from your scan wins.",
+    )
+    phone = forms.CharField(
+        label="Your mobile number",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=120)
+    emergency_contact_phone = forms.CharField(
+        label="Emergency contact: phone",
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    @classmethod
+    def initial_from(cls, profile: PregnancyProfile | None) -> dict:
+        if profile is None:
+            return {}
+        return {
+            "due_date": profile.due_date
+            if profile.due_date_source == PregnancyProfile.DueDateSource.SCAN
+            else None,
+            "last_period_started_on": profile.last_period_started_on,
+            "phone": profile.phone,
+            "emergency_contact_name": profile.emergency_contact_name,
+            "emergency_contact_phone": profile.emergency_contact_phone,
+        }
+
+    def clean_last_period_started_on(self):
+        lmp = self.cleaned_data.get("last_period_started_on")
+        if lmp and lmp > self.today:
+            raise forms.ValidationError("That date is in the future. Please check it.")
+        return lmp
+
+    def clean(self):
+        cleaned = super().clean()
+        due_date = cleaned.get("due_date")
+        lmp = cleaned.get("last_period_started_on")
+        if "last_period_started_on" in self.errors:
+            return cleaned
+        if due_date:
+            cleaned["due_date_source"] = PregnancyProfile.DueDateSource.SCAN
+            field = "due_date"
+        elif lmp:
+            due_date = due_date_from_last_period(lmp)
+            cleaned["due_date_source"] = PregnancyProfile.DueDateSource.LAST_PERIOD
+            field = "last_period_started_on"
+        else:
+            self.add_error(
+                "due_date",
+                "Please give your due date, or the first day of your last period.",
+            )
+            return cleaned
+        problem = due_date_entry_problem(due_date, today=self.today)
+        if problem:
+            self.add_error(field, problem)
+        cleaned["resolved_due_date"] = due_date
+        return cleaned
+
+
+class IntakeForm(forms.Form):
+    """Every question of the rule table, yes or no, with an optional note; grouped."""
+
+    consent = forms.BooleanField(
+        label=(
+            "I agree that Bolster stores these answers about my health so my therapist and "
+            "clinic can keep my sessions safe. Only the therapists of my sessions and my "
+            "clinic's admins can see them, and I can download or delete them at any time."
+        ),
+        error_messages={"required": "Please tick this box so we can store your answers."},
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answered = set(previous.conditions) if previous else set()
+        notes = previous.notes if previous else {}
+        for rule in engine.CONDITION_RULES:
+            self.fields[self.answer_name(rule.condition)] = forms.ChoiceField(
+                label=rule.question,
+                choices=[(YES, "Yes"), (NO, "No")],
+                widget=forms.RadioSelect,
+                initial=(YES if rule.condition in answered else NO) if previous else None,
+                error_messages={"required": "Please answer yes or no."},
+            )
+            self.fields[self.note_name(rule.condition)] = forms.CharField(
+                label="Anything you'd like to add? (optional)",
+                required=False,
+                max_length=500,
+                initial=notes.get(rule.condition, ""),
+            )
+        self.fields["consent"].initial = bool(previous)
+        self.order_fields([*self.fields.keys() - {"consent"}, "consent"])
+        self.helper = FormHelper()
+        # The page adds the ``next`` field and the button around the questions.
+        self.helper.form_tag = False
+        groups = []
+        for group, heading in engine.QUESTION_GROUPS.items():
+            questions = [
+                Div(
+                    InlineRadios(self.answer_name(rule.condition)),
+                    Field(self.note_name(rule.condition)),
+                    css_class="intake-question border-bottom pb-2 mb-3",
+                )
+                for rule in engine.CONDITION_RULES
+                if rule.group == group
+            ]
+            groups.append(Fieldset(escape(heading), *questions, css_class="mb-4"))
+        self.helper.layout = Layout(
+            *groups,
+            HTML('<h2 class="h5">Your consent</h2>'),
+            "consent",
+        )
+
+    @staticmethod
+    def answer_name(condition: str) -> str:
+        return f"q_{condition}"
+
+    @staticmethod
+    def note_name(condition: str) -> str:
+        return f"note_{condition}"
+
+    def conditions(self) -> list[str]:
+        return [
+            rule.condition
+            for rule in engine.CONDITION_RULES
+            if self.cleaned_data.get(self.answer_name(rule.condition)) == YES
+        ]
+
+    def notes(self) -> dict[str, str]:
+        return {
+            rule.condition: self.cleaned_data.get(self.note_name(rule.condition), "")
+            for rule in engine.CONDITION_RULES
+        }
+
+
+class ClearanceForm(forms.Form):
+    code = forms.ChoiceField(label="The flag it clears")
+    issued_by = forms.CharField(
+        label="Issued by (name and role)",
+        max_length=160,
+        help_text="For example: Dr Ana Reyes, obstetrician.",
+    )
+    issued_on = forms.DateField(label="Date on the clearance", widget=DateInput())
+    valid_until = forms.DateField(
+        label="Valid until",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty if it holds until the birth.",
+    )
+    note = forms.CharField(
+        label="Limits or notes from the clinician",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, flags=(), action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [(flag.code, flag.title) for flag in flags]
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(Submit("submit", "Record clearance", css_class="btn-primary w-100"))
+
+    def clean(self):
+        cleaned = super().clean()
+        issued_on, valid_until = cleaned.get("issued_on"), cleaned.get("valid_until")
+        if issued_on and issued_on > timezone.localdate():
+            self.add_error("issued_on", "The clearance cannot be dated in the future.")
+        if issued_on and valid_until and valid_until < issued_on:
+            self.add_error("valid_until", "This must be on or after the date on the clearance.")
+        return cleaned
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand my account, my health answers and my future bookings will be "
+        "deleted, and this cannot be undone.",
+        error_messages={"required": "Please tick this box to confirm."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Delete my account", css_class="btn-danger w-100"))
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password isn't right.")
+        return password

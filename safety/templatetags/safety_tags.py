@@ -1,0 +1,95 @@
+"""Severity words and flag summaries for the booking pages and the therapist's day list."""
+
+from dataclasses import dataclass, field
+
+from django import template
+
+from safety import engine
+from safety.models import Clearance, SafetyFlag, Severity
+
+register = template.Library()
+
+
+@register.filter
+def severity_words(severity: str) -> str:
+    return engine.SEVERITY_WORDS.get(severity, severity)
+
+
+def _open(flags) -> list:
+    """Open flags (or findings), most serious first; closed flags are history only."""
+    current = [flag for flag in flags or () if getattr(flag, "closed_at", None) is None]
+    return sorted(current, key=lambda flag: -engine.SEVERITY_RANK[flag.severity])
+
+
+@dataclass
+class SeverityGroup:
+    severity: str
+    words: str
+    titles: list[str] = field(default_factory=list)
+
+
+@register.simple_tag
+def flag_groups(flags) -> list[SeverityGroup]:
+    """One group per severity present, most serious first, naming each flag's title."""
+    groups: dict[str, SeverityGroup] = {}
+    for flag in _open(flags):
+        group = groups.setdefault(
+            flag.severity, SeverityGroup(flag.severity, engine.SEVERITY_WORDS[flag.severity])
+        )
+        group.titles.append(flag.title)
+    return list(groups.values())
+
+
+@dataclass
+class ClientNote:
+    severity: str
+    words: str
+    message: str
+    needs_clearance: bool = False
+
+
+def _cleared_codes(flags: list) -> set[str]:
+    """Clearance flags covered by a recorded clearance on their session's date."""
+    from safety.services import session_date
+
+    cleared = set()
+    for flag in flags:
+        if isinstance(flag, SafetyFlag) and flag.severity == Severity.CLEARANCE:
+            on = session_date(flag.booking)
+            covering = Clearance.objects.filter(
+                client_id=flag.booking.client_id, code=flag.code, issued_on__lte=on
+            ).exclude(valid_until__lt=on)
+            if covering.exists():
+                cleared.add(flag.code)
+    return cleared
+
+
+@register.simple_tag
+def client_notes(flags) -> list[ClientNote]:
+    """Her friendly notes for one session; "clearance needed" until a clearance is recorded."""
+    current = _open(flags)
+    cleared = _cleared_codes(current)
+    notes, seen = [], set()
+    for flag in current:
+        if not flag.client_message or flag.client_message in seen:
+            continue
+        seen.add(flag.client_message)
+        notes.append(
+            ClientNote(
+                severity=flag.severity,
+                words=engine.SEVERITY_WORDS[flag.severity],
+                message=flag.client_message,
+                needs_clearance=flag.severity == Severity.CLEARANCE and flag.code not in cleared,
+            )
+        )
+    return notes
+
+
+@register.simple_tag
+def not_medical_advice() -> str:
+    return engine.NOT_MEDICAL_ADVICE
+
+
+@register.simple_tag
+def red_flag_symptoms() -> str:
+    return engine.RED_FLAG_SYMPTOMS
