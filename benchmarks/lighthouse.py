@@ -1,0 +1,133 @@
+"""Lighthouse mobile scores (Performance, Accessibility) of the client-facing pages.
+
+Run on demand: ``.venv/bin/python benchmarks/lighthouse.py``. It serves the app as production
+would (gunicorn, DEBUG off, compressed static files) on 127.0.0.1 with the demo data, installs
+Lighthouse from npm into ``var/lighthouse`` once, and audits each page with the system
+Chromium. Targets: Performance ≥ 95, Accessibility 100.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE_DIR = ROOT / "var" / "lighthouse"
+LIGHTHOUSE_VERSION = "12.8.2"
+PORT = 8765
+CHROME_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+PAGES = [
+    "/",
+    "/accounts/signup/",
+    "/accounts/login/",
+    "/book/",
+    "/book/clinic/camden-bump-clinic/",
+]
+
+
+def production_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+
+
+def install_lighthouse() -> Path:
+    binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+                str(LIGHTHOUSE_DIR),
+                f"lighthouse@{LIGHTHOUSE_VERSION}",
+            ],
+            check=True,
+        )
+    return binary
+
+
+def serve(env: dict[str, str]) -> subprocess.Popen:
+    python = sys.executable
+    for command in (["migrate", "--noinput"], ["seed_demo"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [python, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    server = subprocess.Popen(
+        [
+            str(Path(python).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def audit(binary: Path, path: str) -> dict[str, float]:
+    report = LIGHTHOUSE_DIR / "report.json"
+    subprocess.run(
+        [
+            str(binary),
+            f"http://127.0.0.1:{PORT}{path}",
+            "--quiet",
+            f"--chrome-flags={CHROME_FLAGS}",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={report}",
+        ],
+        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+        check=True,
+        timeout=180,
+    )
+    categories = json.loads(report.read_text())["categories"]
+    return {name: round(category["score"] * 100) for name, category in categories.items()}
+
+
+def main() -> None:
+    binary = install_lighthouse()
+    server = serve(production_env())
+    try:
+        print(f"{'page':45} performance  accessibility")
+        for path in PAGES:
+            scores = audit(binary, path)
+            print(f"{path:45} {scores['performance']:>11}  {scores['accessibility']:>13}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
