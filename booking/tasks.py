@@ -1,11 +1,73 @@
 """Celery tasks of the booking app: they take ids, are idempotent and call services."""
 
-from celery import shared_task
+import datetime as dt
+import logging
 
+from celery import current_app, shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+
+from booking.services.reminders import (
+    CLAIM_BATCH_SIZE,
+    CLAIM_LEASE,
+    Outcome,
+    claim_due_reminders,
+    send_claimed_reminder,
+)
 from booking.services.slots import ensure_slots_for_horizon
+
+logger = logging.getLogger(__name__)
+
+# One dispatch run stops after this many batches; the next run (a minute later) goes on.
+MAX_BATCHES_PER_RUN = 100
 
 
 @shared_task
 def keep_slots_generated() -> int:
     """Hourly: lay out every active therapist's slots up to her clinic's booking horizon."""
     return ensure_slots_for_horizon()
+
+
+def _enqueue_sends(reminder_ids: list[int]) -> None:
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for reminder_id in reminder_ids:
+                send_reminder.apply_async((reminder_id,), producer=producer)
+    except BrokerError:
+        # The rows stay claimed; once their lease lapses the next dispatch hands them out again.
+        logger.warning(
+            "Broker unavailable: %d claimed reminders wait for their lease", len(reminder_ids)
+        )
+
+
+@shared_task
+def dispatch_due_reminders(
+    batch_size: int = CLAIM_BATCH_SIZE, lease_seconds: float | None = None
+) -> int:
+    """Every minute: claim due reminders batch by batch and enqueue a send task for each.
+
+    Exactly-once is the outbox's business (``booking.services.reminders``); two runs at once,
+    or a run repeated after a crash, claim each reminder once.
+    """
+    lease = dt.timedelta(seconds=lease_seconds) if lease_seconds is not None else CLAIM_LEASE
+    claimed = 0
+    for _ in range(MAX_BATCHES_PER_RUN):
+        with transaction.atomic():
+            ids = claim_due_reminders(limit=batch_size, lease=lease)
+            transaction.on_commit(lambda ids=ids: _enqueue_sends(ids))
+        claimed += len(ids)
+        if len(ids) < batch_size:
+            break
+    return claimed
+
+
+@shared_task(bind=True, max_retries=None)
+def send_reminder(self, reminder_id: int) -> str:
+    """Send one claimed reminder; a repeat delivery of this task sends nothing more.
+
+    Attempts are counted on the row (not by Celery) so that they survive a lost task.
+    """
+    result = send_claimed_reminder(reminder_id=reminder_id)
+    if result.outcome is Outcome.RETRY:
+        raise self.retry(countdown=result.retry_in.total_seconds())
+    return result.outcome.value
