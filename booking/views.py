@@ -1,10 +1,83 @@
-"""Finding a time, booking, my bookings, and the therapist's day."""
+"""Finding a time, booking one session or a weekly plan, her bookings, the therapist's day.
 
-from django.views.generic import DetailView, ListView, TemplateView
+Views stay thin: they read through ``booking.queries``, change state through
+``booking.services`` and turn a service's ``BookingError`` into a message on the page.
+"""
+
+import datetime as dt
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import ClientRequiredMixin, TherapistRequiredMixin
-from booking.models import Booking
+from booking import queries
+from booking.calendar import ics_for_bookings
+from booking.forms import PlanForm
+from booking.models import Booking, Plan, Slot
+from booking.services import (
+    book_plan,
+    book_session,
+    cancel_booking,
+    cancel_plan,
+    move_booking,
+    preview_plan,
+)
+from booking.services.bookings import can_change_online, notice_deadline
+from booking.services.errors import BookingError, PlanChanged, ProfileIncomplete
 from clinics.models import Clinic
+from safety import services as safety_services
+from safety.dating import gestational_age_on
+
+STRIP_DAYS = 14
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def profile_url(next_url: str) -> str:
+    return f"{reverse('safety:profile')}?{urlencode({'next': next_url})}"
+
+
+def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None) -> dict:
+    """Everything the slot picker shows, in a fixed number of queries."""
+    therapists = list(clinic.therapists.active())
+    therapist = next((t for t in therapists if t.slug == therapist_slug), None)
+    today = queries.clinic_today(clinic)
+    free_days = queries.days_with_free_time(
+        clinic=clinic, start=today, days=STRIP_DAYS, therapist=therapist
+    )
+    next_slot = queries.next_free_slot(clinic=clinic, therapist=therapist)
+    next_free_day = timezone.localtime(next_slot.starts_at, clinic.tz).date() if next_slot else None
+    last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    day = parse_day(day_param)
+    if day is None or not today <= day <= last_day:
+        day = next_free_day if next_free_day and next_free_day in free_days else today
+    strip = [{"date": today + dt.timedelta(days=offset)} for offset in range(STRIP_DAYS)]
+    for entry in strip:
+        entry["has_free"] = entry["date"] in free_days
+        entry["selected"] = entry["date"] == day
+    return {
+        "therapists": therapists,
+        "therapist": therapist,
+        "therapist_param": therapist.slug if therapist else "",
+        "strip": strip,
+        "day": day,
+        "slots": queries.free_slots_on(clinic=clinic, day=day, therapist=therapist),
+        "next_slot": next_slot,
+        "next_free_day": next_free_day,
+        "today": today,
+    }
 
 
 class ClinicListView(ListView):
@@ -14,18 +87,305 @@ class ClinicListView(ListView):
     def get_queryset(self):
         return Clinic.objects.all()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        clinics = list(context["clinics"])
+        next_free = queries.next_free_time_by_clinic(clinics)
+        context["rows"] = [(clinic, next_free.get(clinic.pk)) for clinic in clinics]
+        return context
 
-class ClinicDetailView(DetailView):
+
+class ClinicDetailView(TemplateView):
+    """The clinic, its therapists, and the slot picker (therapist, day strip, times)."""
+
     template_name = "booking/clinic_detail.html"
-    context_object_name = "clinic"
-
-    def get_queryset(self):
-        return Clinic.objects.all()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["therapists"] = self.object.therapists.active()
+        clinic = get_object_or_404(Clinic, slug=kwargs["slug"])
+        context["clinic"] = clinic
+        context.update(
+            picker_context(
+                clinic=clinic,
+                therapist_slug=self.request.GET.get("therapist", ""),
+                day_param=self.request.GET.get("day"),
+            )
+        )
+        next_by_therapist = queries.next_free_time_by_therapist(clinic=clinic)
+        for therapist in context["therapists"]:
+            therapist.next_free = next_by_therapist.get(therapist.pk)
+        context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
+            ", ".join(clinic.address.splitlines())
+        )
+        context["picker_url"] = reverse("booking:clinic", kwargs={"slug": clinic.slug})
         return context
+
+
+def offered_slot(slot_id: int) -> Slot:
+    return get_object_or_404(Slot.objects.select_related("therapist__clinic"), pk=slot_id)
+
+
+class SlotView(View):
+    """One chosen time: review it, then book it (log in and profile first if needed)."""
+
+    template_name = "booking/slot.html"
+
+    def render_slot(self, request, slot, *, error=None, status=200):
+        clinic = slot.therapist.clinic
+        context = {"slot": slot, "clinic": clinic, "error": error}
+        if error is not None:
+            context["alternatives"] = queries.nearest_free_slots(slot=slot)
+        return render(request, self.template_name, context, status=status)
+
+    def gate(self, request):
+        """Where she must go first, if anywhere: log in, then her profile and health answers."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_client:
+            raise Http404
+        if not safety_services.client_ready_to_book(request.user):
+            return redirect(profile_url(request.get_full_path()))
+        return None
+
+    def get(self, request, slot_id):
+        slot = offered_slot(slot_id)
+        if request.user.is_authenticated:
+            redirect_response = self.gate(request)
+            if redirect_response is not None:
+                return redirect_response
+        return self.render_slot(request, slot)
+
+    def post(self, request, slot_id):
+        slot = offered_slot(slot_id)
+        redirect_response = self.gate(request)
+        if redirect_response is not None:
+            return redirect_response
+        try:
+            booking = book_session(client=request.user, slot=slot)
+        except ProfileIncomplete:
+            return redirect(profile_url(request.path))
+        except BookingError as error:
+            return self.render_slot(request, slot, error=error, status=409)
+        messages.success(request, "Your session is booked. We've e-mailed you the details.")
+        return redirect("booking:booking", pk=booking.pk)
+
+
+def her_booking(request, pk) -> Booking:
+    """One of her own bookings; anyone else's id is a 404."""
+    return get_object_or_404(queries.client_bookings(client=request.user), pk=pk)
+
+
+class BookingDetailView(ClientRequiredMixin, TemplateView):
+    """The confirmation: when, who, where, what to bring, safety notes, calendar, change."""
+
+    template_name = "booking/booking_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        booking = her_booking(self.request, kwargs["pk"])
+        context["booking"] = booking
+        context["clinic"] = booking.slot.therapist.clinic
+        context["can_change"] = can_change_online(booking)
+        context["notice_deadline"] = notice_deadline(booking)
+        return context
+
+
+def ics_response(bookings, filename: str) -> HttpResponse:
+    response = HttpResponse(ics_for_bookings(bookings), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BookingIcsView(ClientRequiredMixin, View):
+    def get(self, request, pk):
+        return ics_response([her_booking(request, pk)], f"bolster-session-{pk}.ics")
+
+
+class UpcomingIcsView(ClientRequiredMixin, View):
+    def get(self, request):
+        upcoming, _ = queries.split_upcoming(queries.client_bookings(client=request.user))
+        return ics_response(upcoming, "bolster-sessions.ics")
+
+
+class CancelBookingView(ClientRequiredMixin, View):
+    template_name = "booking/cancel.html"
+
+    def get(self, request, pk):
+        booking = her_booking(request, pk)
+        return render(
+            request,
+            self.template_name,
+            {
+                "booking": booking,
+                "clinic": booking.slot.therapist.clinic,
+                "can_change": can_change_online(booking),
+            },
+        )
+
+    def post(self, request, pk):
+        booking = her_booking(request, pk)
+        try:
+            cancel_booking(booking=booking, by=Booking.CancelledBy.CLIENT)
+        except BookingError as error:
+            messages.error(request, str(error))
+            return redirect("booking:booking", pk=booking.pk)
+        messages.success(request, "Your session is cancelled. We've e-mailed you a note.")
+        return redirect("booking:my_bookings")
+
+
+class MoveBookingView(ClientRequiredMixin, View):
+    """Pick another free time at the same clinic; the move happens in one step."""
+
+    template_name = "booking/move.html"
+
+    def context(self, request, booking, **extra):
+        clinic = booking.slot.therapist.clinic
+        context = {
+            "booking": booking,
+            "clinic": clinic,
+            "can_change": can_change_online(booking),
+            "picker_url": reverse("booking:move", kwargs={"pk": booking.pk}),
+            **picker_context(
+                clinic=clinic,
+                therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
+                day_param=request.GET.get("day"),
+            ),
+            **extra,
+        }
+        return context
+
+    def get(self, request, pk):
+        booking = her_booking(request, pk)
+        return render(request, self.template_name, self.context(request, booking))
+
+    def post(self, request, pk):
+        booking = her_booking(request, pk)
+        try:
+            slot_id = int(request.POST.get("slot", ""))
+        except ValueError:
+            slot_id = None
+        new_slot = get_object_or_404(Slot, pk=slot_id) if slot_id else None
+        if new_slot is None:
+            messages.error(request, "Choose a new time.")
+            return redirect("booking:move", pk=booking.pk)
+        try:
+            new = move_booking(booking=booking, new_slot=new_slot)
+        except BookingError as error:
+            context = self.context(request, booking, error=error)
+            return render(request, self.template_name, context, status=409)
+        messages.success(request, "Your session has moved. Your old time is free again.")
+        return redirect("booking:booking", pk=new.pk)
+
+
+class PlanView(ClientRequiredMixin, View):
+    """A weekly plan: choose → see each date (free / taken / not bookable) → book."""
+
+    template_name = "booking/plan.html"
+
+    def setup_plan(self, request, slug):
+        self.clinic = get_object_or_404(Clinic, slug=slug)
+        profile = safety_services.pregnancy_profile(request.user)
+        if profile is None or not safety_services.client_ready_to_book(request.user):
+            return None
+        self.today = queries.clinic_today(self.clinic)
+        self.due_date = profile.due_date
+        return profile
+
+    def form(self, data):
+        return PlanForm(data, clinic=self.clinic, due_date=self.due_date, today=self.today)
+
+    def render_plan(self, request, form, *, preview=None, error=None, status=200):
+        return render(
+            request,
+            self.template_name,
+            {"clinic": self.clinic, "form": form, "preview": preview, "error": error},
+            status=status,
+        )
+
+    def get(self, request, slug):
+        if self.setup_plan(request, slug) is None:
+            return redirect(profile_url(request.get_full_path()))
+        if "therapist" not in request.GET:
+            initial = {"starts_on": self.today, "local_time": dt.time(10)}
+            form = PlanForm(
+                initial=initial, clinic=self.clinic, due_date=self.due_date, today=self.today
+            )
+            return self.render_plan(request, form)
+        form = self.form(request.GET)
+        if not form.is_valid():
+            return self.render_plan(request, form)
+        try:
+            preview = preview_plan(client=request.user, **form.cleaned_data)
+        except BookingError as error:
+            return self.render_plan(request, form, error=error)
+        return self.render_plan(request, form, preview=preview)
+
+    def post(self, request, slug):
+        if self.setup_plan(request, slug) is None:
+            return redirect(profile_url(request.path))
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render_plan(request, form)
+        accepted = [int(value) for value in request.POST.getlist("slot") if value.isdigit()]
+        try:
+            result = book_plan(client=request.user, accepted_slot_ids=accepted, **form.cleaned_data)
+        except PlanChanged as error:
+            preview = preview_plan(client=request.user, **form.cleaned_data)
+            return self.render_plan(request, form, preview=preview, error=error, status=409)
+        except BookingError as error:
+            preview = preview_plan(client=request.user, **form.cleaned_data)
+            return self.render_plan(request, form, preview=preview, error=error, status=400)
+        request.session[f"plan-report-{result.plan.pk}"] = [
+            [planned.on.isoformat(), planned.reason or "Not chosen."]
+            for planned in result.not_booked
+        ]
+        messages.success(
+            request,
+            f"Your plan is booked: {len(result.booked)} sessions. We've e-mailed you the dates.",
+        )
+        return redirect("booking:plan_detail", pk=result.plan.pk)
+
+
+class PlanDetailView(ClientRequiredMixin, TemplateView):
+    template_name = "booking/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = get_object_or_404(
+            Plan.objects.filter(client=self.request.user).select_related("therapist__clinic"),
+            pk=kwargs["pk"],
+        )
+        bookings = list(queries.client_bookings(client=self.request.user).filter(plan=plan))
+        upcoming, _ = queries.split_upcoming(bookings)
+        context.update(
+            plan=plan,
+            clinic=plan.therapist.clinic,
+            bookings=bookings,
+            upcoming=upcoming,
+            not_booked=[
+                (dt.date.fromisoformat(day), reason)
+                for day, reason in self.request.session.get(f"plan-report-{plan.pk}", [])
+            ],
+        )
+        return context
+
+
+class CancelPlanView(ClientRequiredMixin, View):
+    def post(self, request, pk):
+        plan = get_object_or_404(Plan, pk=pk, client=request.user)
+        result = cancel_plan(plan=plan)
+        if result.cancelled:
+            messages.success(
+                request, f"Cancelled {len(result.cancelled)} upcoming sessions of your plan."
+            )
+        if result.too_late:
+            clinic = plan.therapist.clinic
+            messages.warning(
+                request,
+                f"{len(result.too_late)} session(s) are too close to change online. "
+                f"Please call {clinic.name} on {clinic.phone}.",
+            )
+        return redirect("booking:my_bookings")
 
 
 class MyBookingsView(ClientRequiredMixin, TemplateView):
@@ -33,16 +393,38 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["bookings"] = Booking.objects.filter(client=self.request.user)
+        upcoming, past = queries.split_upcoming(queries.client_bookings(client=self.request.user))
+        for booking in upcoming:
+            booking.can_change = can_change_online(booking)
+        context.update(upcoming=upcoming, past=past)
         return context
 
 
 class TherapistDayView(TherapistRequiredMixin, TemplateView):
+    """Her sessions today and for the rest of the week, in order, with flags."""
+
     template_name = "booking/therapist_day.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["bookings"] = Booking.objects.filter(
-            slot__therapist=self.request.user.therapist, status=Booking.Status.BOOKED
+        therapist = self.request.user.therapist
+        clinic = therapist.clinic
+        today = queries.clinic_today(clinic)
+        start, end_of_today = queries.local_day_bounds(today, clinic.tz)
+        _, end_of_week = queries.local_day_bounds(today + dt.timedelta(days=6), clinic.tz)
+        sessions = list(
+            queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+        )
+        for booking in sessions:
+            local_day = timezone.localtime(booking.starts_at, clinic.tz).date()
+            profile = getattr(booking.client, "pregnancy_profile", None)
+            booking.gestational_age = (
+                gestational_age_on(profile.due_date, local_day) if profile else None
+            )
+        context.update(
+            clinic=clinic,
+            today=today,
+            today_sessions=[b for b in sessions if b.starts_at < end_of_today],
+            week_sessions=[b for b in sessions if b.starts_at >= end_of_today],
         )
         return context

@@ -3,7 +3,8 @@
 Import them from here: ``from booking.services import book_session``.
 """
 
-from booking.services.bookings import book_session, cancel_booking
+from booking.services.bookings import book_session, cancel_booking, move_booking
+from booking.services.plans import book_plan, cancel_plan, preview_plan
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from booking.services.slots import (
     block_slots,
@@ -14,11 +15,15 @@ from booking.services.slots import (
 
 __all__ = [
     "block_slots",
+    "book_plan",
     "book_session",
     "cancel_booking",
+    "cancel_plan",
     "cancel_reminders",
     "ensure_slots_for_horizon",
     "generate_slots",
+    "move_booking",
+    "preview_plan",
     "schedule_reminders",
     "unblock_slots",
 ]

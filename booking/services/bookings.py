@@ -1,16 +1,226 @@
-"""Booking, cancelling and moving single sessions."""
+"""Booking, cancelling and moving single sessions.
+
+Every operation runs in one transaction and locks the rows it contends for (the slot, the
+booking) with ``SELECT … FOR UPDATE``, so two people racing for one time are served one after
+the other. PostgreSQL's constraints (one active booking per slot, no overlapping sessions of one
+client) are the last word; their violation becomes a friendly ``SlotUnavailable``.
+"""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
+from booking import emails
 from booking.models import Booking, Slot
+from booking.services.errors import (
+    BookingError,
+    CancellationTooLate,
+    OverlappingBooking,
+    ProfileIncomplete,
+    SafetyBlocked,
+    SlotUnavailable,
+)
+from booking.services.reminders import cancel_reminders, schedule_reminders
+from clinics.models import Clinic
+from safety import services as safety_services
+
+CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
 
 
+def local_date(instant: dt.datetime, clinic: Clinic) -> dt.date:
+    return timezone.localtime(instant, clinic.tz).date()
+
+
+def ensure_ready_to_book(client: User) -> None:
+    if not safety_services.client_ready_to_book(client):
+        raise ProfileIncomplete()
+
+
+def safety_block_message(findings, clinic: Clinic) -> str:
+    reasons = " ".join(
+        finding.client_message or f"{finding.title}." for finding in findings
+    ).strip()
+    return (
+        f"We can't book this session online. {reasons} "
+        f"Please speak to your midwife or doctor first, or call {clinic.name} on {clinic.phone}."
+    )
+
+
+def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
+    """Her findings on ``on``, with the safety app's errors turned into booking errors."""
+    try:
+        findings = safety_services.findings_for(client=client, clinic=clinic, on=on)
+    except safety_services.ProfileMissing as error:
+        raise ProfileIncomplete() from error
+    except safety_services.SafetyError as error:
+        raise BookingError(str(error)) from error
+    return findings
+
+
+def check_safety(*, client: User, clinic: Clinic, on: dt.date) -> list:
+    """The findings for her on ``on``; a ``block`` among them stops the booking."""
+    findings = check_safety_findings(client=client, clinic=clinic, on=on)
+    blocks = [finding for finding in findings if finding.severity == "block"]
+    if blocks:
+        raise SafetyBlocked(safety_block_message(blocks, clinic), findings=blocks)
+    return findings
+
+
+def lock_slot(slot_id: int) -> Slot:
+    """Lock the slot row until the transaction ends; concurrent bookers queue here."""
+    return (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("therapist__clinic")
+        .get(pk=slot_id)
+    )
+
+
+def check_slot_bookable(slot: Slot) -> None:
+    """Call with the slot locked: it must be open, ahead, inside the horizon and not booked."""
+    clinic = slot.therapist.clinic
+    now = timezone.now()
+    if slot.status != Slot.Status.OPEN or not slot.therapist.is_active:
+        raise SlotUnavailable("That time is not open for booking.")
+    if slot.starts_at <= now:
+        raise SlotUnavailable("That time has already passed.")
+    if slot.starts_at > now + dt.timedelta(weeks=clinic.booking_horizon_weeks):
+        raise SlotUnavailable("That time is not open for booking yet.")
+    if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
+        raise SlotUnavailable()
+
+
+def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
+    overlapping = Booking.objects.filter(
+        client=client,
+        status=Booking.Status.BOOKED,
+        starts_at__lt=slot.ends_at,
+        ends_at__gt=slot.starts_at,
+    )
+    if ignore is not None:
+        overlapping = overlapping.exclude(pk=ignore.pk)
+    if overlapping.exists():
+        raise OverlappingBooking()
+
+
+def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
+    """Write the booking, its safety flags and its reminders; the slot must be locked.
+
+    The insert runs in a savepoint so a constraint violation (a racer who got there first,
+    or an overlapping session of hers) leaves the outer transaction usable.
+    """
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                client=client, slot=slot, plan=plan, starts_at=slot.starts_at, ends_at=slot.ends_at
+            )
+    except IntegrityError as error:
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+        if constraint == CLIENT_OVERLAP_CONSTRAINT:
+            raise OverlappingBooking() from error
+        raise SlotUnavailable() from error
+    booking.slot = slot
+    safety_services.write_flags(booking=booking)
+    schedule_reminders(booking=booking)
+    return booking
+
+
+@transaction.atomic
 def book_session(*, client: User, slot: Slot) -> Booking:
     """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
-    raise NotImplementedError
+    ensure_ready_to_book(client)
+    slot = lock_slot(slot.pk)
+    clinic = slot.therapist.clinic
+    check_slot_bookable(slot)
+    check_no_overlap(client=client, slot=slot)
+    check_safety(client=client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+    booking = create_booking(client=client, slot=slot)
+    emails.booked_after_commit([booking.pk])
+    return booking
 
 
+def lock_booking(booking_id: int) -> Booking:
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("slot__therapist__clinic", "client")
+        .get(pk=booking_id)
+    )
+
+
+def notice_deadline(booking: Booking) -> dt.datetime:
+    """The last moment she can cancel or move ``booking`` online."""
+    hours = booking.slot.therapist.clinic.cancellation_notice_hours
+    return booking.starts_at - dt.timedelta(hours=hours)
+
+
+def can_change_online(booking: Booking) -> bool:
+    return booking.is_active and timezone.now() < notice_deadline(booking)
+
+
+def check_notice(booking: Booking) -> None:
+    if timezone.now() >= notice_deadline(booking):
+        clinic = booking.slot.therapist.clinic
+        raise CancellationTooLate(
+            f"This session is less than {clinic.cancellation_notice_hours} hours away, so it "
+            f"can't be changed online. Please call {clinic.name} on {clinic.phone}."
+        )
+
+
+def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
+    """Cancel a locked, active booking and its reminders (no e-mail: callers send one)."""
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.cancelled_by = by
+    booking.cancel_reason = reason[:200]
+    booking.save(
+        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+    )
+    cancel_reminders(booking=booking)
+    return booking
+
+
+@transaction.atomic
 def cancel_booking(
     *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
 ) -> Booking:
     """Cancel one session (``by`` is a ``Booking.CancelledBy``), its reminders, and tell her."""
-    raise NotImplementedError
+    booking = lock_booking(booking.pk)
+    if not booking.is_active:
+        raise BookingError("This session is no longer booked.")
+    if enforce_notice:
+        check_notice(booking)
+    mark_cancelled(booking=booking, by=by, reason=reason)
+    emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
+    return booking
+
+
+@transaction.atomic
+def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
+    """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
+
+    The old booking is marked ``moved`` before the new one is written (her two sessions may
+    overlap, which the client exclusion constraint would refuse otherwise); any failure
+    rolls the whole transaction back, so she keeps her old time.
+    """
+    old = lock_booking(booking.pk)
+    if not old.is_active:
+        raise BookingError("This session is no longer booked.")
+    check_notice(old)
+    if new_slot.pk == old.slot_id:
+        raise BookingError("That is already the time of this session.")
+    slot = lock_slot(new_slot.pk)
+    clinic = slot.therapist.clinic
+    if clinic.pk != old.slot.therapist.clinic_id:
+        raise BookingError("A session can only move to another time at the same clinic.")
+    check_slot_bookable(slot)
+    check_no_overlap(client=old.client, slot=slot, ignore=old)
+    check_safety(client=old.client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+    old.status = Booking.Status.MOVED
+    old.save(update_fields=["status", "updated_at"])
+    new = create_booking(client=old.client, slot=slot, plan=old.plan)
+    old.moved_to = new
+    old.save(update_fields=["moved_to", "updated_at"])
+    cancel_reminders(booking=old)
+    emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
+    return new

@@ -1,0 +1,87 @@
+"""Forms of the booking flow: choosing a weekly plan and cancelling."""
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from booking.services.plans import MAX_SESSIONS_PER_WEEK, MIN_DAYS_BETWEEN_SESSIONS, weekday_gap
+from clinics.models import Therapist, WorkingHours
+
+TIME_CHOICES = [
+    (f"{hour:02d}:{minute:02d}", f"{hour:02d}:{minute:02d}")
+    for hour in range(7, 21)
+    for minute in (0, 30)
+]
+
+
+class PlanForm(forms.Form):
+    """What a weekly plan is: therapist, one or two weekdays, a time, and from/until when."""
+
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.none(), empty_label=None)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days of the week",
+        choices=WorkingHours.Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One or two days. Two sessions need a day of rest between them.",
+    )
+    local_time = forms.TimeField(
+        label="Time",
+        widget=forms.Select(choices=TIME_CHOICES),
+    )
+    starts_on = forms.DateField(label="First week", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label="Last date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to book until your due date.",
+    )
+
+    def __init__(self, *args, clinic, due_date: dt.date, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.due_date = due_date
+        self.today = today
+        self.fields["therapist"].queryset = clinic.therapists.active()
+        self.fields[
+            "ends_on"
+        ].help_text = f"Leave empty to book until your due date, {due_date:%-d %B %Y}."
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = True
+        self.helper.disable_csrf = True
+        self.helper.add_input(Submit("preview", "See the dates", css_class="w-100"))
+
+    def clean_weekdays(self):
+        days = sorted(set(self.cleaned_data["weekdays"]))
+        if len(days) > MAX_SESSIONS_PER_WEEK:
+            raise forms.ValidationError("Choose at most two days: a plan is once or twice a week.")
+        if len(days) == 2 and weekday_gap(*days) < MIN_DAYS_BETWEEN_SESSIONS:
+            raise forms.ValidationError(
+                "Two sessions need a day of rest between them, e.g. Monday and Wednesday."
+            )
+        return days
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on < self.today:
+            raise forms.ValidationError("Choose today or a later date.")
+        if starts_on > self.due_date:
+            raise forms.ValidationError("Choose a date before your due date.")
+        return starts_on
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data.get("ends_on")
+        if ends_on and ends_on > self.due_date:
+            raise forms.ValidationError(
+                f"A plan can't run past your due date, {self.due_date:%-d %B %Y}."
+            )
+        return ends_on
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last date must be on or after the first week.")
+        return cleaned

@@ -1,0 +1,166 @@
+"""Read-only queries shared by the booking views: free times, her bookings, a therapist's days."""
+
+import datetime as dt
+import zoneinfo
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import User
+from booking.models import Booking, Slot
+from clinics.models import Clinic, Therapist
+from safety.models import SafetyFlag
+
+
+def local_day_bounds(day: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants where ``day`` starts and ends in ``tz`` (23 or 25 hours on DST days)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def clinic_today(clinic: Clinic) -> dt.date:
+    return timezone.localtime(timezone.now(), clinic.tz).date()
+
+
+def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
+    """Free slots of the clinic's active therapists inside its booking horizon."""
+    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    slots = Slot.objects.free().filter(
+        therapist__clinic=clinic, therapist__is_active=True, starts_at__lte=horizon
+    )
+    if therapist is not None:
+        slots = slots.filter(therapist=therapist)
+    return slots
+
+
+def free_slots_on(
+    *, clinic: Clinic, day: dt.date, therapist: Therapist | None = None
+) -> list[Slot]:
+    """The free slots of one clinic-local day, earliest first, with their therapists."""
+    start, end = local_day_bounds(day, clinic.tz)
+    return list(
+        bookable_slots(clinic=clinic, therapist=therapist)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("therapist")
+        .order_by("starts_at", "therapist__display_name")
+    )
+
+
+def days_with_free_time(
+    *, clinic: Clinic, start: dt.date, days: int, therapist: Therapist | None = None
+) -> set[dt.date]:
+    """Which of ``days`` clinic-local days from ``start`` have at least one free slot."""
+    first, _ = local_day_bounds(start, clinic.tz)
+    _, last = local_day_bounds(start + dt.timedelta(days=days - 1), clinic.tz)
+    return set(
+        bookable_slots(clinic=clinic, therapist=therapist)
+        .filter(starts_at__gte=first, starts_at__lt=last)
+        .annotate(local_day=TruncDate("starts_at", tzinfo=clinic.tz))
+        .order_by()
+        .values_list("local_day", flat=True)
+        .distinct()
+    )
+
+
+def next_free_slot(*, clinic: Clinic, therapist: Therapist | None = None) -> Slot | None:
+    return (
+        bookable_slots(clinic=clinic, therapist=therapist)
+        .select_related("therapist")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def next_free_time_by_clinic(clinics) -> dict[int, dt.datetime]:
+    """Clinic id → start of its next free slot, in one query for all ``clinics``."""
+    rows = (
+        Slot.objects.free()
+        .filter(therapist__clinic__in=clinics, therapist__is_active=True)
+        .order_by()
+        .values("therapist__clinic")
+        .annotate(first=Min("starts_at"))
+    )
+    horizons = {clinic.pk: clinic.booking_horizon_weeks for clinic in clinics}
+    now = timezone.now()
+    return {
+        row["therapist__clinic"]: row["first"]
+        for row in rows
+        if row["first"] <= now + dt.timedelta(weeks=horizons[row["therapist__clinic"]])
+    }
+
+
+def next_free_time_by_therapist(*, clinic: Clinic) -> dict[int, dt.datetime]:
+    """Therapist id → start of her next free slot, in one query."""
+    rows = (
+        bookable_slots(clinic=clinic)
+        .order_by()
+        .values("therapist")
+        .annotate(first=Min("starts_at"))
+    )
+    return {row["therapist"]: row["first"] for row in rows}
+
+
+def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = False) -> list[Slot]:
+    """Free times closest to ``slot`` at the same clinic (offered when it was just taken)."""
+    clinic = slot.therapist.clinic
+    therapist = slot.therapist if same_therapist else None
+    candidates = bookable_slots(clinic=clinic, therapist=therapist).exclude(pk=slot.pk)
+    candidates = candidates.select_related("therapist")
+    later = list(candidates.filter(starts_at__gte=slot.starts_at).order_by("starts_at")[:limit])
+    earlier = list(candidates.filter(starts_at__lt=slot.starts_at).order_by("-starts_at")[:limit])
+    nearest = sorted(later + earlier, key=lambda s: abs(s.starts_at - slot.starts_at))[:limit]
+    return sorted(nearest, key=lambda s: s.starts_at)
+
+
+def open_flags() -> Prefetch:
+    return Prefetch(
+        "safety_flags",
+        queryset=SafetyFlag.objects.filter(closed_at__isnull=True).order_by("code"),
+        to_attr="open_flags",
+    )
+
+
+def client_bookings(*, client: User) -> QuerySet[Booking]:
+    """All of her bookings with what the pages show, in a fixed number of queries."""
+    return (
+        Booking.objects.filter(client=client)
+        .select_related("slot__therapist__clinic", "plan")
+        .prefetch_related(open_flags())
+        .order_by("starts_at")
+    )
+
+
+def split_upcoming(bookings) -> tuple[list[Booking], list[Booking]]:
+    """Upcoming active sessions (soonest first) and everything else (latest first)."""
+    now = timezone.now()
+    upcoming, past = [], []
+    for booking in bookings:
+        (upcoming if booking.is_active and booking.ends_at > now else past).append(booking)
+    past.sort(key=lambda b: b.starts_at, reverse=True)
+    return upcoming, past
+
+
+def therapist_sessions(
+    *, therapist: Therapist, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Booking]:
+    """Her active sessions starting in [start, end), with client, due date and open flags."""
+    return (
+        Booking.objects.filter(
+            slot__therapist=therapist,
+            status=Booking.Status.BOOKED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("client__pregnancy_profile", "slot")
+        .prefetch_related(open_flags())
+        .order_by("starts_at")
+    )
+
+
+def active_overlap_exists(*, client: User, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+    return Booking.objects.filter(
+        Q(client=client, status=Booking.Status.BOOKED)
+        & Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
+    ).exists()

@@ -1,0 +1,57 @@
+"""Domain errors of the booking services, each with a message fit to show the client."""
+
+
+class BookingError(Exception):
+    """Base class: ``str(error)`` is a sentence the client can read."""
+
+    default_message = "That booking could not be made."
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class SlotUnavailable(BookingError):
+    default_message = "That time was just taken."
+
+
+class OverlappingBooking(BookingError):
+    default_message = "You already have a session at that time."
+
+
+class ProfileIncomplete(BookingError):
+    default_message = "Please tell us your due date and answer the health questions first."
+
+
+class SafetyBlocked(BookingError):
+    """A ``block`` safety rule applies on the session's date."""
+
+    def __init__(self, message: str = "", *, findings=()):
+        super().__init__(message or "We can't book this session online.")
+        self.findings = list(findings)
+
+
+class CancellationTooLate(BookingError):
+    default_message = "It is too late to change this session online. Please call the clinic."
+
+
+class PlanError(BookingError):
+    default_message = "That plan could not be booked."
+
+
+class PlanChanged(PlanError):
+    """Some dates she accepted were taken meanwhile; nothing of the plan was booked."""
+
+    default_message = (
+        "Some of the times you chose were just taken, so nothing was booked. "
+        "Here is the updated list: please check it and confirm again."
+    )
+
+    def __init__(self, message: str = "", *, preview=None, failed=()):
+        super().__init__(message)
+        self.preview = preview
+        # (slot, BookingError) pairs: which accepted times failed and why.
+        self.failed = list(failed)

@@ -1,0 +1,392 @@
+"""Weekly plans: once or twice a week with one therapist, up to her due date.
+
+What happens when someone takes one of her dates between preview and booking: the plan is
+all or nothing for the dates she accepted. If any accepted date can no longer be booked,
+nothing is booked and ``PlanChanged`` carries the fresh preview, so she never ends up with a
+plan that is missing a date she thought she had. Dates she did not accept (taken without an
+alternative, not bookable for safety) are reported, date by date, as not booked.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from booking import emails
+from booking.models import Booking, Plan, Slot
+from booking.services.bookings import (
+    check_no_overlap,
+    check_notice,
+    check_safety,
+    check_safety_findings,
+    check_slot_bookable,
+    create_booking,
+    ensure_ready_to_book,
+    local_date,
+    lock_booking,
+    mark_cancelled,
+)
+from booking.services.errors import BookingError, PlanChanged, PlanError
+from clinics.models import Therapist
+
+MAX_SESSIONS_PER_WEEK = 2
+# Two sessions of one week need a rest day between them (Mon+Wed, never Mon+Tue). This is
+# the safer reading of "at least a day apart"; it also holds across a week's end (Sun+Mon).
+MIN_DAYS_BETWEEN_SESSIONS = 2
+
+FREE = "free"
+TAKEN = "taken"
+UNBOOKABLE = "unbookable"
+
+
+@dataclass
+class PlannedDate:
+    """One date of a plan as she will see it before booking."""
+
+    on: dt.date
+    starts_at: dt.datetime
+    status: str
+    slot: Slot | None = None
+    alternative: Slot | None = None
+    reason: str = ""
+    findings: list = field(default_factory=list)
+
+    @property
+    def is_free(self) -> bool:
+        return self.status == FREE
+
+
+@dataclass
+class PlanPreview:
+    therapist: Therapist
+    weekdays: list[int]
+    local_time: dt.time
+    starts_on: dt.date
+    ends_on: dt.date
+    due_date: dt.date
+    dates: list[PlannedDate]
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for planned in self.dates if planned.is_free)
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    booked: list[Booking]
+    not_booked: list[PlannedDate]
+
+
+def weekday_gap(first: int, second: int) -> int:
+    gap = abs(first - second)
+    return min(gap, 7 - gap)
+
+
+def validate_weekdays(weekdays: Iterable[int]) -> list[int]:
+    days = sorted(set(weekdays))
+    if not days:
+        raise PlanError("Choose one or two days of the week.")
+    if len(days) > MAX_SESSIONS_PER_WEEK:
+        raise PlanError("A plan has at most two sessions a week.")
+    if any(day not in range(7) for day in days):
+        raise PlanError("Choose days from Monday to Sunday.")
+    if len(days) == 2 and weekday_gap(*days) < MIN_DAYS_BETWEEN_SESSIONS:
+        raise PlanError("Two sessions a week need at least one day of rest between them.")
+    return days
+
+
+def due_date_of(client: User) -> dt.date:
+    profile = getattr(client, "pregnancy_profile", None)
+    if profile is None:
+        ensure_ready_to_book(client)
+        raise PlanError("Please tell us your due date first.")
+    return profile.due_date
+
+
+def plan_dates(weekdays: list[int], starts_on: dt.date, ends_on: dt.date) -> list[dt.date]:
+    dates = []
+    day = starts_on
+    while day <= ends_on:
+        if day.weekday() in weekdays:
+            dates.append(day)
+        day += dt.timedelta(days=1)
+    return dates
+
+
+def validate_range(
+    *, starts_on: dt.date, ends_on: dt.date | None, due_date: dt.date, today: dt.date
+) -> dt.date:
+    ends_on = ends_on or due_date
+    if starts_on < today:
+        raise PlanError("A plan can't start in the past.")
+    if ends_on > due_date:
+        raise PlanError(f"A plan can't run past your due date ({due_date:%-d %B %Y}).")
+    if ends_on < starts_on:
+        raise PlanError("The end date must be on or after the start date.")
+    return ends_on
+
+
+def check_spacing(days: list[dt.date]) -> None:
+    """At most two sessions per week, each two at least a rest day apart."""
+    days = sorted(days)
+    for earlier, later in zip(days, days[1:], strict=False):
+        if (later - earlier).days < MIN_DAYS_BETWEEN_SESSIONS:
+            raise PlanError("Two sessions need at least one day of rest between them.")
+    per_week: dict[tuple[int, int], int] = {}
+    for day in days:
+        week = day.isocalendar()[:2]
+        per_week[week] = per_week.get(week, 0) + 1
+        if per_week[week] > MAX_SESSIONS_PER_WEEK:
+            raise PlanError("A plan has at most two sessions a week.")
+
+
+def preview_plan(
+    *,
+    client: User,
+    therapist: Therapist,
+    weekdays: Iterable[int],
+    local_time: dt.time,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+) -> PlanPreview:
+    """Each date of the plan: free, taken (with the nearest free time that week) or not bookable.
+
+    A fixed number of queries for the slots, plus one safety evaluation per date.
+    """
+    ensure_ready_to_book(client)
+    weekdays = validate_weekdays(weekdays)
+    clinic = therapist.clinic
+    tz = clinic.tz
+    due_date = due_date_of(client)
+    today = timezone.localtime(timezone.now(), tz).date()
+    ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, due_date=due_date, today=today)
+    dates = plan_dates(weekdays, starts_on, ends_on)
+
+    range_start = dt.datetime.combine(starts_on, dt.time.min, tzinfo=tz)
+    range_end = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    now = timezone.now()
+    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    slots = list(
+        Slot.objects.filter(
+            therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
+        ).select_related("therapist__clinic")
+    )
+    booked_slot_ids = set(
+        Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
+            "slot_id", flat=True
+        )
+    )
+    her_sessions = list(
+        Booking.objects.filter(
+            client=client,
+            status=Booking.Status.BOOKED,
+            starts_at__lt=range_end,
+            ends_at__gt=range_start,
+        ).values_list("starts_at", "ends_at")
+    )
+
+    def overlaps_hers(slot: Slot) -> bool:
+        return any(start < slot.ends_at and end > slot.starts_at for start, end in her_sessions)
+
+    def is_free(slot: Slot) -> bool:
+        return (
+            slot.status == Slot.Status.OPEN
+            and therapist.is_active
+            and now < slot.starts_at <= horizon
+            and slot.pk not in booked_slot_ids
+            and not overlaps_hers(slot)
+        )
+
+    findings_by_day: dict[dt.date, list] = {}
+
+    def blocks_on(day: dt.date) -> list:
+        if day not in findings_by_day:
+            findings_by_day[day] = check_safety_findings(client=client, clinic=clinic, on=day)
+        return [finding for finding in findings_by_day[day] if finding.severity == "block"]
+
+    slot_by_start = {slot.starts_at: slot for slot in slots}
+    planned_days = set(dates)
+    used_alternatives: set[int] = set()
+    preview_dates = []
+    for day in dates:
+        starts_at = dt.datetime.combine(day, local_time, tzinfo=tz)
+        planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
+        preview_dates.append(planned)
+        blocks = blocks_on(day)
+        if blocks:
+            planned.status = UNBOOKABLE
+            planned.findings = blocks
+            planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
+            continue
+        slot = slot_by_start.get(starts_at)
+        if slot is not None and is_free(slot):
+            planned.slot = slot
+            continue
+        if slot is not None and overlaps_hers(slot):
+            planned.status = UNBOOKABLE
+            planned.reason = "You already have a session at that time."
+            continue
+        if starts_at > horizon:
+            planned.status = UNBOOKABLE
+            planned.reason = (
+                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; "
+                "this date isn't open yet."
+            )
+            continue
+        planned.status = TAKEN
+        planned.reason = (
+            "Already booked by someone else."
+            if slot is not None and slot.pk in booked_slot_ids
+            else f"{therapist.display_name} isn't available at that time."
+        )
+        other_days = planned_days - {day}
+        week = day.isocalendar()[:2]
+        candidates = [
+            candidate
+            for candidate in slots
+            if is_free(candidate)
+            and candidate.pk not in used_alternatives
+            and (candidate_day := local_date(candidate.starts_at, clinic)).isocalendar()[:2] == week
+            and all(
+                abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
+                for other in other_days
+            )
+        ]
+        candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
+        for candidate in candidates:
+            if not blocks_on(local_date(candidate.starts_at, clinic)):
+                planned.alternative = candidate
+                used_alternatives.add(candidate.pk)
+                break
+    return PlanPreview(
+        therapist=therapist,
+        weekdays=weekdays,
+        local_time=local_time,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        due_date=due_date,
+        dates=preview_dates,
+    )
+
+
+@transaction.atomic
+def book_plan(
+    *,
+    client: User,
+    therapist: Therapist,
+    weekdays: Iterable[int],
+    local_time: dt.time,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    accepted_slot_ids: Iterable[int] | None = None,
+) -> PlanResult:
+    """Book the plan's accepted dates in one transaction and report date by date.
+
+    ``accepted_slot_ids`` are the times she ticked on the preview (free dates and the
+    alternatives she accepted); ``None`` means every date that is free now. If any accepted
+    time cannot be booked any more, nothing is booked and ``PlanChanged`` is raised.
+    """
+    preview = preview_plan(
+        client=client,
+        therapist=therapist,
+        weekdays=weekdays,
+        local_time=local_time,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    clinic = therapist.clinic
+    if accepted_slot_ids is None:
+        accepted = {planned.slot.pk for planned in preview.dates if planned.is_free}
+    else:
+        accepted = set(accepted_slot_ids)
+    if not accepted:
+        raise PlanError("None of the dates could be booked, so no plan was made.")
+
+    # Lock in primary-key order so two overlapping plans never deadlock each other.
+    slots = list(
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("therapist__clinic")
+        .filter(pk__in=accepted)
+        .order_by("pk")
+    )
+    if len(slots) != len(accepted) or any(slot.therapist_id != therapist.pk for slot in slots):
+        raise PlanChanged(preview=preview)
+    range_start = dt.datetime.combine(preview.starts_on, dt.time.min, tzinfo=clinic.tz)
+    range_end = dt.datetime.combine(
+        preview.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=clinic.tz
+    )
+    if any(not range_start <= slot.starts_at < range_end for slot in slots):
+        raise PlanError("Every session of a plan must fall between its start and end dates.")
+    check_spacing([local_date(slot.starts_at, clinic) for slot in slots])
+
+    plan = Plan.objects.create(
+        client=client,
+        therapist=therapist,
+        weekdays=preview.weekdays,
+        local_time=local_time,
+        starts_on=preview.starts_on,
+        ends_on=preview.ends_on,
+    )
+    booked, failed = [], []
+    for slot in sorted(slots, key=lambda s: s.starts_at):
+        try:
+            check_slot_bookable(slot)
+            check_no_overlap(client=client, slot=slot)
+            check_safety(client=client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+            booked.append(create_booking(client=client, slot=slot, plan=plan))
+        except BookingError as error:
+            failed.append((slot, error))
+    if failed:
+        # Raising out of the atomic block rolls back the plan row and every booking above.
+        raise PlanChanged(preview=None, failed=failed)
+
+    booked_ids = {booking.slot_id for booking in booked}
+    not_booked = [
+        planned
+        for planned in preview.dates
+        if not (planned.slot and planned.slot.pk in booked_ids)
+        and not (planned.alternative and planned.alternative.pk in booked_ids)
+    ]
+    emails.booked_after_commit([booking.pk for booking in booked])
+    return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
+
+
+@dataclass
+class PlanCancellation:
+    cancelled: list[Booking]
+    too_late: list[Booking]
+
+
+@transaction.atomic
+def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCancellation:
+    """Cancel the rest of a plan: every upcoming session outside the clinic's notice period.
+
+    Sessions inside the notice period stay booked and are returned in ``too_late``; she is
+    told to call the clinic about those.
+    """
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    upcoming_ids = list(
+        plan.bookings.filter(status=Booking.Status.BOOKED, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .values_list("pk", flat=True)
+    )
+    cancelled, too_late = [], []
+    for booking_id in upcoming_ids:
+        booking = lock_booking(booking_id)
+        try:
+            check_notice(booking)
+        except BookingError:
+            too_late.append(booking)
+            continue
+        cancelled.append(mark_cancelled(booking=booking, by=by, reason="Plan cancelled"))
+    if not too_late:
+        plan.status = Plan.Status.CANCELLED
+        plan.cancelled_at = timezone.now()
+        plan.save(update_fields=["status", "cancelled_at"])
+    if cancelled:
+        emails.cancelled_after_commit(booking_ids=[b.pk for b in cancelled], by=by)
+    return PlanCancellation(cancelled=cancelled, too_late=too_late)
