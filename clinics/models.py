@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from clinics.policies import validate_raised_severities, validate_reminder_hours
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -48,11 +50,13 @@ class Clinic(models.Model):
     )
     reminder_hours = models.JSONField(
         default=default_reminder_hours,
+        validators=[validate_reminder_hours],
         help_text="Hours before each session at which a reminder is sent.",
     )
     raised_severities = models.JSONField(
         default=dict,
         blank=True,
+        validators=[validate_raised_severities],
         help_text="Safety rule code → severity this clinic applies instead (raise only).",
     )
 

@@ -1,10 +1,15 @@
-"""Public therapist pages and the clinic admin's dashboard."""
+"""Public therapist pages and the clinic admin's dashboard: therapists and settings."""
 
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, TemplateView
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from accounts.permissions import ClinicAdminRequiredMixin
-from clinics.models import Therapist
+from clinics.forms import ClinicSettingsForm, TherapistInviteForm, TherapistProfileForm
+from clinics.models import Clinic, Therapist
+from clinics.services import ClinicError, invite_therapist
 
 
 class TherapistDetailView(DetailView):
@@ -19,10 +24,111 @@ class TherapistDetailView(DetailView):
         )
 
 
+class AdministeredClinicMixin(ClinicAdminRequiredMixin):
+    """The clinic named by the URL's ``slug``, if she administers it; 404 otherwise."""
+
+    @cached_property
+    def clinic(self) -> Clinic:
+        return get_object_or_404(
+            self.request.user.administered_clinics.all(), slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(clinic=self.clinic, **kwargs)
+
+
+def optional_url(name: str, **kwargs) -> str | None:
+    """A link to a page that may not be deployed on every install."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
 class DashboardView(ClinicAdminRequiredMixin, TemplateView):
+    """Her clinics; with only one she goes straight to it."""
+
     template_name = "clinics/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        clinics = list(request.user.administered_clinics.all())
+        if len(clinics) == 1:
+            return redirect("clinics:clinic_home", slug=clinics[0].slug)
+        return self.render_to_response(self.get_context_data(clinics=clinics))
+
+
+class ClinicHomeView(AdministeredClinicMixin, TemplateView):
+    template_name = "clinics/clinic_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["clinics"] = self.request.user.administered_clinics.all()
+        context["therapists"] = self.clinic.therapists.all()
+        context["audit_log_url"] = optional_url(
+            "safety:audit_log", slug=self.clinic.slug
+        ) or optional_url("safety:audit_log")
+        context["reminders_url"] = optional_url(
+            "booking:clinic_reminders", slug=self.clinic.slug
+        ) or optional_url("booking:clinic_reminders")
         return context
+
+
+class TherapistListView(AdministeredClinicMixin, TemplateView):
+    template_name = "clinics/therapist_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["therapists"] = self.clinic.therapists.select_related("user")
+        return context
+
+
+class TherapistInviteView(AdministeredClinicMixin, FormView):
+    template_name = "clinics/therapist_invite.html"
+    form_class = TherapistInviteForm
+
+    def form_valid(self, form):
+        try:
+            therapist = invite_therapist(
+                clinic=self.clinic, invited_by=self.request.user, **form.cleaned_data
+            )
+        except ClinicError as error:
+            form.add_error("email", error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Invitation sent to {therapist.user.email}. Add {therapist.display_name}'s "
+            "working hours so clients can book her.",
+        )
+        return redirect("clinics:therapist_edit", slug=self.clinic.slug, pk=therapist.pk)
+
+
+class TherapistEditView(AdministeredClinicMixin, UpdateView):
+    template_name = "clinics/therapist_edit.html"
+    form_class = TherapistProfileForm
+    context_object_name = "therapist"
+
+    def get_queryset(self):
+        return self.clinic.therapists.select_related("user")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["working_hours"] = self.object.working_hours.all()
+        context["time_off"] = self.object.time_off.all()
+        return context
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, "Profile saved.")
+        return redirect("clinics:therapist_edit", slug=self.clinic.slug, pk=self.object.pk)
+
+
+class ClinicSettingsView(AdministeredClinicMixin, UpdateView):
+    template_name = "clinics/settings.html"
+    form_class = ClinicSettingsForm
+
+    def get_object(self, queryset=None):
+        return self.clinic
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, "Settings saved.")
+        return redirect("clinics:settings", slug=self.clinic.slug)

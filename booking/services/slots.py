@@ -102,6 +102,22 @@ class _Timeline:
         self.ends.insert(index, end)
 
 
+def _planned_starts(*, therapist: Therapist, start: dt.date, end: dt.date) -> Iterator[dt.datetime]:
+    """UTC starts her working hours, time off and the clinic's policy call for; future only."""
+    clinic = therapist.clinic
+    session = dt.timedelta(minutes=clinic.session_minutes)
+    step = session + dt.timedelta(minutes=clinic.turnover_minutes)
+    hours = list(therapist.working_hours.all())
+    time_off = list(therapist.time_off.filter(starts_on__lte=end, ends_on__gte=start))
+    now = timezone.now()
+    for local in _local_starts(
+        start=start, end=end, hours=hours, time_off=time_off, session=session, step=step
+    ):
+        starts_at = _to_utc(local, clinic.tz)
+        if starts_at is not None and starts_at > now:
+            yield starts_at
+
+
 @transaction.atomic
 def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> list[Slot]:
     """Lay session-length slots inside working hours from ``start`` to ``end`` (inclusive).
@@ -120,11 +136,8 @@ def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> lis
     therapist = Therapist.objects.select_for_update().select_related("clinic").get(pk=therapist.pk)
     if not therapist.is_active:
         return []
-    clinic = therapist.clinic
-    tz = clinic.tz
-    session = dt.timedelta(minutes=clinic.session_minutes)
-    step = session + dt.timedelta(minutes=clinic.turnover_minutes)
-
+    session = dt.timedelta(minutes=therapist.clinic.session_minutes)
+    tz = therapist.clinic.tz
     # A day either side covers any UTC offset.
     window_start = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=tz)
     window_end = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=tz)
@@ -133,17 +146,8 @@ def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> lis
             "starts_at", "ends_at"
         )
     )
-    hours = list(therapist.working_hours.all())
-    time_off = list(therapist.time_off.filter(starts_on__lte=end, ends_on__gte=start))
-    now = timezone.now()
-
     new_slots = []
-    for local in _local_starts(
-        start=start, end=end, hours=hours, time_off=time_off, session=session, step=step
-    ):
-        starts_at = _to_utc(local, tz)
-        if starts_at is None or starts_at <= now:
-            continue
+    for starts_at in _planned_starts(therapist=therapist, start=start, end=end):
         # A session lasts its length in real time, even across a clock change.
         ends_at = starts_at + session
         if timeline.overlaps(starts_at, ends_at):
@@ -252,3 +256,80 @@ def reactivate_therapist(*, therapist: Therapist) -> list[Slot]:
     return generate_slots(
         therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
     )
+
+
+def _unused_future_slots(therapist: Therapist):
+    """Open future slots that never had a booking: safe to remove."""
+    return Slot.objects.filter(
+        therapist=therapist,
+        status=Slot.Status.OPEN,
+        starts_at__gt=timezone.now(),
+        bookings__isnull=True,
+    )
+
+
+@transaction.atomic
+def relayout_slots(*, therapist: Therapist) -> tuple[int, int]:
+    """Bring her future slots in line with changed hours or time off, up to the horizon.
+
+    Open slots that were never booked and no longer fit are removed; booked, blocked and
+    once-booked slots stay where they are. Returns (removed, created).
+    """
+    therapist = Therapist.objects.select_for_update().select_related("clinic").get(pk=therapist.pk)
+    today = timezone.localdate(timezone=therapist.clinic.tz)
+    end = horizon_end(therapist=therapist, today=today)
+    last = _unused_future_slots(therapist).order_by("-starts_at").first()
+    if last is not None:
+        end = max(end, timezone.localdate(last.starts_at, timezone=therapist.clinic.tz))
+    planned = set(_planned_starts(therapist=therapist, start=today, end=end))
+    if not therapist.is_active:
+        planned = set()
+    session = dt.timedelta(minutes=therapist.clinic.session_minutes)
+    stale = [
+        pk
+        for pk, starts_at, ends_at in _unused_future_slots(therapist).values_list(
+            "pk", "starts_at", "ends_at"
+        )
+        if starts_at not in planned or ends_at - starts_at != session
+    ]
+    removed, _ = Slot.objects.filter(pk__in=stale).delete()
+    created = generate_slots(
+        therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
+    )
+    return removed, len(created)
+
+
+@transaction.atomic
+def add_time_off(
+    *, therapist: Therapist, starts_on: dt.date, ends_on: dt.date, reason: str = ""
+) -> TimeOff:
+    """Record days off and withdraw her never-booked open slots on those days.
+
+    Sessions already booked on those days stay booked: the clinic decides, on the schedule,
+    whether to block (and so cancel) them.
+    """
+    if ends_on < starts_on:
+        raise InvalidRange()
+    time_off = TimeOff.objects.create(
+        therapist=therapist, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+    tz = therapist.clinic.tz
+    _unused_future_slots(therapist).filter(
+        starts_at__gte=dt.datetime.combine(starts_on, dt.time(), tzinfo=tz),
+        starts_at__lt=dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+    ).delete()
+    return time_off
+
+
+@transaction.atomic
+def remove_time_off(*, time_off: TimeOff) -> list[Slot]:
+    """Delete a stretch of time off and lay out slots on those days again."""
+    therapist = time_off.therapist
+    starts_on, ends_on = time_off.starts_on, time_off.ends_on
+    time_off.delete()
+    today = timezone.localdate(timezone=therapist.clinic.tz)
+    end = min(ends_on, horizon_end(therapist=therapist, today=today))
+    start = max(starts_on, today)
+    if end < start:
+        return []
+    return generate_slots(therapist=therapist, start=start, end=end)

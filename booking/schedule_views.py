@@ -1,0 +1,407 @@
+"""The clinic admin's schedule: the week, laying out and blocking slots, hours and time off."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView, View
+
+from accounts.permissions import TherapistRequiredMixin
+from booking.models import Booking, Slot
+from booking.schedule import clinic_week, monday_of, slots_between, with_active_booking
+from booking.services.slots import (
+    ScheduleError,
+    add_time_off,
+    block_slots,
+    deactivate_therapist,
+    generate_slots,
+    reactivate_therapist,
+    relayout_slots,
+    remove_time_off,
+    unblock_slots,
+)
+from clinics.forms import (
+    BlockReasonForm,
+    GenerateSlotsForm,
+    SlotRangeForm,
+    TimeOffForm,
+    WorkingHoursForm,
+)
+from clinics.models import Therapist
+from clinics.views import AdministeredClinicMixin
+
+
+def parse_week(value: str | None, *, today: dt.date) -> dt.date:
+    """The Monday of the week holding ``value`` (an ISO date); this week if it is missing."""
+    try:
+        day = dt.date.fromisoformat(value) if value else today
+    except ValueError:
+        day = today
+    return monday_of(day)
+
+
+def week_url(clinic, day: dt.date, therapist_id=None) -> str:
+    url = f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
+    if therapist_id:
+        url += f"&therapist={therapist_id}"
+    return url
+
+
+class WeekView(AdministeredClinicMixin, TemplateView):
+    """The week at a glance for every therapist (or one): open, booked, blocked."""
+
+    template_name = "booking/schedule/week.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate(timezone=self.clinic.tz)
+        monday = parse_week(self.request.GET.get("week"), today=today)
+        therapists = list(self.clinic.therapists.active())
+        selected = next(
+            (t for t in therapists if str(t.pk) == self.request.GET.get("therapist")), None
+        )
+        context.update(
+            grid=clinic_week(
+                clinic=self.clinic, monday=monday, therapists=[selected] if selected else therapists
+            ),
+            therapists=therapists,
+            selected=selected,
+            today=today,
+            range_url=reverse("schedule:range", kwargs={"slug": self.clinic.slug}),
+            # Reversed once for the page rather than once per slot.
+            slot_url_prefix=reverse(
+                "schedule:slot", kwargs={"slug": self.clinic.slug, "slot_id": 0}
+            ).removesuffix("0/"),
+        )
+        return context
+
+
+class MyWeekView(TherapistRequiredMixin, TemplateView):
+    """A therapist's own week, read only."""
+
+    template_name = "booking/schedule/my_week.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        therapist = self.request.user.therapist
+        clinic = therapist.clinic
+        today = timezone.localdate(timezone=clinic.tz)
+        monday = parse_week(self.request.GET.get("week"), today=today)
+        context.update(
+            clinic=clinic,
+            grid=clinic_week(clinic=clinic, monday=monday, therapists=[therapist]),
+            today=today,
+        )
+        return context
+
+
+class BlockConfirmationMixin:
+    """Blocking booked sessions takes a second, explicit confirmation."""
+
+    confirm_template_name = "booking/schedule/confirm_block.html"
+
+    def block_or_confirm(self, *, slots: list[Slot], reason: str, hidden: dict, back_url: str):
+        booked = [slot for slot in slots if slot.booking_id]
+        if booked and self.request.POST.get("confirm") != "yes":
+            return render(
+                self.request,
+                self.confirm_template_name,
+                {
+                    "clinic": self.clinic,
+                    "booked": booked,
+                    "slot_count": len(slots),
+                    "reason": reason,
+                    "hidden": hidden,
+                    "back_url": back_url,
+                },
+            )
+        try:
+            cancelled = block_slots(slots=slots, reason=reason, by_user=self.request.user)
+        except ScheduleError as error:
+            messages.error(self.request, error.message)
+            return HttpResponseRedirect(back_url)
+        text = f"Blocked {len(slots)} slot{'s' if len(slots) != 1 else ''}: {reason}."
+        if cancelled:
+            text += (
+                f" Cancelled {len(cancelled)} booked session{'s' if len(cancelled) != 1 else ''};"
+                " each client has been e-mailed a link to rebook."
+            )
+        messages.success(self.request, text)
+        return HttpResponseRedirect(back_url)
+
+
+class SlotView(BlockConfirmationMixin, AdministeredClinicMixin, TemplateView):
+    """One slot: who is booked, and block or reopen it."""
+
+    template_name = "booking/schedule/slot.html"
+
+    @cached_property
+    def slot(self) -> Slot:
+        return get_object_or_404(
+            with_active_booking(
+                Slot.objects.filter(therapist__clinic=self.clinic).select_related("therapist")
+            ),
+            pk=self.kwargs["slot_id"],
+        )
+
+    def back_url(self) -> str:
+        return week_url(
+            self.clinic, timezone.localdate(self.slot.starts_at, timezone=self.clinic.tz)
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", BlockReasonForm())
+        booking = None
+        if self.slot.booking_id:
+            booking = Booking.objects.select_related("client").get(pk=self.slot.booking_id)
+        return super().get_context_data(
+            slot=self.slot,
+            booking=booking,
+            starts_at=timezone.localtime(self.slot.starts_at, self.clinic.tz),
+            ends_at=timezone.localtime(self.slot.ends_at, self.clinic.tz),
+            week_url=self.back_url(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "unblock":
+            unblock_slots(slots=[self.slot])
+            messages.success(request, "The slot is open again.")
+            return HttpResponseRedirect(self.back_url())
+        form = BlockReasonForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        reason = form.cleaned_data["reason"].strip()
+        return self.block_or_confirm(
+            slots=[self.slot],
+            reason=reason,
+            hidden={"action": "block", "reason": reason},
+            back_url=self.back_url(),
+        )
+
+
+class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
+    """Block or reopen a whole day or range of days, for one therapist or everyone."""
+
+    template_name = "booking/schedule/range.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["clinic"] = self.clinic
+        return kwargs
+
+    def get_initial(self):
+        day = self.request.GET.get("day") or self.request.GET.get("starts_on")
+        initial = {
+            "starts_on": day,
+            "ends_on": self.request.GET.get("ends_on") or day,
+            "reason": self.request.GET.get("reason", ""),
+        }
+        if self.request.GET.get("therapist", "").isdigit():
+            initial["therapist"] = int(self.request.GET["therapist"])
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        therapist = data["therapist"]
+        slots = slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
+        if therapist is not None:
+            slots = slots.filter(therapist=therapist)
+        back_url = week_url(self.clinic, data["starts_on"], therapist.pk if therapist else None)
+        if data["action"] == SlotRangeForm.UNBLOCK:
+            reopened = unblock_slots(slots=list(slots.filter(status=Slot.Status.BLOCKED)))
+            messages.success(
+                self.request, f"Reopened {reopened} slot{'s' if reopened != 1 else ''}."
+            )
+            return HttpResponseRedirect(back_url)
+        slots = list(with_active_booking(slots).select_related("therapist"))
+        if not slots:
+            form.add_error(None, "There are no slots on those days to block.")
+            return self.form_invalid(form)
+        reason = data["reason"].strip()
+        hidden = {
+            "action": "block",
+            "therapist": therapist.pk if therapist else "",
+            "starts_on": data["starts_on"].isoformat(),
+            "ends_on": data["ends_on"].isoformat(),
+            "reason": reason,
+        }
+        return self.block_or_confirm(slots=slots, reason=reason, hidden=hidden, back_url=back_url)
+
+
+class GenerateSlotsView(AdministeredClinicMixin, FormView):
+    template_name = "booking/schedule/generate.html"
+
+    def get_form(self, form_class=None):
+        return GenerateSlotsForm(clinic=self.clinic, **self.get_form_kwargs())
+
+    def get_initial(self):
+        today = timezone.localdate(timezone=self.clinic.tz)
+        return {
+            "starts_on": today,
+            "ends_on": today + dt.timedelta(weeks=self.clinic.booking_horizon_weeks),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        therapists = (
+            [data["therapist"]] if data["therapist"] else list(self.clinic.therapists.active())
+        )
+        try:
+            created = sum(
+                len(generate_slots(therapist=t, start=data["starts_on"], end=data["ends_on"]))
+                for t in therapists
+            )
+        except ScheduleError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        if created:
+            messages.success(self.request, f"Laid out {created} new slots.")
+        else:
+            messages.info(
+                self.request,
+                "No new slots: those days are already laid out, or nobody works then. "
+                "Check working hours and time off.",
+            )
+        return HttpResponseRedirect(week_url(self.clinic, data["starts_on"]))
+
+
+class TherapistScheduleMixin(AdministeredClinicMixin):
+    """One therapist of the administered clinic (404 for anyone else's)."""
+
+    @cached_property
+    def therapist(self) -> Therapist:
+        return get_object_or_404(
+            self.clinic.therapists.select_related("clinic"), pk=self.kwargs["therapist_id"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(therapist=self.therapist, **kwargs)
+
+    def therapist_url(self) -> str:
+        return reverse(
+            "clinics:therapist_edit", kwargs={"slug": self.clinic.slug, "pk": self.therapist.pk}
+        )
+
+
+class WorkingHoursView(TherapistScheduleMixin, FormView):
+    """Her weekly hours, and a form to add a stretch."""
+
+    template_name = "booking/schedule/working_hours.html"
+
+    def get_form(self, form_class=None):
+        return WorkingHoursForm(therapist=self.therapist, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(working_hours=self.therapist.working_hours.all(), **kwargs)
+
+    def form_valid(self, form):
+        form.instance.therapist = self.therapist
+        form.save()
+        _, created = relayout_slots(therapist=self.therapist)
+        messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
+        return redirect(self.request.path)
+
+
+class WorkingHoursDeleteView(TherapistScheduleMixin, View):
+    def post(self, request, *args, **kwargs):
+        stretch = get_object_or_404(self.therapist.working_hours, pk=self.kwargs["hours_id"])
+        stretch.delete()
+        removed, _ = relayout_slots(therapist=self.therapist)
+        messages.success(
+            request,
+            f"Removed {stretch}. {removed} open slots withdrawn; booked sessions are unchanged.",
+        )
+        return redirect("schedule:hours", slug=self.clinic.slug, therapist_id=self.therapist.pk)
+
+
+class TimeOffView(TherapistScheduleMixin, FormView):
+    """Her days off, and a form to add some."""
+
+    template_name = "booking/schedule/time_off.html"
+    form_class = TimeOffForm
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate(timezone=self.clinic.tz)
+        return super().get_context_data(
+            time_off=self.therapist.time_off.filter(ends_on__gte=today), **kwargs
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        add_time_off(
+            therapist=self.therapist,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+        )
+        still_booked = (
+            with_active_booking(
+                slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
+            )
+            .filter(therapist=self.therapist, booking_id__isnull=False)
+            .count()
+        )
+        messages.success(self.request, "Time off added; her open slots on those days are gone.")
+        if not still_booked:
+            return redirect(self.request.path)
+        messages.warning(
+            self.request,
+            f"{self.therapist.display_name} still has {still_booked} booked session"
+            f"{'s' if still_booked != 1 else ''} on those days. To cancel them and tell the "
+            "clients, block the days below.",
+        )
+        query = urlencode(
+            {
+                "therapist": self.therapist.pk,
+                "starts_on": data["starts_on"].isoformat(),
+                "ends_on": data["ends_on"].isoformat(),
+                "reason": data["reason"],
+            }
+        )
+        return HttpResponseRedirect(
+            f"{reverse('schedule:range', kwargs={'slug': self.clinic.slug})}?{query}"
+        )
+
+
+class TimeOffDeleteView(TherapistScheduleMixin, View):
+    def post(self, request, *args, **kwargs):
+        time_off = get_object_or_404(self.therapist.time_off, pk=self.kwargs["time_off_id"])
+        created = remove_time_off(time_off=time_off)
+        messages.success(request, f"Time off removed; {len(created)} slots laid out again.")
+        return redirect("schedule:time_off", slug=self.clinic.slug, therapist_id=self.therapist.pk)
+
+
+class DeactivateTherapistView(TherapistScheduleMixin, TemplateView):
+    """Confirm, then stop offering her; her booked sessions are listed, not touched."""
+
+    template_name = "booking/schedule/deactivate.html"
+
+    def get_context_data(self, **kwargs):
+        upcoming = Booking.objects.filter(
+            slot__therapist=self.therapist,
+            status=Booking.Status.BOOKED,
+            starts_at__gt=timezone.now(),
+        ).count()
+        return super().get_context_data(upcoming_count=upcoming, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "reactivate":
+            created = reactivate_therapist(therapist=self.therapist)
+            messages.success(
+                request,
+                f"{self.therapist.display_name} is bookable again; {len(created)} slots laid out.",
+            )
+        else:
+            removed = deactivate_therapist(therapist=self.therapist)
+            messages.success(
+                request,
+                f"{self.therapist.display_name} is no longer bookable; "
+                f"{removed} open slots withdrawn.",
+            )
+        return HttpResponseRedirect(self.therapist_url())

@@ -1,0 +1,319 @@
+"""Forms of the clinic dashboard: therapists, policies and safety raises."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+
+from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
+from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
+
+
+class SubmitHelperMixin:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary w-100"))
+
+
+class TherapistInviteForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Send the invitation"
+
+    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    display_name = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="As clients see it. Leave empty to use her first and last name.",
+    )
+    bio = forms.CharField(
+        label="Short bio", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    certification_name = forms.CharField(
+        label="Prenatal massage certification", max_length=160, required=False
+    )
+    certification_year = forms.IntegerField(min_value=1970, max_value=2100, required=False)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class TherapistProfileForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = "Save profile"
+
+    class Meta:
+        model = Therapist
+        fields = ["display_name", "bio", "certification_name", "certification_year", "photo"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        labels = {"bio": "Short bio"}
+
+
+class ReminderHoursField(forms.CharField):
+    """Reminder times typed as whole hours separated by commas, e.g. “24, 2”."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(hours) for hours in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text.strip():
+            return []
+        try:
+            hours = [int(part) for part in text.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(
+                "Type whole hours separated by commas, e.g. 24, 2."
+            ) from None
+        return sorted(set(hours), reverse=True)
+
+
+class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
+    """Contact details, booking policies and the safety rules this clinic makes stricter."""
+
+    submit_label = "Save settings"
+
+    reminder_hours = ReminderHoursField(
+        label="Reminders (hours before the session)",
+        required=False,
+        help_text=(
+            f"Whole hours separated by commas, e.g. 24, 2. At most {MAX_REMINDERS}, "
+            f"each 1 to {MAX_REMINDER_HOURS}. Leave empty for no reminders."
+        ),
+    )
+
+    session_minutes = forms.IntegerField(
+        label="Session length (minutes)", min_value=15, max_value=240
+    )
+    turnover_minutes = forms.IntegerField(
+        label="Gap between sessions (minutes)", min_value=0, max_value=120
+    )
+    cancellation_notice_hours = forms.IntegerField(
+        label="Cancellation notice (hours)",
+        min_value=0,
+        max_value=14 * 24,
+        help_text="Clients cannot cancel or move online closer than this.",
+    )
+    booking_horizon_weeks = forms.IntegerField(
+        label="Clients may book up to (weeks ahead)", min_value=1, max_value=52
+    )
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "email",
+            "session_minutes",
+            "turnover_minutes",
+            "cancellation_notice_hours",
+            "booking_horizon_weeks",
+            "reminder_hours",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
+
+        super().__init__(*args, **kwargs)
+        raised = self.instance.raised_severities or {}
+        self.rule_fields = []
+        for code, rule in RULES_BY_CODE.items():
+            default_rank = SEVERITY_RANK[rule.severity]
+            choices = [
+                (severity, SEVERITY_WORDS.get(severity, severity).capitalize())
+                for severity, rank in sorted(SEVERITY_RANK.items(), key=lambda item: item[1])
+                if rank >= default_rank
+            ]
+            if len(choices) == 1:
+                # Already the most serious: nothing to raise.
+                continue
+            choices[0] = (rule.severity, f"{choices[0][1]} (default)")
+            name = f"raise_{code}"
+            self.fields[name] = forms.ChoiceField(
+                label=rule.title,
+                choices=choices,
+                initial=raised.get(code, rule.severity),
+                help_text=f"Rule “{code}”.",
+            )
+            self.rule_fields.append(name)
+        self.helper.layout = Layout(
+            Fieldset("Contact details", "name", "address", "phone", "email"),
+            Fieldset(
+                "Booking policies",
+                "session_minutes",
+                "turnover_minutes",
+                "cancellation_notice_hours",
+                "booking_horizon_weeks",
+                "reminder_hours",
+            ),
+            Fieldset("Safety rules you make stricter", *self.rule_fields),
+        )
+
+    def clean(self):
+        from safety.engine import RULES_BY_CODE, SEVERITY_RANK
+
+        cleaned = super().clean()
+        raised = {}
+        for code, rule in RULES_BY_CODE.items():
+            severity = cleaned.get(f"raise_{code}") or rule.severity
+            if SEVERITY_RANK.get(severity, -1) > SEVERITY_RANK[rule.severity]:
+                raised[code] = severity
+        self.instance.raised_severities = raised
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class WorkingHoursForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = "Add these hours"
+
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "starts_at", "ends_at", "valid_from", "valid_until"]
+        widgets = {
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+            "valid_from": DateInput(),
+            "valid_until": DateInput(),
+        }
+        labels = {"starts_at": "From", "ends_at": "Until"}
+        help_texts = {
+            "valid_from": "Optional: the first day these hours apply.",
+            "valid_until": "Optional: the last day these hours apply.",
+        }
+
+    def __init__(self, *args, therapist: Therapist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapist = therapist
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "The end must be after the start.")
+        valid_from, valid_until = cleaned.get("valid_from"), cleaned.get("valid_until")
+        if valid_from and valid_until and valid_until < valid_from:
+            self.add_error("valid_until", "The last day must be on or after the first day.")
+        if self.errors or cleaned.get("weekday") is None:
+            return cleaned
+        for other in self.therapist.working_hours.filter(weekday=cleaned["weekday"]).exclude(
+            pk=self.instance.pk
+        ):
+            overlaps_in_time = other.starts_at < ends_at and starts_at < other.ends_at
+            overlaps_in_dates = (
+                other.valid_until is None or valid_from is None or valid_from <= other.valid_until
+            ) and (
+                other.valid_from is None or valid_until is None or other.valid_from <= valid_until
+            )
+            if overlaps_in_time and overlaps_in_dates:
+                raise forms.ValidationError(f"These hours overlap {other}.")
+        return cleaned
+
+
+class TimeOffForm(SubmitHelperMixin, forms.ModelForm):
+    submit_label = "Add time off"
+
+    class Meta:
+        model = TimeOff
+        fields = ["starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        labels = {"starts_on": "First day off", "ends_on": "Last day off"}
+        help_texts = {"reason": "Holiday, sick leave, training…"}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The last day must be on or after the first day.")
+        return cleaned
+
+
+class DateRangeMixin:
+    """A first and last clinic-local date, at most a year apart."""
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on:
+            if ends_on < starts_on:
+                self.add_error("ends_on", "The last day must be on or after the first day.")
+            elif (ends_on - starts_on).days > 365:
+                self.add_error("ends_on", "Please choose at most a year at a time.")
+        return cleaned
+
+
+class GenerateSlotsForm(DateRangeMixin, SubmitHelperMixin, forms.Form):
+    submit_label = "Lay out slots"
+
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(), required=False, empty_label="All therapists"
+    )
+    starts_on = forms.DateField(label="From", widget=DateInput())
+    ends_on = forms.DateField(label="Until (inclusive)", widget=DateInput())
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = clinic.therapists.active()
+
+
+class SlotRangeForm(DateRangeMixin, forms.Form):
+    """Block or reopen every slot of one therapist (or all) over a range of days."""
+
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.none(), required=False, empty_label="All therapists"
+    )
+    starts_on = forms.DateField(label="First day", widget=DateInput())
+    ends_on = forms.DateField(label="Last day", widget=DateInput())
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Needed to block. Clients whose sessions are cancelled see it.",
+    )
+    action = forms.ChoiceField(
+        choices=[(BLOCK, "Block"), (UNBLOCK, "Reopen")], widget=forms.HiddenInput, required=False
+    )
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapist"].queryset = clinic.therapists.active()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("therapist", "starts_on", "ends_on", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["action"] = cleaned.get("action") or self.BLOCK
+        if cleaned["action"] == self.BLOCK and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Please say why these times are blocked.")
+        return cleaned
+
+
+class BlockReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200, help_text="Clients whose sessions are cancelled see it."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -1,0 +1,77 @@
+"""Operations on clinics: bringing a therapist on board."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import User
+from accounts.services import invite_staff
+from clinics.models import Clinic, Therapist
+
+
+class ClinicError(Exception):
+    """Base class: ``str(error)`` is a sentence the clinic admin can read."""
+
+    default_message = "That change could not be made."
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class AlreadyATherapist(ClinicError):
+    default_message = "This person is already a therapist on Bolster."
+
+
+def unique_therapist_slug(*, clinic: Clinic, name: str) -> str:
+    base = slugify(name)[:70] or "therapist"
+    taken = set(
+        Therapist.objects.filter(clinic=clinic, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug = f"{base}-{number}"
+        number += 1
+    return slug
+
+
+@transaction.atomic
+def invite_therapist(
+    *,
+    clinic: Clinic,
+    email: str,
+    first_name: str,
+    last_name: str,
+    invited_by: User,
+    display_name: str = "",
+    bio: str = "",
+    certification_name: str = "",
+    certification_year: int | None = None,
+) -> Therapist:
+    """Create her account (or reuse it), make her a therapist of ``clinic`` and e-mail her.
+
+    The invitation leaves only once the therapist row is committed.
+    """
+    if Therapist.objects.filter(user__email__iexact=email.strip()).exists():
+        raise AlreadyATherapist()
+    user = invite_staff(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        invited_by=invited_by,
+        clinic_name=clinic.name,
+    )
+    display_name = display_name.strip() or f"{first_name} {last_name}".strip()
+    return Therapist.objects.create(
+        user=user,
+        clinic=clinic,
+        display_name=display_name,
+        slug=unique_therapist_slug(clinic=clinic, name=display_name),
+        bio=bio,
+        certification_name=certification_name,
+        certification_year=certification_year,
+    )
