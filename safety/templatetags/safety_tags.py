@@ -31,11 +31,13 @@ class SeverityGroup:
 @register.simple_tag
 def flag_groups(flags) -> list[SeverityGroup]:
     """One group per severity present, most serious first, naming each flag's title."""
-    groups: dict[str, SeverityGroup] = {}
-    for flag in _open(flags):
-        group = groups.setdefault(
-            flag.severity, SeverityGroup(flag.severity, engine.SEVERITY_WORDS[flag.severity])
-        )
+    current = _open(flags)
+    cleared = _cleared_codes(current)
+    groups: dict[tuple[str, bool], SeverityGroup] = {}
+    for flag in current:
+        is_cleared = flag.code in cleared
+        words = "Clearance received" if is_cleared else engine.SEVERITY_WORDS[flag.severity]
+        group = groups.setdefault((flag.severity, is_cleared), SeverityGroup(flag.severity, words))
         group.titles.append(flag.title)
     return list(groups.values())
 
