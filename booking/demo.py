@@ -145,8 +145,37 @@ def seed_people() -> None:
     demo_user(OPERATOR_EMAIL, "Olu", "Operator", is_staff=True, is_superuser=True)
 
 
+def seed_client_health() -> None:
+    """Maya's due date (about 22 weeks from today when first seeded) and her health answers.
+
+    Written only when missing, so re-running keeps her dates and answers as they are.
+    """
+    from django.utils import timezone
+
+    from safety.models import IntakeResponse, PregnancyProfile
+
+    maya = User.objects.get(email=CLIENT_EMAIL)
+    PregnancyProfile.objects.get_or_create(
+        client=maya,
+        defaults={
+            "due_date": timezone.localdate() + dt.timedelta(weeks=22),
+            "phone": "+44 7700 900456",
+            "emergency_contact_name": "Tunde Okafor",
+            "emergency_contact_phone": "+44 7700 900457",
+        },
+    )
+    if not maya.intake_responses.exists():
+        IntakeResponse.objects.create(
+            client=maya,
+            conditions=["sciatica", "varicose_veins"],
+            notes={"sciatica": "Right side, worse after sitting."},
+            consent_given_at=timezone.now(),
+        )
+
+
 @transaction.atomic
 def seed_demo() -> None:
     clinics = seed_clinics()
     seed_therapists(clinics)
     seed_people()
+    seed_client_health()
