@@ -189,6 +189,7 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
     """Block or reopen a whole day or range of days, for one therapist or everyone."""
 
     template_name = "booking/schedule/range.html"
+    form_class = SlotRangeForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
