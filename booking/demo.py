@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from clinics.models import Clinic, Therapist, WorkingHours
@@ -173,9 +174,38 @@ def seed_client_health() -> None:
         )
 
 
+def seed_client_bookings() -> None:
+    """Two upcoming sessions for Maya, one with each Camden therapist, made once.
+
+    Written through the booking service's own steps (locked slot, flags, reminders) but
+    without the confirmation e-mail; skipped when she already has bookings or no slots exist.
+    """
+    from booking.models import Booking, Slot
+    from booking.services.bookings import create_booking, lock_slot
+
+    maya = User.objects.get(email=CLIENT_EMAIL)
+    if Booking.objects.filter(client=maya).exists():
+        return
+    earliest = timezone.now() + dt.timedelta(days=3)
+    for therapist_slug, weeks_ahead in (("rosa-lind", 0), ("amira-haddad", 1)):
+        slot = (
+            Slot.objects.free()
+            .filter(
+                therapist__slug=therapist_slug,
+                therapist__clinic__slug="camden-bump-clinic",
+                starts_at__gte=earliest + dt.timedelta(weeks=weeks_ahead),
+            )
+            .order_by("starts_at")
+            .first()
+        )
+        if slot is not None:
+            create_booking(client=maya, slot=lock_slot(slot.pk))
+
+
 @transaction.atomic
 def seed_demo() -> None:
     clinics = seed_clinics()
     seed_therapists(clinics)
     seed_people()
     seed_client_health()
+    seed_client_bookings()
