@@ -138,6 +138,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
                 label=rule.title,
                 choices=choices,
                 initial=raised.get(code, rule.severity),
+                required=False,
                 help_text=f"Rule “{code}”.",
             )
             self.rule_fields.append(name)

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from booking.models import Booking, Slot
-from clinics.models import Clinic, Therapist, WorkingHours
+from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from safety.models import IntakeResponse, PregnancyProfile
 
 DEFAULT_PASSWORD = "a-Long-test-passw0rd"
@@ -116,3 +116,13 @@ class BookingFactory(factory.django.DjangoModelFactory):
     slot = factory.SubFactory(SlotFactory)
     starts_at = factory.LazyAttribute(lambda o: o.slot.starts_at)
     ends_at = factory.LazyAttribute(lambda o: o.slot.ends_at)
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeOff
+
+    therapist = factory.SubFactory(TherapistFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + dt.timedelta(days=2))
+    reason = "Holiday"
