@@ -224,7 +224,9 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Delete my account", css_class="btn-danger w-100"))
+        delete = Submit("submit", "Delete my account")
+        delete.field_classes = "btn btn-danger w-100"
+        self.helper.add_input(delete)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
