@@ -141,6 +141,17 @@ def seed_therapists(clinics: dict[str, Clinic]) -> list[Therapist]:
     return therapists
 
 
+def seed_slots(therapists: list[Therapist]) -> None:
+    """Slots up to each clinic's booking horizon; slot generation never repeats a slot."""
+    from booking.services.slots import generate_slots, horizon_end
+
+    for therapist in therapists:
+        today = timezone.localdate(timezone=therapist.clinic.tz)
+        generate_slots(
+            therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
+        )
+
+
 def seed_people() -> None:
     demo_user(CLIENT_EMAIL, "Maya", "Okafor")
     demo_user(OPERATOR_EMAIL, "Olu", "Operator", is_staff=True, is_superuser=True)
@@ -205,7 +216,7 @@ def seed_client_bookings() -> None:
 @transaction.atomic
 def seed_demo() -> None:
     clinics = seed_clinics()
-    seed_therapists(clinics)
+    seed_slots(seed_therapists(clinics))
     seed_people()
     seed_client_health()
     seed_client_bookings()
