@@ -128,7 +128,6 @@ class IntakeForm(forms.Form):
                 initial=notes.get(rule.condition, ""),
             )
         self.fields["consent"].initial = bool(previous)
-        self.order_fields([*self.fields.keys() - {"consent"}, "consent"])
         self.helper = FormHelper()
         # The page adds the ``next`` field and the button around the questions.
         self.helper.form_tag = False

@@ -349,3 +349,40 @@ def test_flag_includes_render_words_with_colour(session):
     assert "We keep leg work very light" in notes
     assert "not medical advice" in notes
     assert "baby moving less than usual" in notes
+
+
+def test_a_blocked_session_says_do_not_start(client, therapist, mother):
+    booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
+    services.write_flags(booking=booking)
+    services.record_intake(client=mother, conditions=["suspected_dvt"], notes={}, consent=True)
+    client.force_login(therapist.user)
+    page = client.get(reverse("safety:session_review", args=[booking.pk])).content.decode()
+    assert "Do not start this session." in page
+    assert 'severity severity-block">Cannot go ahead' in page
+
+
+def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, mother):
+    from django.template.loader import render_to_string
+
+    IntakeResponseFactory(client=mother, conditions=["multiple_pregnancy"])
+    booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
+    services.write_flags(booking=booking)
+
+    def render(name):
+        flags = list(booking.safety_flags.select_related("booking__slot__therapist__clinic"))
+        return render_to_string(f"safety/includes/{name}.html", {"flags": flags})
+
+    assert "Clearance needed" in render("flag_badges")
+    assert "Clearance needed" in render("client_safety_notes")
+    services.record_clearance(
+        booking=booking,
+        code="multiple_pregnancy",
+        issued_by="Midwife Jo Bell",
+        issued_on=timezone.localdate(),
+        valid_until=None,
+        note="",
+        recorded_by=therapist.user,
+    )
+    assert "Clearance needed" not in render("flag_badges")
+    assert "Clearance received" in render("flag_badges")
+    assert "Clearance needed" not in render("client_safety_notes")
