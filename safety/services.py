@@ -575,7 +575,8 @@ def delete_client_account(*, client: User) -> None:
     without saying who she was. The audit trail keeps one entry per clinic saying an account
     was deleted, and her older entries lose the link to her.
     """
-    from booking.services import cancel_booking
+    from booking.models import Plan
+    from booking.services import cancel_booking, cancel_plan
 
     client = User.objects.select_for_update().get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
@@ -589,6 +590,9 @@ def delete_client_account(*, client: User) -> None:
             reason="Account deleted",
             enforce_notice=False,
         )
+    # Her sessions are cancelled above, so this only closes the plans themselves.
+    for plan in Plan.objects.filter(client=client, status=Plan.Status.ACTIVE):
+        cancel_plan(plan=plan, by=Booking.CancelledBy.CLIENT)
     SafetyFlag.objects.filter(booking__client=client).delete()
     Clearance.objects.filter(client=client).delete()
     IntakeResponse.objects.filter(client=client).delete()

@@ -336,9 +336,28 @@ def test_deleting_her_account_erases_health_data_and_keeps_only_that_it_happened
     assert deleted.client is None and deleted.detail == ""
 
 
-def test_deleting_her_account_cancels_her_future_sessions(mother, therapist):
-    future = book(mother, therapist, timezone.now() + dt.timedelta(days=3))
+def test_deleting_her_account_cancels_her_future_sessions_and_plans(mother, therapist):
+    from booking.models import Plan
+
+    today = timezone.localdate()
+    plan = Plan.objects.create(
+        client=mother,
+        therapist=therapist,
+        weekdays=[today.weekday()],
+        local_time=dt.time(10),
+        starts_on=today,
+        ends_on=today + dt.timedelta(weeks=4),
+    )
+    # Inside any notice period: deletion cancels it all the same.
+    soon = book(mother, therapist, timezone.now() + dt.timedelta(hours=2))
+    soon.plan = plan
+    soon.save()
+
     services.delete_client_account(client=mother)
-    future.refresh_from_db()
-    assert future.status == Booking.Status.CANCELLED
-    assert future.cancelled_by == Booking.CancelledBy.CLIENT
+
+    soon.refresh_from_db()
+    plan.refresh_from_db()
+    assert soon.status == Booking.Status.CANCELLED
+    assert soon.cancelled_by == Booking.CancelledBy.CLIENT
+    assert soon.cancel_reason == "Account deleted"
+    assert plan.status == Plan.Status.CANCELLED
