@@ -67,25 +67,14 @@ class TherapistDay:
     cells: list[SlotCell] = field(default_factory=list)
 
     @property
-    def has_blocked(self) -> bool:
-        return any(cell.state == Slot.Status.BLOCKED for cell in self.cells)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = {"open": 0, "booked": 0, "blocked": 0}
-        for cell in self.cells:
-            counts[cell.state] += 1
-        return counts
+    def all_blocked(self) -> bool:
+        return bool(self.cells) and all(cell.state == Slot.Status.BLOCKED for cell in self.cells)
 
 
 @dataclass
 class TherapistWeek:
     therapist: Therapist
     days: list[TherapistDay]
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(day.cells for day in self.days)
 
 
 @dataclass

@@ -45,11 +45,8 @@ def parse_week(value: str | None, *, today: dt.date) -> dt.date:
     return monday_of(day)
 
 
-def week_url(clinic, day: dt.date, therapist_id=None) -> str:
-    url = f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
-    if therapist_id:
-        url += f"&therapist={therapist_id}"
-    return url
+def week_url(clinic, day: dt.date) -> str:
+    return f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
 
 
 class WeekView(AdministeredClinicMixin, TemplateView):
@@ -213,7 +210,7 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
         slots = slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
         if therapist is not None:
             slots = slots.filter(therapist=therapist)
-        back_url = week_url(self.clinic, data["starts_on"], therapist.pk if therapist else None)
+        back_url = week_url(self.clinic, data["starts_on"])
         if data["action"] == SlotRangeForm.UNBLOCK:
             reopened = unblock_slots(slots=list(slots.filter(status=Slot.Status.BLOCKED)))
             messages.success(
