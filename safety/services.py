@@ -93,8 +93,8 @@ def findings_for(*, client: User, clinic: Clinic, on: dt.date) -> list[Finding]:
         gestational_age_on(profile.due_date, on)
     except ValueError as error:
         raise DatingError(
-            f"{on:%-d %B %Y} is before the start of your pregnancy by your due date "
-            f"({profile.due_date:%-d %B %Y}). Please check your due date."
+            f"{on.day} {on:%B %Y} is before the start of your pregnancy by your due date "
+            f"({profile.due_date.day} {profile.due_date:%B %Y}). Please check your due date."
         ) from error
     findings = engine.evaluate(profile.due_date, on, conditions)
     return engine.apply_raised_severities(findings, clinic.raised_severities)
@@ -110,7 +110,7 @@ def has_block(flags) -> bool:
     return any(flag.severity == Severity.BLOCK for flag in flags)
 
 
-def clearances_covering(*, client: User, on: dt.date) -> QuerySet[Clearance]:
+def clearances_covering(*, client: User | int, on: dt.date) -> QuerySet[Clearance]:
     """Clearances valid on ``on``: issued on or before it, and not yet expired."""
     return Clearance.objects.filter(client=client, issued_on__lte=on).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=on)
@@ -340,7 +340,7 @@ def check_sessions_fit_due_date(*, client: User, due_date: dt.date) -> None:
             gestational_age_on(due_date, on)
         except ValueError as error:
             raise DatingError(
-                f"With that due date your session on {on:%-d %B %Y} would be before your "
+                f"With that due date your session on {on.day} {on:%B %Y} would be before your "
                 "pregnancy began. Please check the date, or cancel that session first."
             ) from error
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django import template
 
 from safety import engine
-from safety.models import Clearance, SafetyFlag, Severity
+from safety.models import SafetyFlag, Severity
 
 register = template.Library()
 
@@ -52,16 +52,14 @@ class ClientNote:
 
 def _cleared_codes(flags: list) -> set[str]:
     """Clearance flags covered by a recorded clearance on their session's date."""
-    from safety.services import session_date
+    from safety.services import clearances_covering, session_date
 
     cleared = set()
     for flag in flags:
         if isinstance(flag, SafetyFlag) and flag.severity == Severity.CLEARANCE:
             on = session_date(flag.booking)
-            covering = Clearance.objects.filter(
-                client_id=flag.booking.client_id, code=flag.code, issued_on__lte=on
-            ).exclude(valid_until__lt=on)
-            if covering.exists():
+            covering = clearances_covering(client=flag.booking.client_id, on=on)
+            if covering.filter(code=flag.code).exists():
                 cleared.add(flag.code)
     return cleared
 
