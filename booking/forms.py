@@ -1,4 +1,4 @@
-"""Forms of the booking flow: choosing a weekly plan and cancelling."""
+"""The weekly plan form and its validation messages."""
 
 import datetime as dt
 
@@ -9,11 +9,8 @@ from django import forms
 from booking.services.plans import MAX_SESSIONS_PER_WEEK, MIN_DAYS_BETWEEN_SESSIONS, weekday_gap
 from clinics.models import Therapist, WorkingHours
 
-TIME_CHOICES = [
-    (f"{hour:02d}:{minute:02d}", f"{hour:02d}:{minute:02d}")
-    for hour in range(7, 21)
-    for minute in (0, 30)
-]
+# Used when the clinic has no slots laid out yet: every half hour of a working day.
+DEFAULT_TIMES = [dt.time(hour, minute) for hour in range(8, 20) for minute in (0, 30)]
 
 
 class PlanForm(forms.Form):
@@ -27,20 +24,22 @@ class PlanForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="One or two days. Two sessions need a day of rest between them.",
     )
-    local_time = forms.TimeField(
-        label="Time",
-        widget=forms.Select(choices=TIME_CHOICES),
+    local_time = forms.TimeField(label="Time", widget=forms.Select)
+    starts_on = forms.DateField(
+        label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    starts_on = forms.DateField(label="First week", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(
         label="Last date",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty to book until your due date.",
     )
 
-    def __init__(self, *args, clinic, due_date: dt.date, today: dt.date, **kwargs):
+    def __init__(self, *args, clinic, due_date: dt.date, today: dt.date, times=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["local_time"].widget.choices = [
+            (f"{time:%H:%M}", f"{time:%H:%M}") for time in (times or DEFAULT_TIMES)
+        ]
         self.due_date = due_date
         self.today = today
         self.fields["therapist"].queryset = clinic.therapists.active()
@@ -83,5 +82,5 @@ class PlanForm(forms.Form):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", "The last date must be on or after the first week.")
+            self.add_error("ends_on", "The last date must be on or after the start date.")
         return cleaned

@@ -4,7 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.db.models import Min, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncTime
 from django.utils import timezone
 
 from accounts.models import User
@@ -60,6 +60,17 @@ def days_with_free_time(
         .annotate(local_day=TruncDate("starts_at", tzinfo=clinic.tz))
         .order_by()
         .values_list("local_day", flat=True)
+        .distinct()
+    )
+
+
+def slot_start_times(*, clinic: Clinic) -> list[dt.time]:
+    """The clinic-local start times its bookable slots use (what a weekly plan can pick)."""
+    return sorted(
+        bookable_slots(clinic=clinic)
+        .annotate(local_time=TruncTime("starts_at", tzinfo=clinic.tz))
+        .order_by()
+        .values_list("local_time", flat=True)
         .distinct()
     )
 

@@ -291,14 +291,27 @@ class PlanView(ClientRequiredMixin, View):
         self.due_date = profile.due_date
         return profile
 
-    def form(self, data):
-        return PlanForm(data, clinic=self.clinic, due_date=self.due_date, today=self.today)
+    def form(self, data=None, **kwargs):
+        return PlanForm(
+            data,
+            clinic=self.clinic,
+            due_date=self.due_date,
+            today=self.today,
+            times=queries.slot_start_times(clinic=self.clinic),
+            **kwargs,
+        )
 
     def render_plan(self, request, form, *, preview=None, error=None, status=200):
         return render(
             request,
             self.template_name,
-            {"clinic": self.clinic, "form": form, "preview": preview, "error": error},
+            {
+                "clinic": self.clinic,
+                "form": form,
+                "preview": preview,
+                "error": error,
+                "therapists": self.clinic.therapists.active().prefetch_related("working_hours"),
+            },
             status=status,
         )
 
@@ -306,11 +319,7 @@ class PlanView(ClientRequiredMixin, View):
         if self.setup_plan(request, slug) is None:
             return redirect(profile_url(request.get_full_path()))
         if "therapist" not in request.GET:
-            initial = {"starts_on": self.today, "local_time": dt.time(10)}
-            form = PlanForm(
-                initial=initial, clinic=self.clinic, due_date=self.due_date, today=self.today
-            )
-            return self.render_plan(request, form)
+            return self.render_plan(request, self.form(initial={"starts_on": self.today}))
         form = self.form(request.GET)
         if not form.is_valid():
             return self.render_plan(request, form)
