@@ -6,11 +6,13 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -308,19 +310,24 @@ def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
             "therapist": booking.slot.therapist,
             "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
             "flags": [flag for flag in open_flags(booking) if flag.severity == Severity.BLOCK],
+            "booking_url": settings.SITE_URL + reverse("booking:booking", args=[booking.pk]),
+            "review_url": settings.SITE_URL
+            + reverse("safety:session_review", kwargs={"booking_id": booking.pk}),
         }
         for audience, recipient in (
             ("client", booking.client.email),
             ("therapist", booking.slot.therapist.user.email),
         ):
             template = f"safety/email/session_blocked_{audience}"
+            message = EmailMultiAlternatives(
+                subject=render_to_string(f"{template}_subject.txt", context).strip(),
+                body=render_to_string(f"{template}.txt", context),
+                to=[recipient],
+                reply_to=[clinic.email],
+            )
+            message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
             try:
-                send_mail(
-                    subject=render_to_string(f"{template}_subject.txt", context).strip(),
-                    message=render_to_string(f"{template}.txt", context),
-                    from_email=None,
-                    recipient_list=[recipient],
-                )
+                message.send()
             except Exception:
                 # The flags are stored and shown on the session either way; a lost e-mail
                 # must not hide that, so log it and carry on with the next one.

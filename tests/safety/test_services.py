@@ -200,6 +200,9 @@ def test_a_future_session_becoming_blocked_emails_her_and_the_therapist(
     assert recipients == sorted([mother.email, therapist.user.email])
     client_mail = next(mail for mail in mailoutbox if mail.to == [mother.email])
     assert "midwife" in client_mail.body
+    assert client_mail.alternatives[0].mimetype == "text/html"
+    therapist_mail = next(mail for mail in mailoutbox if mail.to == [therapist.user.email])
+    assert f"/health/sessions/{future.pk}/" in therapist_mail.body
     future.refresh_from_db()
     assert future.status == Booking.Status.BOOKED  # the clinic decides whether to cancel
 
