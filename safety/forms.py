@@ -100,6 +100,7 @@ class PregnancyProfileForm(forms.Form):
 class IntakeForm(forms.Form):
     """Every question of the rule table, yes or no, with an optional note; grouped."""
 
+    # Asked afresh with every version of her answers, never pre-ticked.
     consent = forms.BooleanField(
         label=(
             "I agree that Bolster stores these answers about my health so my therapist and "
@@ -127,7 +128,6 @@ class IntakeForm(forms.Form):
                 max_length=500,
                 initial=notes.get(rule.condition, ""),
             )
-        self.fields["consent"].initial = bool(previous)
         self.helper = FormHelper()
         # The page adds the ``next`` field and the button around the questions.
         self.helper.form_tag = False

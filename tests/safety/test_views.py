@@ -386,3 +386,9 @@ def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, moth
     assert "Clearance needed" not in render("flag_badges")
     assert "Clearance received" in render("flag_badges")
     assert "Clearance needed" not in render("client_safety_notes")
+
+
+def test_consent_is_never_pre_ticked(client, mother):
+    client.force_login(mother)
+    form = client.get(reverse("safety:intake")).context["form"]
+    assert not form["consent"].initial
