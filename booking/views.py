@@ -282,6 +282,16 @@ class PlanView(ClientRequiredMixin, View):
 
     template_name = "booking/plan.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            # A visitor from the clinic page chooses between logging in and signing up,
+            # and comes back here either way.
+            clinic = get_object_or_404(Clinic, slug=kwargs["slug"])
+            return render(
+                request, "booking/account_needed.html", {"clinic": clinic, "next": request.path}
+            )
+        return super().dispatch(request, *args, **kwargs)
+
     def setup_plan(self, request, slug):
         self.clinic = get_object_or_404(Clinic, slug=slug)
         profile = safety_services.pregnancy_profile(request.user)
@@ -380,6 +390,26 @@ class PlanDetailView(ClientRequiredMixin, TemplateView):
 
 
 class CancelPlanView(ClientRequiredMixin, View):
+    """Cancel the rest of a plan: confirm first, then cancel what the notice period allows."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            Plan.objects.select_related("therapist__clinic"), pk=pk, client=request.user
+        )
+        upcoming, _ = queries.split_upcoming(
+            queries.client_bookings(client=request.user).filter(plan=plan)
+        )
+        return render(
+            request,
+            "booking/cancel_plan.html",
+            {
+                "plan": plan,
+                "clinic": plan.therapist.clinic,
+                "can_cancel": [b for b in upcoming if can_change_online(b)],
+                "too_late": [b for b in upcoming if not can_change_online(b)],
+            },
+        )
+
     def post(self, request, pk):
         plan = get_object_or_404(Plan, pk=pk, client=request.user)
         result = cancel_plan(plan=plan)
@@ -405,7 +435,12 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
         upcoming, past = queries.split_upcoming(queries.client_bookings(client=self.request.user))
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
-        context.update(upcoming=upcoming, past=past)
+        active_plans = {
+            booking.plan.pk: booking.plan
+            for booking in upcoming
+            if booking.plan and booking.plan.status == Plan.Status.ACTIVE
+        }
+        context.update(upcoming=upcoming, past=past, active_plans=active_plans.values())
         return context
 
 

@@ -184,7 +184,30 @@ def test_another_clients_plan_is_not_found(client, therapist):
         client.get(reverse("booking:plan_detail", kwargs={"pk": result.plan.pk})).status_code == 404
     )
     cancel_url = reverse("booking:cancel_plan", kwargs={"pk": result.plan.pk})
+    assert client.get(cancel_url).status_code == 404
     assert client.post(cancel_url).status_code == 404
+
+
+def test_cancelling_the_rest_of_a_plan_is_confirmed_first(client, therapist):
+    maya = make_ready_client()
+    monday = next_weekday(therapist.clinic, 0)
+    for offset in (0, 3, 7):
+        slot_at(therapist, monday + dt.timedelta(days=offset))
+    result = book_plan(
+        client=maya,
+        therapist=therapist,
+        weekdays=[0, 3],
+        local_time=dt.time(10),
+        starts_on=monday,
+        ends_on=monday + dt.timedelta(days=7),
+    )
+    client.force_login(maya)
+    url = reverse("booking:cancel_plan", kwargs={"pk": result.plan.pk})
+    assert "Yes, cancel 3 sessions" in client.get(url).content.decode()
+    assert Booking.objects.filter(plan=result.plan, status=Booking.Status.BOOKED).count() == 3
+    response = client.post(url, follow=True)
+    assert "Cancelled 3 upcoming sessions" in response.content.decode()
+    assert not Booking.objects.filter(plan=result.plan, status=Booking.Status.BOOKED).exists()
 
 
 def test_cancel_from_the_page(client, ready_client, open_slot):
