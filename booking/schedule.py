@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Slot
@@ -34,37 +34,61 @@ def slots_between(*, clinic: Clinic, first: dt.date, last: dt.date) -> QuerySet[
 
 
 def with_active_booking(slots: QuerySet[Slot]) -> QuerySet[Slot]:
-    """Annotate each slot with its active booking's id and the client's first name."""
-    active = Booking.objects.filter(slot=OuterRef("pk"), status=Booking.Status.BOOKED)
+    """Annotate each slot with its active booking's id and the client's first name.
+
+    One LEFT JOIN: a slot has at most one active booking (a unique constraint), so no slot
+    is repeated.
+    """
     return slots.annotate(
-        booking_id=Subquery(active.values("pk")[:1]),
-        client_first_name=Subquery(active.values("client__first_name")[:1]),
+        active_booking=FilteredRelation(
+            "bookings", condition=Q(bookings__status=Booking.Status.BOOKED)
+        ),
+        booking_id=F("active_booking__id"),
+        client_first_name=F("active_booking__client__first_name"),
     )
+
+
+BUTTON_CLASSES = {
+    "open": "btn-outline-success",
+    "booked": "btn-primary",
+    "blocked": "btn-secondary",
+}
 
 
 @dataclass
 class SlotCell:
+    """One slot as the week shows it; text worked out here, once, not in the template."""
+
     slot: Slot
     starts_at: dt.datetime
-    ends_at: dt.datetime
+    state: str = field(init=False)
+    label: str = field(init=False)
+    text: str = field(init=False)
+    button_class: str = field(init=False)
 
-    @property
-    def state(self) -> str:
+    def __post_init__(self):
         if self.slot.booking_id:
-            return "booked"
-        return self.slot.status
-
-    @property
-    def label(self) -> str:
-        if self.state == "booked":
-            return self.slot.client_first_name or "Booked"
-        return "Blocked" if self.state == Slot.Status.BLOCKED else "Open"
+            self.state, self.label = "booked", self.slot.client_first_name or "Booked"
+        elif self.slot.status == Slot.Status.BLOCKED:
+            self.state, self.label = "blocked", "Blocked"
+        else:
+            self.state, self.label = "open", "Open"
+        self.text = f"{self.starts_at:%H:%M} · {self.label}"
+        self.button_class = BUTTON_CLASSES[self.state]
 
 
 @dataclass
 class TherapistDay:
     date: dt.date
     cells: list[SlotCell] = field(default_factory=list)
+    buttons: str = ""
+    # Formatted once here: the week repeats each day for every therapist.
+    label: str = field(init=False)
+    iso: str = field(init=False)
+
+    def __post_init__(self):
+        self.label = f"{self.date:%a} {self.date.day} {self.date:%b}"
+        self.iso = self.date.isoformat()
 
     @property
     def all_blocked(self) -> bool:
@@ -120,10 +144,11 @@ def clinic_week(
         therapist__in=[t.pk for t in therapists]
     )
     tz = clinic.tz
-    for slot in with_active_booking(slots):
+    columns = ("therapist_id", "starts_at", "ends_at", "status", "block_reason")
+    for slot in with_active_booking(slots.only(*columns)):
         starts_at = timezone.localtime(slot.starts_at, tz)
         week = weeks[slot.therapist_id]
         week.days[(starts_at.date() - monday).days].cells.append(
-            SlotCell(slot=slot, starts_at=starts_at, ends_at=timezone.localtime(slot.ends_at, tz))
+            SlotCell(slot=slot, starts_at=starts_at)
         )
     return WeekGrid(clinic=clinic, monday=monday, days=days, therapists=list(weeks.values()))
