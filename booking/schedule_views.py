@@ -89,7 +89,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
                     )
                     for cell in day.cells
                 )
-            day.buttons = mark_safe("".join(buttons))  # noqa: S308 - escaped above
+            day.buttons = mark_safe("".join(buttons))
     return grid
 
 

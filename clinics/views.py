@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
@@ -37,14 +36,6 @@ class AdministeredClinicMixin(ClinicAdminRequiredMixin):
         return super().get_context_data(clinic=self.clinic, **kwargs)
 
 
-def optional_url(name: str, **kwargs) -> str | None:
-    """A link to a page that may not be deployed on every install."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
 class DashboardView(ClinicAdminRequiredMixin, TemplateView):
     """Her clinics; with only one she goes straight to it."""
 
@@ -63,12 +54,6 @@ class ClinicHomeView(AdministeredClinicMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["therapists"] = self.clinic.therapists.all()
-        context["audit_log_url"] = optional_url(
-            "safety:audit_log", slug=self.clinic.slug
-        ) or optional_url("safety:audit_log")
-        context["reminders_url"] = optional_url(
-            "booking:clinic_reminders", slug=self.clinic.slug
-        ) or optional_url("booking:clinic_reminders")
         return context
 
 

@@ -427,3 +427,24 @@ class TestAvailability:
         )
 
         assert "She still has 1 booked session coming up." in response.content.decode()
+
+
+def test_client_names_and_block_reasons_are_escaped_in_the_week(admin_client, clinic, therapist):
+    monday = next_monday(clinic)
+    BookingFactory(slot=slot_at(therapist, monday, 9), client=UserFactory(first_name="<b>Mo</b>"))
+    slot_at(therapist, monday, 11, status=Slot.Status.BLOCKED, block_reason='"><script>x</script>')
+
+    html = admin_client.get(week_url(clinic, monday)).content.decode()
+
+    assert "<b>Mo</b>" not in html
+    assert "09:00 · &lt;b&gt;Mo&lt;/b&gt;" in html
+    assert "<script>x" not in html
+    assert 'title="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
+
+
+def test_therapists_menu_links_to_her_week(client, therapist):
+    client.force_login(therapist.user)
+
+    html = client.get(reverse("schedule:my_week")).content.decode()
+
+    assert f'href="{reverse("schedule:my_week")}"' in html
