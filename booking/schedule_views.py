@@ -298,14 +298,26 @@ class GenerateSlotsView(AdministeredClinicMixin, FormView):
         therapists = (
             [data["therapist"]] if data["therapist"] else list(self.clinic.therapists.active())
         )
+        removed = created = 0
         try:
-            created = sum(
-                len(generate_slots(therapist=t, start=data["starts_on"], end=data["ends_on"]))
-                for t in therapists
-            )
+            for therapist in therapists:
+                if data["replace_open"]:
+                    withdrawn, added = relayout_slots(
+                        therapist=therapist, start=data["starts_on"], end=data["ends_on"]
+                    )
+                    removed += withdrawn
+                    created += added
+                else:
+                    created += len(
+                        generate_slots(
+                            therapist=therapist, start=data["starts_on"], end=data["ends_on"]
+                        )
+                    )
         except ScheduleError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
+        if removed:
+            messages.success(self.request, f"Withdrew {removed} open slots that no longer fit.")
         if created:
             messages.success(self.request, f"Laid out {created} new slots.")
         else:

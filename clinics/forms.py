@@ -268,6 +268,14 @@ class GenerateSlotsForm(DateRangeMixin, SubmitHelperMixin, forms.Form):
     )
     starts_on = forms.DateField(label="From", widget=DateInput())
     ends_on = forms.DateField(label="Until (inclusive)", widget=DateInput())
+    replace_open = forms.BooleanField(
+        label="Also withdraw open slots that no longer fit",
+        required=False,
+        help_text=(
+            "After changing the session length or gap: open slots that were never booked "
+            "are laid out again. Booked and blocked slots stay."
+        ),
+    )
 
     def __init__(self, *args, clinic: Clinic, **kwargs):
         super().__init__(*args, **kwargs)

@@ -116,4 +116,11 @@ class ClinicSettingsView(AdministeredClinicMixin, UpdateView):
     def form_valid(self, form):
         form.save()
         messages.success(self.request, "Settings saved.")
+        if {"session_minutes", "turnover_minutes"} & set(form.changed_data):
+            messages.info(
+                self.request,
+                "Slots already laid out keep their times. To lay out open slots with the new "
+                "length and gap, use “Lay out slots” and tick “Also withdraw open slots that "
+                "no longer fit”.",
+            )
         return redirect("clinics:settings", slug=self.clinic.slug)

@@ -269,33 +269,48 @@ def _unused_future_slots(therapist: Therapist):
 
 
 @transaction.atomic
-def relayout_slots(*, therapist: Therapist) -> tuple[int, int]:
-    """Bring her future slots in line with changed hours or time off, up to the horizon.
+def relayout_slots(
+    *, therapist: Therapist, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[int, int]:
+    """Bring her future slots in line with her hours, time off and the clinic's policy.
 
-    Open slots that were never booked and no longer fit are removed; booked, blocked and
-    once-booked slots stay where they are. Returns (removed, created).
+    Open slots that were never booked and no longer fit (a changed stretch of hours, a new
+    session length or gap) are removed and the days laid out again; booked, blocked and
+    once-booked slots stay where they are. ``start``/``end`` are clinic-local dates; by
+    default from today to the booking horizon (or her last open slot, if later).
+    Returns (removed, created).
     """
     therapist = Therapist.objects.select_for_update().select_related("clinic").get(pk=therapist.pk)
-    today = timezone.localdate(timezone=therapist.clinic.tz)
-    end = horizon_end(therapist=therapist, today=today)
-    last = _unused_future_slots(therapist).order_by("-starts_at").first()
-    if last is not None:
-        end = max(end, timezone.localdate(last.starts_at, timezone=therapist.clinic.tz))
-    planned = set(_planned_starts(therapist=therapist, start=today, end=end))
-    if not therapist.is_active:
-        planned = set()
+    tz = therapist.clinic.tz
+    today = timezone.localdate(timezone=tz)
+    start = max(start or today, today)
+    generate_until = end or horizon_end(therapist=therapist, today=today)
+    if end is None:
+        end = generate_until
+        last = _unused_future_slots(therapist).order_by("-starts_at").first()
+        if last is not None:
+            end = max(end, timezone.localdate(last.starts_at, timezone=tz))
+    if end < start:
+        raise InvalidRange()
+    planned = (
+        set(_planned_starts(therapist=therapist, start=start, end=end))
+        if therapist.is_active
+        else set()
+    )
     session = dt.timedelta(minutes=therapist.clinic.session_minutes)
+    candidates = _unused_future_slots(therapist).filter(
+        starts_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=tz),
+        starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+    )
     stale = [
         pk
-        for pk, starts_at, ends_at in _unused_future_slots(therapist).values_list(
-            "pk", "starts_at", "ends_at"
-        )
+        for pk, starts_at, ends_at in candidates.values_list("pk", "starts_at", "ends_at")
         if starts_at not in planned or ends_at - starts_at != session
     ]
     removed, _ = Slot.objects.filter(pk__in=stale).delete()
-    created = generate_slots(
-        therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
-    )
+    if generate_until < start:
+        return removed, 0
+    created = generate_slots(therapist=therapist, start=start, end=generate_until)
     return removed, len(created)
 
 

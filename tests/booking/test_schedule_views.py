@@ -448,3 +448,19 @@ def test_therapists_menu_links_to_her_week(client, therapist):
     html = client.get(reverse("schedule:my_week")).content.decode()
 
     assert f'href="{reverse("schedule:my_week")}"' in html
+
+
+def test_laying_out_again_withdraws_open_slots_of_the_old_length(admin_client, clinic, therapist):
+    WorkingHoursFactory(therapist=therapist, weekday=0)
+    monday = next_monday(clinic)
+    url = reverse("schedule:generate", args=[clinic.slug])
+    admin_client.post(url, {"starts_on": monday, "ends_on": monday})
+    clinic.session_minutes = 45
+    clinic.turnover_minutes = 15
+    clinic.save()
+
+    admin_client.post(url, {"starts_on": monday, "ends_on": monday, "replace_open": "on"})
+
+    lengths = {s.ends_at - s.starts_at for s in Slot.objects.filter(therapist=therapist)}
+    assert lengths == {dt.timedelta(minutes=45)}
+    assert Slot.objects.filter(therapist=therapist).count() == 4

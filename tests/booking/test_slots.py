@@ -13,6 +13,7 @@ from booking.services.slots import (
     ReasonRequired,
     deactivate_therapist,
     reactivate_therapist,
+    relayout_slots,
 )
 from booking.tasks import keep_slots_generated
 from clinics.models import TimeOff
@@ -359,3 +360,24 @@ def test_reactivating_a_therapist_lays_out_her_slots_again(week_of_hours):
     week_of_hours.refresh_from_db()
     assert week_of_hours.is_active
     assert len(created) >= 8 * 9 - 9
+
+
+def test_relayout_after_a_new_session_length_replaces_only_unused_open_slots(therapist):
+    monday = monday_after_next()
+    add_hours(therapist, 0, MORNING)
+    first, second, third = sorted(
+        generate_slots(therapist=therapist, start=monday, end=monday), key=lambda s: s.starts_at
+    )
+    BookingFactory(slot=first)
+    Slot.objects.filter(pk=third.pk).update(status=Slot.Status.BLOCKED, block_reason="Meeting")
+    therapist.clinic.session_minutes = 45
+    therapist.clinic.turnover_minutes = 0
+    therapist.clinic.save()
+
+    removed, created = relayout_slots(therapist=therapist, start=monday, end=monday)
+
+    assert (removed, created) == (1, 1)
+    kept = Slot.objects.filter(therapist=therapist).order_by("starts_at")
+    assert local_starts(kept) == ["Mon 09:00", "Mon 10:30", "Mon 11:30"]
+    assert {s.pk for s in kept} >= {first.pk, third.pk}
+    assert not Slot.objects.filter(pk=second.pk).exists()
