@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -239,12 +240,9 @@ def deactivate_therapist(*, therapist: Therapist) -> int:
     """
     Therapist.objects.filter(pk=therapist.pk).update(is_active=False, updated_at=timezone.now())
     therapist.is_active = False
-    removed, _ = (
+    return _delete_never_booked(
         Slot.objects.filter(therapist=therapist, starts_at__gt=timezone.now())
-        .filter(bookings__isnull=True)
-        .delete()
     )
-    return removed
 
 
 @transaction.atomic
@@ -258,7 +256,18 @@ def reactivate_therapist(*, therapist: Therapist) -> list[Slot]:
     )
 
 
-def _unused_future_slots(therapist: Therapist):
+def _delete_never_booked(slots: QuerySet[Slot]) -> int:
+    """Delete those of ``slots`` that were never booked; returns how many.
+
+    The rows are locked first (a client booking one of them holds its lock until she
+    commits) and checked again afterwards, so a booking made meanwhile keeps its slot.
+    """
+    locked = list(slots.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    removed, _ = Slot.objects.filter(pk__in=locked, bookings__isnull=True).delete()
+    return removed
+
+
+def _unused_future_slots(therapist: Therapist) -> QuerySet[Slot]:
     """Open future slots that never had a booking: safe to remove."""
     return Slot.objects.filter(
         therapist=therapist,
@@ -307,7 +316,7 @@ def relayout_slots(
         for pk, starts_at, ends_at in candidates.values_list("pk", "starts_at", "ends_at")
         if starts_at not in planned or ends_at - starts_at != session
     ]
-    removed, _ = Slot.objects.filter(pk__in=stale).delete()
+    removed = _delete_never_booked(_unused_future_slots(therapist).filter(pk__in=stale))
     if generate_until < start:
         return removed, 0
     created = generate_slots(therapist=therapist, start=start, end=generate_until)
@@ -329,10 +338,12 @@ def add_time_off(
         therapist=therapist, starts_on=starts_on, ends_on=ends_on, reason=reason
     )
     tz = therapist.clinic.tz
-    _unused_future_slots(therapist).filter(
-        starts_at__gte=dt.datetime.combine(starts_on, dt.time(), tzinfo=tz),
-        starts_at__lt=dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-    ).delete()
+    _delete_never_booked(
+        _unused_future_slots(therapist).filter(
+            starts_at__gte=dt.datetime.combine(starts_on, dt.time(), tzinfo=tz),
+            starts_at__lt=dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time(), tzinfo=tz),
+        )
+    )
     return time_off
 
 
