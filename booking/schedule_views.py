@@ -209,6 +209,7 @@ class SlotView(BlockConfirmationMixin, AdministeredClinicMixin, TemplateView):
             booking=booking,
             starts_at=timezone.localtime(self.slot.starts_at, self.clinic.tz),
             ends_at=timezone.localtime(self.slot.ends_at, self.clinic.tz),
+            is_past=self.slot.starts_at <= timezone.now(),
             week_url=self.back_url(),
             **kwargs,
         )
@@ -265,9 +266,13 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
                 self.request, f"Reopened {reopened} slot{'s' if reopened != 1 else ''}."
             )
             return HttpResponseRedirect(back_url)
-        slots = list(with_active_booking(slots).select_related("therapist"))
+        slots = list(
+            with_active_booking(slots.filter(starts_at__gt=timezone.now())).select_related(
+                "therapist"
+            )
+        )
         if not slots:
-            form.add_error(None, "There are no slots on those days to block.")
+            form.add_error(None, "There are no upcoming slots on those days to block.")
             return self.form_invalid(form)
         reason = data["reason"].strip()
         hidden = {

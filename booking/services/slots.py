@@ -41,6 +41,10 @@ class ReasonRequired(ScheduleError):
     default_message = "Please say why these times are blocked."
 
 
+class NothingToBlock(ScheduleError):
+    default_message = "There are no upcoming slots there to block."
+
+
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     day = start
     while day <= end:
@@ -171,13 +175,16 @@ def block_slots(*, slots: Iterable[Slot], reason: str, by_user: User) -> list[Bo
         raise ReasonRequired()
     slot_ids = [slot.pk for slot in slots]
     # Locked in a fixed order so two admins blocking overlapping ranges cannot deadlock,
-    # and so a client booking one of these slots right now waits for us.
+    # and so a client booking one of these slots right now waits for us. Times already
+    # past are left alone: a session that happened is not cancelled afterwards.
     locked_ids = list(
         Slot.objects.select_for_update()
-        .filter(pk__in=slot_ids)
+        .filter(pk__in=slot_ids, starts_at__gt=timezone.now())
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if not locked_ids:
+        raise NothingToBlock()
     bookings = Booking.objects.filter(
         slot_id__in=locked_ids, status=Booking.Status.BOOKED
     ).select_related("client", "slot__therapist__clinic")
@@ -217,17 +224,22 @@ def horizon_end(*, therapist: Therapist, today: dt.date) -> dt.date:
 def ensure_slots_for_horizon() -> int:
     """Keep every active therapist's slots laid out up to her clinic's booking horizon.
 
-    Each therapist is generated in her own transaction, so one failure does not undo the
-    others. Returns how many slots were created.
+    Each therapist is laid out in her own transaction, and a failure for one is logged and
+    does not stop the others. Returns how many slots were created.
     """
     created = 0
     for therapist in Therapist.objects.active().select_related("clinic"):
         today = timezone.localdate(timezone=therapist.clinic.tz)
-        created += len(
-            generate_slots(
-                therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
+        try:
+            created += len(
+                generate_slots(
+                    therapist=therapist,
+                    start=today,
+                    end=horizon_end(therapist=therapist, today=today),
+                )
             )
-        )
+        except Exception:
+            logger.exception("Could not lay out slots for therapist %s", therapist.pk)
     return created
 
 

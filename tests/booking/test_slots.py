@@ -10,6 +10,7 @@ from booking.models import Booking, Slot
 from booking.services import block_slots, ensure_slots_for_horizon, generate_slots, unblock_slots
 from booking.services.slots import (
     InvalidRange,
+    NothingToBlock,
     ReasonRequired,
     deactivate_therapist,
     reactivate_therapist,
@@ -381,3 +382,37 @@ def test_relayout_after_a_new_session_length_replaces_only_unused_open_slots(the
     assert local_starts(kept) == ["Mon 09:00", "Mon 10:30", "Mon 11:30"]
     assert {s.pk for s in kept} >= {first.pk, third.pk}
     assert not Slot.objects.filter(pk=second.pk).exists()
+
+
+def test_times_already_past_are_never_blocked(therapist, clinic_admin):
+    past = SlotFactory(therapist=therapist, starts_at=timezone.now() - dt.timedelta(days=1))
+    Slot.objects.filter(pk=past.pk).update(ends_at=past.starts_at + dt.timedelta(hours=1))
+    BookingFactory(slot=past)
+    upcoming = SlotFactory(therapist=therapist)
+
+    with pytest.raises(NothingToBlock):
+        block_slots(slots=[past], reason="Too late", by_user=clinic_admin)
+    block_slots(slots=[past, upcoming], reason="Closed", by_user=clinic_admin)
+
+    past.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert (past.status, upcoming.status) == (Slot.Status.OPEN, Slot.Status.BLOCKED)
+    assert past.bookings.get().status == Booking.Status.BOOKED
+
+
+def test_horizon_task_carries_on_after_one_therapist_fails(week_of_hours, monkeypatch):
+    other = TherapistFactory(clinic=week_of_hours.clinic)
+    add_hours(other, 0, MORNING)
+    real = generate_slots
+
+    def fail_for_the_first(*, therapist, start, end):
+        if therapist.pk == week_of_hours.pk:
+            raise RuntimeError("database hiccup")
+        return real(therapist=therapist, start=start, end=end)
+
+    monkeypatch.setattr("booking.services.slots.generate_slots", fail_for_the_first)
+
+    created = ensure_slots_for_horizon()
+
+    assert created == Slot.objects.filter(therapist=other).count() > 0
+    assert not Slot.objects.filter(therapist=week_of_hours).exists()
