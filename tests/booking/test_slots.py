@@ -298,6 +298,8 @@ def test_blocking_a_booked_slot_cancels_the_booking_and_emails_the_client(
     assert booking.cancel_reason == "Boiler broken"
     assert booked_slot.status == Slot.Status.BLOCKED
     assert [m.to for m in mailoutbox] == [[booking.client.email]]
+    assert "Boiler broken" in mailoutbox[0].body
+    assert "Choose another time here: http" in mailoutbox[0].body
 
 
 def test_blocking_without_a_reason_changes_nothing(booked_slot, clinic_admin):
