@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from booking.models import Booking, Slot
@@ -53,6 +53,19 @@ BUTTON_CLASSES = {
     "booked": "btn-primary",
     "blocked": "btn-secondary",
 }
+
+
+def therapists_on_schedule(*, clinic: Clinic, monday: dt.date) -> QuerySet[Therapist]:
+    """Her active therapists, and any former one who still has a session booked that week
+    (so the clinic can see it, and block it to cancel it)."""
+    begins, ends = local_day_bounds(clinic, monday, monday + dt.timedelta(days=6))
+    booked_that_week = Slot.objects.filter(
+        therapist=OuterRef("pk"),
+        starts_at__gte=begins,
+        starts_at__lt=ends,
+        bookings__status=Booking.Status.BOOKED,
+    )
+    return clinic.therapists.filter(Q(is_active=True) | Exists(booked_that_week))
 
 
 @dataclass
@@ -135,7 +148,7 @@ def clinic_week(
     """
     days = [monday + dt.timedelta(days=offset) for offset in range(7)]
     if therapists is None:
-        therapists = list(clinic.therapists.active())
+        therapists = list(therapists_on_schedule(clinic=clinic, monday=monday))
     weeks = {
         t.pk: TherapistWeek(therapist=t, days=[TherapistDay(date=day) for day in days])
         for t in therapists

@@ -20,6 +20,7 @@ from booking.schedule import (
     clinic_week,
     monday_of,
     slots_between,
+    therapists_on_schedule,
     with_active_booking,
 )
 from booking.services.slots import (
@@ -102,7 +103,7 @@ class WeekView(AdministeredClinicMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate(timezone=self.clinic.tz)
         monday = parse_week(self.request.GET.get("week"), today=today)
-        therapists = list(self.clinic.therapists.active())
+        therapists = list(therapists_on_schedule(clinic=self.clinic, monday=monday))
         selected = next(
             (t for t in therapists if str(t.pk) == self.request.GET.get("therapist")), None
         )

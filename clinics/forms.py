@@ -304,7 +304,7 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
 
     def __init__(self, *args, clinic: Clinic, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["therapist"].queryset = clinic.therapists.active()
+        self.fields["therapist"].queryset = clinic.therapists.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout("therapist", "starts_on", "ends_on", "reason")

@@ -464,3 +464,19 @@ def test_laying_out_again_withdraws_open_slots_of_the_old_length(admin_client, c
     lengths = {s.ends_at - s.starts_at for s in Slot.objects.filter(therapist=therapist)}
     assert lengths == {dt.timedelta(minutes=45)}
     assert Slot.objects.filter(therapist=therapist).count() == 4
+
+
+def test_a_former_therapist_with_a_booked_session_stays_on_that_week(
+    admin_client, clinic, therapist
+):
+    monday = next_monday(clinic)
+    BookingFactory(slot=slot_at(therapist, monday, 9))
+    therapist.is_active = False
+    therapist.save()
+
+    booked_week = admin_client.get(week_url(clinic, monday))
+    later_week = admin_client.get(week_url(clinic, monday + dt.timedelta(weeks=1)))
+
+    assert [w.therapist for w in booked_week.context["grid"].therapists] == [therapist]
+    assert "Not bookable" in booked_week.content.decode()
+    assert later_week.context["grid"].therapists == []
