@@ -53,6 +53,11 @@ BUTTON_CLASSES = {
     "booked": "btn-primary",
     "blocked": "btn-secondary",
 }
+BADGE_CLASSES = {
+    "open": "border border-success text-success",
+    "booked": "text-bg-primary",
+    "blocked": "text-bg-secondary",
+}
 
 
 def therapists_on_schedule(*, clinic: Clinic, monday: dt.date) -> QuerySet[Therapist]:
@@ -78,6 +83,7 @@ class SlotCell:
     label: str = field(init=False)
     text: str = field(init=False)
     button_class: str = field(init=False)
+    badge_class: str = field(init=False)
 
     def __post_init__(self):
         if self.slot.booking_id:
@@ -88,6 +94,7 @@ class SlotCell:
             self.state, self.label = "open", "Open"
         self.text = f"{self.starts_at:%H:%M} · {self.label}"
         self.button_class = BUTTON_CLASSES[self.state]
+        self.badge_class = BADGE_CLASSES[self.state]
 
 
 @dataclass

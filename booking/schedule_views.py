@@ -58,7 +58,7 @@ def week_url(clinic, day: dt.date) -> str:
     return f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
 
 
-SLOT_BADGE = '<li><span class="btn btn-sm {}" data-state="{}">{}</span></li>'
+SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}</span></li>'
 SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}</a></li>'
 
 
@@ -73,7 +73,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
         for day in week.days:
             if slot_url_prefix is None:
                 buttons = (
-                    SLOT_BADGE.format(cell.button_class, cell.state, escape_html(cell.text))
+                    SLOT_BADGE.format(cell.badge_class, cell.state, escape_html(cell.text))
                     for cell in day.cells
                 )
             else:
