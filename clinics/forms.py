@@ -194,7 +194,12 @@ class WorkingHoursForm(SubmitHelperMixin, forms.ModelForm):
             "valid_from": DateInput(),
             "valid_until": DateInput(),
         }
-        labels = {"starts_at": "From", "ends_at": "Until"}
+        labels = {
+            "starts_at": "Start time",
+            "ends_at": "End time",
+            "valid_from": "Apply from",
+            "valid_until": "Apply until",
+        }
         help_texts = {
             "valid_from": "Optional: the first day these hours apply.",
             "valid_until": "Optional: the last day these hours apply.",

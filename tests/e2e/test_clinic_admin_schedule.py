@@ -67,3 +67,34 @@ def test_clinic_admin_blocks_a_day_next_week_with_a_reason(page, screenshot):
     assert amira_monday.locator("[data-state='open']").count() == 3
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_clinic_admin_invites_a_therapist_and_gives_her_hours(page, screenshot, mailoutbox):
+    admin = UserFactory(email="dana@brooklyn.example", first_name="Dana")
+    ClinicFactory(name="Brooklyn Prenatal Studio", time_zone="America/New_York", admin=admin)
+
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.get_by_role("link", name="Invite a therapist").click()
+    page.get_by_label("E-mail").fill("keiko@brooklyn.example")
+    page.get_by_label("First name").fill("Keiko")
+    page.get_by_label("Last name").fill("Sato")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.get_by_role("heading", name="Keiko Sato").wait_for()
+    page.get_by_role("link", name="Working hours").click()
+    page.get_by_label("Weekday").select_option(label="Tuesday")
+    page.get_by_label("Start time").fill("09:00")
+    page.get_by_label("End time").fill("13:00")
+    page.get_by_role("button", name="Add these hours").click()
+    page.get_by_text("Hours added: Tuesday 09:00–13:00.").wait_for()
+    screenshot("hours")
+
+    page.get_by_role("link", name="Back to Keiko Sato").click()
+    page.get_by_role("link", name="Her week").click()
+    page.get_by_role("link", name="Next week").click()
+    screenshot("week")
+    assert page.locator("[data-state='open']").count() == 3
+    assert "America/New_York time" in page.content()
+    assert Slot.objects.filter(therapist__display_name="Keiko Sato").count() >= 8 * 3
+    assert [m.to for m in mailoutbox] == [["keiko@brooklyn.example"]]
