@@ -37,14 +37,14 @@ class AdministeredClinicMixin(ClinicAdminRequiredMixin):
 
 
 class DashboardView(ClinicAdminRequiredMixin, TemplateView):
-    """Her clinics; with only one she goes straight to it."""
+    """Her clinics; with only one, that clinic's overview right here."""
 
     template_name = "clinics/dashboard.html"
 
     def get(self, request, *args, **kwargs):
         clinics = list(request.user.administered_clinics.all())
         if len(clinics) == 1:
-            return redirect("clinics:clinic_home", slug=clinics[0].slug)
+            return ClinicHomeView.as_view()(request, slug=clinics[0].slug)
         return self.render_to_response(self.get_context_data(clinics=clinics))
 
 

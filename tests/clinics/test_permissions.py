@@ -161,13 +161,16 @@ def test_another_clinics_objects_under_her_own_clinic_give_404(
 
 
 class TestDashboardLanding:
-    def test_admin_of_one_clinic_goes_straight_to_it(self, client, clinic, clinic_admin):
+    def test_admin_of_one_clinic_sees_its_overview_straight_away(
+        self, client, clinic, clinic_admin
+    ):
         client.force_login(clinic_admin)
 
         response = client.get(reverse("clinics:dashboard"))
 
-        assert response.status_code == 302
-        assert response["Location"] == reverse("clinics:clinic_home", args=[clinic.slug])
+        assert response.status_code == 200
+        assert response.context["clinic"] == clinic
+        assert "This week's schedule" in response.content.decode()
 
     def test_admin_of_two_clinics_sees_only_hers(self, client, clinic, clinic_admin, other_admin):
         second = ClinicFactory(name="Hackney Bump Clinic", admin=clinic_admin)
