@@ -88,6 +88,7 @@ class TestTherapistProfile:
 
         html = response.content.decode()
         assert "Tuesday 09:00–13:00" in html
+        assert "(Holiday)" in html
 
     def test_saving_her_profile(self, admin_client, clinic, therapist):
         url = reverse("clinics:therapist_edit", args=[clinic.slug, therapist.pk])
