@@ -3,7 +3,7 @@
 import datetime as dt
 import zoneinfo
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate, TruncTime
 from django.utils import timezone
 
@@ -37,15 +37,22 @@ def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> Que
 
 def free_slots_on(
     *, clinic: Clinic, day: dt.date, therapist: Therapist | None = None
-) -> list[Slot]:
-    """The free slots of one clinic-local day, earliest first, with their therapists."""
+) -> list[dict]:
+    """The free slots of one clinic-local day, earliest first, as light rows for the picker.
+
+    Each row has ``id``, ``starts_at``, ``therapist_name`` and ``local_time`` ("14:30"). Rows,
+    not model instances: the busiest day of a large clinic shows a hundred of them.
+    """
     start, end = local_day_bounds(day, clinic.tz)
-    return list(
+    rows = list(
         bookable_slots(clinic=clinic, therapist=therapist)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("therapist")
         .order_by("starts_at", "therapist__display_name")
+        .values("id", "starts_at", therapist_name=F("therapist__display_name"))
     )
+    for row in rows:
+        row["local_time"] = f"{row['starts_at'].astimezone(clinic.tz):%H:%M}"
+    return rows
 
 
 def days_with_free_time(
@@ -75,42 +82,37 @@ def slot_start_times(*, clinic: Clinic) -> list[dt.time]:
     )
 
 
-def next_free_slot(*, clinic: Clinic, therapist: Therapist | None = None) -> Slot | None:
-    return (
-        bookable_slots(clinic=clinic, therapist=therapist)
-        .select_related("therapist")
-        .order_by("starts_at")
-        .first()
+def _first_free_start(**filters) -> Subquery:
+    """The earliest free slot start matching ``filters`` (one index walk per outer row)."""
+    return Subquery(
+        Slot.objects.free().filter(**filters).order_by("starts_at").values("starts_at")[:1]
     )
 
 
-def next_free_time_by_clinic(clinics) -> dict[int, dt.datetime]:
-    """Clinic id → start of its next free slot, in one query for all ``clinics``."""
-    rows = (
-        Slot.objects.free()
-        .filter(therapist__clinic__in=clinics, therapist__is_active=True)
-        .order_by()
-        .values("therapist__clinic")
-        .annotate(first=Min("starts_at"))
+def clinics_with_next_free() -> list[Clinic]:
+    """Every clinic with ``next_free``: its next free time inside its booking horizon, or None."""
+    clinics = list(
+        Clinic.objects.annotate(
+            next_free=_first_free_start(therapist__clinic=OuterRef("pk"), therapist__is_active=True)
+        )
     )
-    horizons = {clinic.pk: clinic.booking_horizon_weeks for clinic in clinics}
     now = timezone.now()
-    return {
-        row["therapist__clinic"]: row["first"]
-        for row in rows
-        if row["first"] <= now + dt.timedelta(weeks=horizons[row["therapist__clinic"]])
-    }
+    for clinic in clinics:
+        if clinic.next_free and clinic.next_free > now + dt.timedelta(
+            weeks=clinic.booking_horizon_weeks
+        ):
+            clinic.next_free = None
+    return clinics
 
 
-def next_free_time_by_therapist(*, clinic: Clinic) -> dict[int, dt.datetime]:
-    """Therapist id → start of her next free slot, in one query."""
-    rows = (
-        bookable_slots(clinic=clinic)
-        .order_by()
-        .values("therapist")
-        .annotate(first=Min("starts_at"))
+def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
+    """The clinic's active therapists, each with ``next_free`` (inside the horizon) or None."""
+    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    return list(
+        clinic.therapists.active().annotate(
+            next_free=_first_free_start(therapist=OuterRef("pk"), starts_at__lte=horizon)
+        )
     )
-    return {row["therapist"]: row["first"] for row in rows}
 
 
 def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = False) -> list[Slot]:

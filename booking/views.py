@@ -51,22 +51,32 @@ def profile_url(next_url: str) -> str:
 
 def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None) -> dict:
     """Everything the slot picker shows, in a fixed number of queries."""
-    therapists = list(clinic.therapists.active())
+    therapists = queries.therapists_with_next_free(clinic=clinic)
     therapist = next((t for t in therapists if t.slug == therapist_slug), None)
     today = queries.clinic_today(clinic)
     free_days = queries.days_with_free_time(
         clinic=clinic, start=today, days=STRIP_DAYS, therapist=therapist
     )
-    next_slot = queries.next_free_slot(clinic=clinic, therapist=therapist)
-    next_free_day = timezone.localtime(next_slot.starts_at, clinic.tz).date() if next_slot else None
+    if therapist is not None:
+        next_free = therapist.next_free
+    else:
+        next_free = min((t.next_free for t in therapists if t.next_free), default=None)
+    next_free_day = timezone.localtime(next_free, clinic.tz).date() if next_free else None
     last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     day = parse_day(day_param)
     if day is None or not today <= day <= last_day:
         day = next_free_day if next_free_day and next_free_day in free_days else today
-    strip = [{"date": today + dt.timedelta(days=offset)} for offset in range(STRIP_DAYS)]
-    for entry in strip:
-        entry["has_free"] = entry["date"] in free_days
-        entry["selected"] = entry["date"] == day
+    # Labels are formatted here once: fourteen days of template date filters cost more.
+    strip = [
+        {
+            "iso": date.isoformat(),
+            "weekday": f"{date:%a}",
+            "label": f"{date.day} {date:%b}",
+            "has_free": date in free_days,
+            "selected": date == day,
+        }
+        for date in (today + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
+    ]
     return {
         "therapists": therapists,
         "therapist": therapist,
@@ -74,7 +84,9 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
         "strip": strip,
         "day": day,
         "slots": queries.free_slots_on(clinic=clinic, day=day, therapist=therapist),
-        "next_slot": next_slot,
+        # One reverse() for the page instead of one per time shown.
+        "slot_url_prefix": reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/"),
+        "next_free": next_free,
         "next_free_day": next_free_day,
         "today": today,
     }
@@ -85,14 +97,7 @@ class ClinicListView(ListView):
     context_object_name = "clinics"
 
     def get_queryset(self):
-        return Clinic.objects.all()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        clinics = list(context["clinics"])
-        next_free = queries.next_free_time_by_clinic(clinics)
-        context["rows"] = [(clinic, next_free.get(clinic.pk)) for clinic in clinics]
-        return context
+        return queries.clinics_with_next_free()
 
 
 class ClinicDetailView(TemplateView):
@@ -111,9 +116,16 @@ class ClinicDetailView(TemplateView):
                 day_param=self.request.GET.get("day"),
             )
         )
-        next_by_therapist = queries.next_free_time_by_therapist(clinic=clinic)
+        # Formatted here once rather than by a reverse() and a date filter per therapist.
+        profile_prefix = reverse(
+            "clinics:therapist", kwargs={"slug": clinic.slug, "therapist_slug": "-"}
+        ).removesuffix("-/")
         for therapist in context["therapists"]:
-            therapist.next_free = next_by_therapist.get(therapist.pk)
+            therapist.profile_url = f"{profile_prefix}{therapist.slug}/"
+            if therapist.next_free:
+                therapist.next_free_label = (
+                    f"{timezone.localtime(therapist.next_free, clinic.tz):%a %-d %b, %H:%M}"
+                )
         context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
             ", ".join(clinic.address.splitlines())
         )
