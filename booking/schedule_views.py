@@ -46,10 +46,13 @@ from clinics.views import AdministeredClinicMixin
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
-    """The Monday of the week holding ``value`` (an ISO date); this week if it is missing."""
+    """The Monday of the week holding ``value`` (an ISO date); this week if it is missing,
+    malformed, or more than ten years away."""
     try:
         day = dt.date.fromisoformat(value) if value else today
     except ValueError:
+        day = today
+    if abs((day - today).days) > 3653:
         day = today
     return monday_of(day)
 

@@ -1,8 +1,11 @@
 """Forms of the clinic dashboard: therapists, policies and safety raises."""
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
@@ -168,6 +171,23 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         return cleaned
 
 
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class DateBoundsMixin:
+    """Keeps every date field to this century, so a typo like 9999 is refused politely."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.validators += [
+                    MinValueValidator(EARLIEST_DATE, "Please choose a date from 2000 on."),
+                    MaxValueValidator(LATEST_DATE, "Please choose a date before 2101."),
+                ]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -182,7 +202,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class WorkingHoursForm(SubmitHelperMixin, forms.ModelForm):
+class WorkingHoursForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = "Add these hours"
 
     class Meta:
@@ -233,7 +253,7 @@ class WorkingHoursForm(SubmitHelperMixin, forms.ModelForm):
         return cleaned
 
 
-class TimeOffForm(SubmitHelperMixin, forms.ModelForm):
+class TimeOffForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = "Add time off"
 
     class Meta:
@@ -251,7 +271,7 @@ class TimeOffForm(SubmitHelperMixin, forms.ModelForm):
         return cleaned
 
 
-class DateRangeMixin:
+class DateRangeMixin(DateBoundsMixin):
     """A first and last clinic-local date, at most a year apart."""
 
     def clean(self):

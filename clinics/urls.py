@@ -1,3 +1,5 @@
+"""The clinic dashboard (therapists, settings) and public therapist profiles."""
+
 from django.urls import path
 
 from clinics import views

@@ -87,8 +87,9 @@ class TestWeek:
         assert f"?week={monday - dt.timedelta(weeks=1)}" in html
         assert f"?week={monday + dt.timedelta(weeks=1)}" in html
 
-    def test_a_nonsense_week_shows_this_week(self, admin_client, clinic, therapist):
-        response = admin_client.get(week_url(clinic, "not-a-date"))
+    @pytest.mark.parametrize("week", ["not-a-date", "9999-12-31", "0001-01-01"])
+    def test_a_nonsense_week_shows_this_week(self, admin_client, clinic, therapist, week):
+        response = admin_client.get(week_url(clinic, week))
 
         assert response.context["grid"].monday == monday_of(timezone.localdate(timezone=clinic.tz))
 
@@ -262,6 +263,15 @@ class TestBlockingDays:
         assert response.context["form"].errors["reason"] == [
             "Please say why these times are blocked."
         ]
+
+    def test_dates_far_off_are_refused_by_the_field(self, admin_client, clinic, therapist):
+        response = admin_client.post(
+            self.url(clinic),
+            {"starts_on": "9999-12-31", "ends_on": "9999-12-31", "reason": "x"},
+        )
+
+        assert response.status_code == 200
+        assert response.context["form"].errors["ends_on"] == ["Please choose a date before 2101."]
 
     def test_last_day_before_first_is_refused(self, admin_client, clinic, therapist):
         day = next_monday(clinic)
