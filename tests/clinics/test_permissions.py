@@ -158,6 +158,14 @@ def test_another_clinics_objects_under_her_own_clinic_give_404(
         == 404
     )
     assert hours.__class__.objects.filter(pk=hours.pk).exists()
+    day = slot.starts_at.date()
+    refused = client.post(
+        reverse("schedule:range", args=[own]),
+        {"therapist": stranger.pk, "starts_on": day, "ends_on": day, "reason": "x"},
+    )
+    assert "therapist" in refused.context["form"].errors
+    slot.refresh_from_db()
+    assert slot.status == "open"
 
 
 class TestDashboardLanding:
