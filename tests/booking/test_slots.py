@@ -418,3 +418,9 @@ def test_horizon_task_carries_on_after_one_therapist_fails(week_of_hours, monkey
 
     assert created == Slot.objects.filter(therapist=other).count() > 0
     assert not Slot.objects.filter(therapist=week_of_hours).exists()
+
+
+def test_the_scheduler_runs_the_slot_task_by_its_registered_name(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["keep-slots-generated"]["task"] == (
+        keep_slots_generated.name
+    )
