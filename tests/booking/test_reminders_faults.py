@@ -276,6 +276,34 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert Reminder.objects.get(pk=interrupted).attempts == 1
 
 
+def test_pool_process_killed_mid_send_is_redelivered_without_waiting_for_the_lease(
+    own_redis, workers, mail_dir
+):
+    reminders = due_reminders(12)
+    worker = workers("pool")
+    dispatch_via(own_redis.url)
+    wait_until(lambda: count_sent() >= 3, timeout=20, what="the first few to go out")
+
+    marker = Path(f"{mail_dir}.inflight")
+    before = marker.read_text()
+    wait_until(lambda: marker.read_text() != before, timeout=5, what="the next send to start")
+    time.sleep(SMTP_SECONDS / 4)
+    [pool_process] = subprocess.run(
+        ["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    os.kill(int(pool_process), signal.SIGKILL)
+
+    # No second dispatch: the worker rejects the lost task back onto the queue itself.
+    wait_until(
+        lambda: count_sent() == len(reminders) and not own_redis.queue_length(),
+        timeout=30,
+        what="every reminder to be sent",
+    )
+    time.sleep(SMTP_SECONDS * 3)
+    assert sent_message_ids(mail_dir) == expected_ids(reminders)
+    assert b"WorkerLostError" in worker.log.read_bytes()
+
+
 def test_redis_restarted_mid_dispatch_loses_nothing_and_sends_nothing_twice(
     own_redis, workers, mail_dir
 ):

@@ -10,6 +10,7 @@ from celery import current_app
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Booking, Reminder
@@ -193,6 +194,21 @@ class TestSMTPFailure:
         assert reminder.attempts == MAX_SEND_ATTEMPTS
         assert "Connection unexpectedly closed" in reminder.last_error
         assert reminder.sent_at is None
+
+    def test_a_failed_reminder_shows_on_the_clinic_admins_page(
+        self, therapist, settings, eager_celery, client, clinic_admin
+    ):
+        settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTPBackend"
+        reminder = due_reminder(therapist)
+        claim_due_reminders()
+        send_reminder.apply(args=(reminder.pk,))
+        client.force_login(clinic_admin)
+
+        response = client.get(reverse("booking:clinic_reminders"))
+
+        assert list(response.context["reminders"]) == [reminder]
+        assert f"Failed</span> after {MAX_SEND_ATTEMPTS} attempts" in response.text
+        assert "Connection unexpectedly closed" in response.text
 
     def test_mail_server_back_before_the_last_attempt_sends_once(self, therapist, settings):
         settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTPBackend"
