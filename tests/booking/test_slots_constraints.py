@@ -1,11 +1,13 @@
 """PostgreSQL itself refuses overlapping slots of one therapist."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from booking.models import Slot
+from booking.services import generate_slots
 from tests.factories import SlotFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,33 @@ def test_back_to_back_slots_and_other_therapists_at_the_same_time_are_allowed(th
     )
 
     assert Slot.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_layouts_of_one_therapist_create_each_slot_once():
+    therapist = TherapistFactory()
+    for weekday in range(7):
+        therapist.working_hours.create(weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(17))
+    start = dt.date.today() + dt.timedelta(days=7)
+    end = start + dt.timedelta(days=13)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def lay_out():
+        try:
+            barrier.wait()
+            results.append(len(generate_slots(therapist=therapist, start=start, end=end)))
+        except Exception as error:  # collected, and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=lay_out) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(results) == [0, 14 * 6]
+    assert Slot.objects.filter(therapist=therapist).count() == 14 * 6
