@@ -3,7 +3,7 @@
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
 from booking.services.plans import MAX_SESSIONS_PER_WEEK, MIN_DAYS_BETWEEN_SESSIONS, weekday_gap
@@ -50,6 +50,13 @@ class PlanForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_tag = True
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "therapist",
+            Field("weekdays", template="booking/includes/weekday_checkboxes.html"),
+            "local_time",
+            "starts_on",
+            "ends_on",
+        )
         self.helper.add_input(Submit("preview", "See the dates", css_class="w-100"))
 
     def clean_weekdays(self):
