@@ -29,8 +29,13 @@ from booking.services import (
     move_booking,
     preview_plan,
 )
-from booking.services.bookings import can_change_online, notice_deadline
-from booking.services.errors import BookingError, PlanChanged, ProfileIncomplete
+from booking.services.bookings import (
+    can_change_online,
+    check_safety,
+    local_date,
+    notice_deadline,
+)
+from booking.services.errors import BookingError, PlanChanged, ProfileIncomplete, SafetyBlocked
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_on
@@ -144,8 +149,9 @@ class SlotView(View):
 
     def render_slot(self, request, slot, *, error=None, status=200):
         clinic = slot.therapist.clinic
-        context = {"slot": slot, "clinic": clinic, "error": error}
-        if error is not None:
+        blocked = isinstance(error, SafetyBlocked)
+        context = {"slot": slot, "clinic": clinic, "error": error, "blocked": blocked}
+        if error is not None and not blocked:
             context["alternatives"] = queries.nearest_free_slots(slot=slot)
         return render(request, self.template_name, context, status=status)
 
@@ -165,6 +171,14 @@ class SlotView(View):
             redirect_response = self.gate(request)
             if redirect_response is not None:
                 return redirect_response
+            # Say so before she taps "Book" if a safety rule stops this date.
+            clinic = slot.therapist.clinic
+            try:
+                check_safety(
+                    client=request.user, clinic=clinic, on=local_date(slot.starts_at, clinic)
+                )
+            except BookingError as error:
+                return self.render_slot(request, slot, error=error)
         return self.render_slot(request, slot)
 
     def post(self, request, slot_id):

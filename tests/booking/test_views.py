@@ -141,6 +141,10 @@ def test_a_just_taken_time_says_so_and_offers_the_nearest_free_times(
 def test_a_safety_block_is_explained_on_the_page(client, open_slot):
     blocked = make_ready_client(conditions=["preeclampsia_signs"])
     client.force_login(blocked)
+    url = reverse("booking:slot", kwargs={"slot_id": open_slot.pk})
+    page = client.get(url).content.decode()
+    assert "can&#x27;t book this session online" in page
+    assert "Book this session" not in page
     response = client.post(reverse("booking:slot", kwargs={"slot_id": open_slot.pk}))
     assert response.status_code == 409
     assert "can&#x27;t book this session online" in response.content.decode()
