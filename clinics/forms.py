@@ -3,7 +3,7 @@
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -305,6 +305,13 @@ class GenerateSlotsForm(DateRangeMixin, SubmitHelperMixin, forms.Form):
     def __init__(self, *args, clinic: Clinic, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["therapist"].queryset = clinic.therapists.active()
+        # The box sits inside its label, so the whole 44px row is the tap target.
+        self.helper.layout = Layout(
+            "therapist",
+            "starts_on",
+            "ends_on",
+            Field("replace_open", template="clinics/_checkbox_in_label.html"),
+        )
 
 
 class SlotRangeForm(DateRangeMixin, forms.Form):
