@@ -15,14 +15,7 @@ CLINIC_REMINDER_ROWS = 200
 
 
 class ReminderPreferencesForm(forms.Form):
-    same_day_reminders = forms.BooleanField(
-        label="Remind me on the day too",
-        required=False,
-        help_text=(
-            "A short e-mail a couple of hours before each session, as well as the one the day "
-            "before. Turning it off also stops it for sessions you have already booked."
-        ),
-    )
+    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)
 
 
 class ReminderPreferencesView(ClientRequiredMixin, FormView):

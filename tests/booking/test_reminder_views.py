@@ -101,7 +101,7 @@ class TestClinicReminders:
         assert response.status_code == 200
         assert list(response.context["reminders"]) == [failed, sent]
         assert response.context["counts"] == {"sent": 1, "failed": 1, "waiting": 1}
-        assert "Failed</span> after 5 attempts" in response.text
+        assert "Failed</strong> after 5 attempts" in response.text
         assert "SMTPServerDisconnected" in response.text
         assert "Maya Ito" in response.text
 

@@ -207,7 +207,7 @@ class TestSMTPFailure:
         response = client.get(reverse("booking:clinic_reminders"))
 
         assert list(response.context["reminders"]) == [reminder]
-        assert f"Failed</span> after {MAX_SEND_ATTEMPTS} attempts" in response.text
+        assert f"Failed</strong> after {MAX_SEND_ATTEMPTS} attempts" in response.text
         assert "Connection unexpectedly closed" in response.text
 
     def test_mail_server_back_before_the_last_attempt_sends_once(self, therapist, settings):
