@@ -191,6 +191,12 @@ class Reminder(models.Model):
                 condition=Q(status="pending"),
                 name="reminder_pending_due",
             ),
+            # Dispatch also looks for lapsed claims every minute; keep that off a table scan.
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(status="sending"),
+                name="reminder_sending_lease",
+            ),
         ]
 
     def __str__(self):
