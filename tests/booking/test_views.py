@@ -341,3 +341,27 @@ def test_plan_form_refuses_three_days_and_dates_past_the_due_date(client, therap
     form = response.context["form"]
     assert "at most two days" in form.errors["weekdays"][0]
     assert "past your due date" in form.errors["ends_on"][0]
+
+
+def test_plan_with_a_date_taken_meanwhile_is_shown_again_and_nothing_is_booked(client, therapist):
+    maya = make_ready_client()
+    monday = next_weekday(therapist.clinic, 0)
+    slots = [slot_at(therapist, monday + dt.timedelta(days=offset)) for offset in (0, 3)]
+    client.force_login(maya)
+    url = reverse("booking:plan", kwargs={"slug": therapist.clinic.slug})
+    params = {
+        "therapist": therapist.pk,
+        "weekdays": [0, 3],
+        "local_time": "10:00",
+        "starts_on": monday.isoformat(),
+        "ends_on": (monday + dt.timedelta(days=6)).isoformat(),
+    }
+    book_session(client=make_ready_client(), slot=slots[1])
+
+    response = client.post(url, {**params, "slot": [s.pk for s in slots]})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "nothing was booked" in page
+    assert "Taken" in page
+    assert not Booking.objects.filter(client=maya).exists()
