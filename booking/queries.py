@@ -3,7 +3,7 @@
 import datetime as dt
 import zoneinfo
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import TruncDate, TruncTime
 from django.utils import timezone
 
@@ -170,10 +170,3 @@ def therapist_sessions(
         .prefetch_related(open_flags())
         .order_by("starts_at")
     )
-
-
-def active_overlap_exists(*, client: User, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
-    return Booking.objects.filter(
-        Q(client=client, status=Booking.Status.BOOKED)
-        & Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
-    ).exists()
