@@ -9,7 +9,8 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -160,14 +161,14 @@ class SlotView(View):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_client:
-            raise Http404
+            raise PermissionDenied("Only clients book sessions.")
         if not safety_services.client_ready_to_book(request.user):
             return redirect(profile_url(request.get_full_path()))
         return None
 
     def get(self, request, slot_id):
         slot = offered_slot(slot_id)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and request.user.is_client:
             redirect_response = self.gate(request)
             if redirect_response is not None:
                 return redirect_response

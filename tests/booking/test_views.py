@@ -365,3 +365,11 @@ def test_plan_with_a_date_taken_meanwhile_is_shown_again_and_nothing_is_booked(c
     assert "nothing was booked" in page
     assert "Taken" in page
     assert not Booking.objects.filter(client=maya).exists()
+
+
+def test_staff_see_a_time_but_cannot_book_it(client, therapist, open_slot):
+    client.force_login(therapist.user)
+    url = reverse("booking:slot", kwargs={"slot_id": open_slot.pk})
+    assert "booked by clients" in client.get(url).content.decode()
+    assert client.post(url).status_code == 403
+    assert not Booking.objects.exists()
