@@ -14,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -117,10 +118,12 @@ class Worker:
 
     def __init__(self, *, broker_url: str, mail_dir: Path, log: Path, name: str):
         database = connection.settings_dict
+        password = f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else ""
         env = {
             **os.environ,
+            # The test database pytest-django made, not the one DATABASE_URL names.
             "DATABASE_URL": (
-                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+                f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}"
                 f"/{database['NAME']}"
             ),
             "REDIS_URL": broker_url,
