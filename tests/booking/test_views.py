@@ -373,3 +373,16 @@ def test_staff_see_a_time_but_cannot_book_it(client, therapist, open_slot):
     assert "booked by clients" in client.get(url).content.decode()
     assert client.post(url).status_code == 403
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_therapist_day_query_count_is_constant(client, therapist, django_assert_num_queries, count):
+    today = local_today(therapist.clinic)
+    for offset in range(count):
+        slot = slot_at(therapist, today + dt.timedelta(days=1 + offset % 5), dt.time(9 + offset))
+        book_session(client=make_ready_client(), slot=slot)
+    client.force_login(therapist.user)
+    # session, user, admin?, her therapist row, her clinic, the sessions, their flags
+    with django_assert_num_queries(7):
+        response = client.get(reverse("booking:therapist_day"))
+    assert len(response.context["week_sessions"]) == count
