@@ -14,7 +14,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production check.
+    inherited = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in inherited}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
