@@ -12,6 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import Booking, Reminder
 from booking.services.reminders import (
@@ -254,6 +255,25 @@ class TestDispatch:
 
         assert claim_due_reminders() == [reminder.pk]
         assert send_claimed_reminder(reminder_id=reminder.pk).outcome is Outcome.SENT
+
+    def test_broker_down_at_dispatch_leaves_the_claim_for_a_later_run(
+        self, therapist, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        reminder = due_reminder(therapist)
+
+        def broker_down(*args, **kwargs):
+            raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        monkeypatch.setattr(send_reminder, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert dispatch_due_reminders.apply().get() == 1
+
+        reminder.refresh_from_db()
+        assert reminder.status == Reminder.Status.SENDING
+        Reminder.objects.filter(pk=reminder.pk).update(
+            claimed_until=timezone.now() - dt.timedelta(seconds=1)
+        )
+        assert claim_due_reminders() == [reminder.pk]
 
     def test_a_live_claim_is_not_handed_out_again(self, therapist):
         due_reminder(therapist)
