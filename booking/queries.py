@@ -3,8 +3,8 @@
 import datetime as dt
 import zoneinfo
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import TruncDate, TruncTime
+from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import TruncTime
 from django.utils import timezone
 
 from accounts.models import User
@@ -35,40 +35,54 @@ def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> Que
     return slots
 
 
-def free_slots_on(
-    *, clinic: Clinic, day: dt.date, therapist: Therapist | None = None
-) -> list[dict]:
-    """The free slots of one clinic-local day, earliest first, as light rows for the picker.
+def free_days_and_slots(
+    *,
+    clinic: Clinic,
+    start: dt.date,
+    days: int,
+    day: dt.date,
+    therapist: Therapist | None = None,
+) -> tuple[set[dt.date], list[dict]]:
+    """For the slot picker, in one query: which of ``days`` clinic-local days from ``start``
+    have a free slot, and the free slots of ``day`` (inside that strip or not), earliest first.
 
-    Each row has ``id``, ``starts_at``, ``therapist_name`` and ``local_time`` ("14:30"). Rows,
-    not model instances: the busiest day of a large clinic shows a hundred of them.
+    Each slot is a light row with ``id``, ``starts_at``, ``therapist_name`` and ``local_time``
+    ("14:30"): the busiest day of a large clinic shows a hundred of them.
     """
-    start, end = local_day_bounds(day, clinic.tz)
-    rows = list(
+    tz = clinic.tz
+    first, _ = local_day_bounds(start, tz)
+    _, last = local_day_bounds(start + dt.timedelta(days=days - 1), tz)
+    day_start, day_end = local_day_bounds(day, tz)
+    on_day = Q(starts_at__gte=day_start, starts_at__lt=day_end)
+    # One scan of the free slots: rows of ``day`` keep their id and therapist; every other row
+    # collapses under DISTINCT to its start instant, which is all the strip needs.
+    rows = (
         bookable_slots(clinic=clinic, therapist=therapist)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .order_by("starts_at", "therapist__display_name")
-        .values("id", "starts_at", therapist_name=F("therapist__display_name"))
-    )
-    for row in rows:
-        row["local_time"] = f"{row['starts_at'].astimezone(clinic.tz):%H:%M}"
-    return rows
-
-
-def days_with_free_time(
-    *, clinic: Clinic, start: dt.date, days: int, therapist: Therapist | None = None
-) -> set[dt.date]:
-    """Which of ``days`` clinic-local days from ``start`` have at least one free slot."""
-    first, _ = local_day_bounds(start, clinic.tz)
-    _, last = local_day_bounds(start + dt.timedelta(days=days - 1), clinic.tz)
-    return set(
-        bookable_slots(clinic=clinic, therapist=therapist)
-        .filter(starts_at__gte=first, starts_at__lt=last)
-        .annotate(local_day=TruncDate("starts_at", tzinfo=clinic.tz))
+        .filter(Q(starts_at__gte=first, starts_at__lt=last) | on_day)
+        .annotate(
+            day_slot=Case(When(on_day, then="id")),
+            day_therapist=Case(When(on_day, then="therapist__display_name")),
+        )
         .order_by()
-        .values_list("local_day", flat=True)
+        .values_list("starts_at", "day_slot", "day_therapist")
         .distinct()
     )
+    free_days, slots = set(), []
+    for starts_at, slot_id, therapist_name in rows:
+        local = starts_at.astimezone(tz)
+        free_days.add(local.date())
+        if slot_id is not None:
+            slots.append(
+                {
+                    "id": slot_id,
+                    "starts_at": starts_at,
+                    "therapist_name": therapist_name,
+                    "local_time": f"{local:%H:%M}",
+                }
+            )
+    slots.sort(key=lambda row: (row["starts_at"], row["therapist_name"]))
+    last_day = start + dt.timedelta(days=days - 1)
+    return {d for d in free_days if start <= d <= last_day}, slots
 
 
 def slot_start_times(*, clinic: Clinic) -> list[dt.time]:

@@ -60,9 +60,6 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
     therapists = queries.therapists_with_next_free(clinic=clinic)
     therapist = next((t for t in therapists if t.slug == therapist_slug), None)
     today = queries.clinic_today(clinic)
-    free_days = queries.days_with_free_time(
-        clinic=clinic, start=today, days=STRIP_DAYS, therapist=therapist
-    )
     if therapist is not None:
         next_free = therapist.next_free
     else:
@@ -71,7 +68,12 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
     last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     day = parse_day(day_param)
     if day is None or not today <= day <= last_day:
-        day = next_free_day if next_free_day and next_free_day in free_days else today
+        # The next free day when the strip shows it (it has free time by definition).
+        in_strip = next_free_day and next_free_day < today + dt.timedelta(days=STRIP_DAYS)
+        day = next_free_day if in_strip else today
+    free_days, slots = queries.free_days_and_slots(
+        clinic=clinic, start=today, days=STRIP_DAYS, day=day, therapist=therapist
+    )
     # Labels are formatted here once: fourteen days of template date filters cost more.
     strip = [
         {
@@ -83,15 +85,17 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
         }
         for date in (today + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
     ]
+    # One reverse() for the page and a ready link per time: a busy day lists a hundred.
+    slot_url_prefix = reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/")
+    for slot in slots:
+        slot["url"] = f"{slot_url_prefix}{slot['id']}/"
     return {
         "therapists": therapists,
         "therapist": therapist,
         "therapist_param": therapist.slug if therapist else "",
         "strip": strip,
         "day": day,
-        "slots": queries.free_slots_on(clinic=clinic, day=day, therapist=therapist),
-        # One reverse() for the page instead of one per time shown.
-        "slot_url_prefix": reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/"),
+        "slots": slots,
         "next_free": next_free,
         "next_free_day": next_free_day,
         "today": today,
