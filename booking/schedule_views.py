@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from accounts.permissions import TherapistRequiredMixin
 from booking.models import Booking, Slot
+from booking.params import parse_id
 from booking.schedule import (
     WeekGrid,
     clinic_week,
@@ -253,8 +254,9 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
             "ends_on": self.request.GET.get("ends_on") or day,
             "reason": self.request.GET.get("reason", ""),
         }
-        if self.request.GET.get("therapist", "").isdigit():
-            initial["therapist"] = int(self.request.GET["therapist"])
+        therapist_id = parse_id(self.request.GET.get("therapist"))
+        if therapist_id is not None:
+            initial["therapist"] = therapist_id
         return initial
 
     def form_valid(self, form):

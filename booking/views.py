@@ -22,6 +22,7 @@ from booking import queries
 from booking.calendar import ics_for_bookings
 from booking.forms import PlanForm
 from booking.models import Booking, Plan, Slot
+from booking.params import parse_id, parse_ids
 from booking.services import (
     book_plan,
     book_session,
@@ -36,7 +37,13 @@ from booking.services.bookings import (
     local_date,
     notice_deadline,
 )
-from booking.services.errors import BookingError, PlanChanged, ProfileIncomplete, SafetyBlocked
+from booking.services.errors import (
+    BookingError,
+    PlanChanged,
+    ProfileIncomplete,
+    SafetyBlocked,
+    SlotUnavailable,
+)
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_on
@@ -291,15 +298,15 @@ class MoveBookingView(ClientRequiredMixin, View):
 
     def post(self, request, pk):
         booking = her_booking(request, pk)
-        try:
-            slot_id = int(request.POST.get("slot", ""))
-        except ValueError:
-            slot_id = None
-        new_slot = get_object_or_404(Slot, pk=slot_id) if slot_id else None
-        if new_slot is None:
+        slot_id = parse_id(request.POST.get("slot"))
+        if slot_id is None:
             messages.error(request, "Choose a new time.")
             return redirect("booking:move", pk=booking.pk)
         try:
+            # A time withdrawn since the page was shown gets a message and the picker, not a 404.
+            new_slot = Slot.objects.filter(pk=slot_id).first()
+            if new_slot is None:
+                raise SlotUnavailable("That time is no longer offered. Please choose another.")
             new = move_booking(booking=booking, new_slot=new_slot)
         except BookingError as error:
             context = self.context(request, booking, error=error)
@@ -376,7 +383,7 @@ class PlanView(ClientRequiredMixin, View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_plan(request, form)
-        accepted = [int(value) for value in request.POST.getlist("slot") if value.isdigit()]
+        accepted = parse_ids(request.POST.getlist("slot"))
         try:
             result = book_plan(client=request.user, accepted_slot_ids=accepted, **form.cleaned_data)
         except PlanChanged as error:
