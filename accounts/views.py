@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView
 
 from accounts.forms import (
@@ -45,7 +46,13 @@ class SignupView(CreateView):
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome to Bolster, {user.first_name}!")
         next_url = self.request.POST.get("next") or self.request.GET.get("next")
-        if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+        # Django's own check: a prefix test lets "/\evil.example" through, which browsers
+        # read as another site.
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
             return redirect(next_url)
         return redirect("accounts:home")
 
