@@ -52,7 +52,11 @@ class Slot(models.Model):
                 fields=["therapist", "starts_at"], name="one_slot_per_therapist_start"
             ),
         ]
-        indexes = [models.Index(fields=["starts_at", "status"], name="slot_start_status")]
+        indexes = [
+            models.Index(fields=["starts_at", "status"], name="slot_start_status"),
+            # The slot picker scans a window of open slots; blocked ones never match it.
+            models.Index(fields=["starts_at"], condition=Q(status="open"), name="slot_open_start"),
+        ]
 
     def __str__(self):
         return f"{self.therapist} {self.starts_at:%Y-%m-%d %H:%M} UTC"
