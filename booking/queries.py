@@ -120,12 +120,15 @@ def clinics_with_next_free() -> list[Clinic]:
 
 
 def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
-    """The clinic's active therapists, each with ``next_free`` (inside the horizon) or None."""
+    """The clinic's active therapists, each with ``next_free`` (inside the horizon) or None.
+
+    Only the fields the slot picker shows are loaded: it runs on every visit to a clinic.
+    """
     horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     return list(
-        clinic.therapists.active().annotate(
-            next_free=_first_free_start(therapist=OuterRef("pk"), starts_at__lte=horizon)
-        )
+        clinic.therapists.active()
+        .only("id", "clinic_id", "slug", "display_name")
+        .annotate(next_free=_first_free_start(therapist=OuterRef("pk"), starts_at__lte=horizon))
     )
 
 
