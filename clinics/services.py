@@ -25,6 +25,13 @@ class AlreadyATherapist(ClinicError):
     default_message = "This person is already a therapist on Bolster."
 
 
+class ClientAccount(ClinicError):
+    default_message = (
+        "This e-mail belongs to a client's account, which can't become a therapist. "
+        "Please invite her with another e-mail address."
+    )
+
+
 def unique_therapist_slug(*, clinic: Clinic, name: str) -> str:
     base = slugify(name)[:70] or "therapist"
     taken = set(
@@ -58,6 +65,11 @@ def invite_therapist(
     """
     if Therapist.objects.filter(user__email__iexact=email.strip()).exists():
         raise AlreadyATherapist()
+    existing = User.objects.filter(email__iexact=email.strip()).first()
+    # Her bookings and health answers belong to her as a client: becoming staff would lock
+    # her out of them and put her account in the clinic's hands.
+    if existing is not None and existing.role == User.Role.CLIENT:
+        raise ClientAccount()
     user = invite_staff(
         email=email,
         first_name=first_name,
