@@ -27,12 +27,14 @@ from booking.schedule import (
 from booking.services.slots import (
     ScheduleError,
     add_time_off,
+    add_working_hours,
     block_slots,
     deactivate_therapist,
     generate_slots,
     reactivate_therapist,
     relayout_slots,
     remove_time_off,
+    remove_working_hours,
     unblock_slots,
 )
 from clinics.forms import (
@@ -371,8 +373,7 @@ class WorkingHoursView(TherapistScheduleMixin, FormView):
 
     def form_valid(self, form):
         form.instance.therapist = self.therapist
-        form.save()
-        _, created = relayout_slots(therapist=self.therapist)
+        created = add_working_hours(hours=form.instance)
         messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
         return redirect(self.request.path)
 
@@ -380,8 +381,7 @@ class WorkingHoursView(TherapistScheduleMixin, FormView):
 class WorkingHoursDeleteView(TherapistScheduleMixin, View):
     def post(self, request, *args, **kwargs):
         stretch = get_object_or_404(self.therapist.working_hours, pk=self.kwargs["hours_id"])
-        stretch.delete()
-        removed, _ = relayout_slots(therapist=self.therapist)
+        removed = remove_working_hours(hours=stretch)
         messages.success(
             request,
             f"Removed {stretch}. {removed} open slots withdrawn; booked sessions are unchanged.",

@@ -371,3 +371,26 @@ def remove_time_off(*, time_off: TimeOff) -> list[Slot]:
     if end < start:
         return []
     return generate_slots(therapist=therapist, start=start, end=end)
+
+
+@transaction.atomic
+def add_working_hours(*, hours: WorkingHours) -> int:
+    """Save a new stretch of her hours and lay out the slots it opens, all or nothing.
+
+    Returns how many slots were created.
+    """
+    hours.save()
+    _, created = relayout_slots(therapist=hours.therapist)
+    return created
+
+
+@transaction.atomic
+def remove_working_hours(*, hours: WorkingHours) -> int:
+    """Remove a stretch of her hours and withdraw the open slots it held, all or nothing.
+
+    Booked sessions stay. Returns how many open slots were withdrawn.
+    """
+    therapist = hours.therapist
+    hours.delete()
+    removed, _ = relayout_slots(therapist=therapist)
+    return removed
