@@ -173,6 +173,7 @@ GARBAGE_QUERIES = [
     {"next": "//evil.example/"},
     {"next": "/\\evil.example/"},
     {"next": "javascript:alert(1)"},
+    {name: "\x00" for name in ("day", "week", "therapist", "page", "starts_on", "reason", "next")},
 ]
 
 GARBAGE_POST = {
