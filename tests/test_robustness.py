@@ -173,7 +173,7 @@ GARBAGE_QUERIES = [
     {"next": "//evil.example/"},
     {"next": "/\\evil.example/"},
     {"next": "javascript:alert(1)"},
-    {name: "\x00" for name in ("day", "week", "therapist", "page", "starts_on", "reason", "next")},
+    dict.fromkeys(("day", "week", "therapist", "page", "starts_on", "reason", "next"), "\x00"),
 ]
 
 GARBAGE_POST = {
@@ -289,6 +289,13 @@ MISSING = SimpleNamespace(
     time_off_id=NO_SUCH_ID,
     uidb64="bm8tc3VjaC11c2Vy",
 )
+# Past the largest id the database can hold.
+TOO_BIG = SimpleNamespace(
+    **{
+        **vars(MISSING),
+        **{key: 10**20 for key, value in vars(MISSING).items() if value == NO_SUCH_ID},
+    }
+)
 
 
 @pytest.fixture
@@ -366,6 +373,7 @@ def urls_for(name: str, route: Route, world) -> dict[str, str]:
         "colleague": reverse(name, kwargs=route.kwargs(ours, world.colleague)),
         "foreign": reverse(name, kwargs=route.kwargs(theirs, theirs)),
         "missing": reverse(name, kwargs=route.kwargs(ours, MISSING)),
+        "too big": reverse(name, kwargs=route.kwargs(ours, TOO_BIG)),
     }
     mixed = reverse(name, kwargs=route.kwargs(ours, theirs))
     if mixed != urls["foreign"]:
@@ -392,7 +400,7 @@ def test_url_answers_every_caller_without_error_or_leak(name, world):
             check_response(response, world=world, actor=actor, label=label)
             if not allowed(route, actor):
                 assert refused(response, actor), f"{label}: {response.status_code}"
-            elif case == "missing":
+            elif case in ("missing", "too big"):
                 expected = 405 if route.status == 405 else route.missing
                 assert response.status_code == expected, f"{label}: {response.status_code}"
             elif visible(route, actor, case):
@@ -429,7 +437,7 @@ def test_url_survives_empty_and_garbage_posts(name, world):
                 check_response(response, world=world, actor=actor, label=label)
                 if not allowed(route, actor):
                     assert refused(response, actor) or response.status_code == 405, label
-                elif case == "missing":
+                elif case in ("missing", "too big"):
                     assert response.status_code in (route.missing, 405), (
                         f"{label}: {response.status_code}"
                     )
