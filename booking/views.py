@@ -46,7 +46,7 @@ from booking.services.errors import (
 )
 from clinics.models import Clinic
 from safety import services as safety_services
-from safety.dating import gestational_age_on
+from safety.dating import gestational_age_or_none
 
 STRIP_DAYS = 14
 
@@ -501,7 +501,7 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
             local_day = timezone.localtime(booking.starts_at, clinic.tz).date()
             profile = getattr(booking.client, "pregnancy_profile", None)
             booking.gestational_age = (
-                gestational_age_on(profile.due_date, local_day) if profile else None
+                gestational_age_or_none(profile.due_date, local_day) if profile else None
             )
         context.update(
             clinic=clinic,

@@ -88,6 +88,17 @@ def due_date_from_last_period(lmp: dt.date) -> dt.date:
     return lmp + dt.timedelta(days=PREGNANCY_DAYS)
 
 
+def gestational_age_or_none(due_date: dt.date, on: dt.date) -> GestationalAge | None:
+    """Gestational age on ``on``, or ``None`` for a date before the pregnancy began.
+
+    For showing: a session booked before she moved her due date later may fall before 0w0d.
+    """
+    try:
+        return gestational_age_on(due_date, on)
+    except ValueError:
+        return None
+
+
 def gestational_age_on(due_date: dt.date, on: dt.date) -> GestationalAge:
     """Gestational age on ``on``; a date before the pregnancy began (0w0d) is a ``ValueError``."""
     total_days = PREGNANCY_DAYS - (due_date - on).days

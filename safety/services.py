@@ -19,7 +19,7 @@ from accounts.models import User
 from booking.models import Booking
 from clinics.models import Clinic
 from safety import engine
-from safety.dating import GestationalAge, gestational_age_on
+from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
 from safety.models import (
     AuditEntry,
@@ -78,10 +78,7 @@ def gestational_age_at_session(booking: Booking) -> GestationalAge | None:
     profile = pregnancy_profile(booking.client)
     if profile is None:
         return None
-    try:
-        return gestational_age_on(profile.due_date, session_date(booking))
-    except ValueError:
-        return None
+    return gestational_age_or_none(profile.due_date, session_date(booking))
 
 
 def findings_for(*, client: User, clinic: Clinic, on: dt.date) -> list[Finding]:
