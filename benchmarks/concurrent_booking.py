@@ -15,10 +15,7 @@ import argparse
 import datetime as dt
 import os
 import secrets
-import socket
-import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,37 +24,10 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+import support
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bolster")
 REFUSAL = b"That time was just taken."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_database() -> tuple[str, str, str]:
-    """(scratch database URL, its name, URL of the server's maintenance database)."""
-    parts = urlsplit(BASE_URL)
-    name = f"{parts.path.lstrip('/') or 'bolster'}_booking_race_bench"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -67,9 +37,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def prepare(attempts: int) -> tuple[int, list[str]]:
     """Migrate, write the clinic, the slot and the clients; return (slot id, session keys)."""
-    import django
-
-    django.setup()
+    support.setup_django()
     from importlib import import_module
 
     from django.conf import settings
@@ -122,37 +90,10 @@ def prepare(attempts: int) -> tuple[int, list[str]]:
 
 
 def serve(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
+    support.manage(env, ["collectstatic", "--noinput"])
+    return support.start_gunicorn(
+        env, port, workers=workers, threads=threads, ready_path="/book/", attempts=100
     )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/book/", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the server did not start")
 
 
 def attempt(url: str, session_key: str, barrier: threading.Barrier) -> tuple[str, int, float]:
@@ -181,34 +122,22 @@ def attempt(url: str, session_key: str, barrier: threading.Barrier) -> tuple[str
     return "error", status, elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attempts", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
-    args = parser.parse_args()
-
-    database_url, name, maintenance_url = scratch_database()
-    recreate_database(maintenance_url, name)
+def race(args: argparse.Namespace, database_url: str) -> None:
+    """Prepare the scratch database, serve it, have everyone book at once, and report."""
     mail_dir = tempfile.mkdtemp(prefix="bolster-race-mail-")
     env = {
-        **os.environ,
+        **support.production_env(),
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": mail_dir,
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     server = None
     try:
         slot_id, session_keys = prepare(args.attempts)
-        port = free_port()
+        port = support.free_port()
         server = serve(env, port, args.workers, args.threads)
         url = f"http://127.0.0.1:{port}/book/time/{slot_id}/"
         barrier = threading.Barrier(args.attempts)
@@ -234,17 +163,22 @@ def main() -> None:
         print(f"active bookings of the slot in the database: {booked_rows}")
         print(f"confirmation e-mails written: {mails}")
         print(
-            f"response time: median {statistics.median(latencies):.0f} ms, "
-            f"max {latencies[-1]:.0f} ms"
+            f"response time: median {support.median(latencies):.0f} ms, max {latencies[-1]:.0f} ms"
         )
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        from django.db import connections
+            support.stop_server(server)
 
-        connections.close_all()
-        recreate_database(maintenance_url, name, drop_only=True)
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    with support.scratch_database("booking_race_bench") as database_url:
+        race(args, database_url)
 
 
 if __name__ == "__main__":

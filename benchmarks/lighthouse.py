@@ -8,15 +8,12 @@ Chromium. Targets: Performance ≥ 95, Accessibility 100.
 
 import json
 import os
-import secrets
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-LIGHTHOUSE_DIR = ROOT / "var" / "lighthouse"
+import support
+
+LIGHTHOUSE_DIR = support.ROOT / "var" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.8.2"
 PORT = 8765
 CHROME_FLAGS = (
@@ -30,16 +27,6 @@ PAGES = [
     "/book/",
     "/book/clinic/camden-bump-clinic/",
 ]
-
-
-def production_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-    }
 
 
 def install_lighthouse() -> Path:
@@ -63,37 +50,8 @@ def install_lighthouse() -> Path:
 
 
 def serve(env: dict[str, str]) -> subprocess.Popen:
-    python = sys.executable
-    for command in (["migrate", "--noinput"], ["seed_demo"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [python, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(50):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the server did not start")
+    support.manage(env, ["migrate", "--noinput"], ["seed_demo"], ["collectstatic", "--noinput"])
+    return support.start_gunicorn(env, PORT, workers=2, ready_path="/healthz", attempts=50)
 
 
 def audit(binary: Path, path: str) -> dict[str, float]:
@@ -118,15 +76,14 @@ def audit(binary: Path, path: str) -> dict[str, float]:
 
 def main() -> None:
     binary = install_lighthouse()
-    server = serve(production_env())
+    server = serve(support.production_env())
     try:
         print(f"{'page':45} performance  accessibility")
         for path in PAGES:
             scores = audit(binary, path)
             print(f"{path:45} {scores['performance']:>11}  {scores['accessibility']:>13}")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        support.stop_server(server)
 
 
 if __name__ == "__main__":

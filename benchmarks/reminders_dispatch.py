@@ -13,62 +13,17 @@ import argparse
 import datetime as dt
 import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+import support
 
-ROOT = Path(__file__).resolve().parents[1]
 MESSAGE_ID = re.compile(rb"^Message-ID: <reminder-(\d+)@bolster>", re.MULTILINE)
 SESSIONS_PER_THERAPIST = 200
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def scratch_database_url(base_url: str) -> tuple[str, str, str]:
-    """(scratch database URL, its name, URL of the server's maintenance database)."""
-    parts = urlsplit(base_url)
-    name = f"{parts.path.lstrip('/') or 'bolster'}_reminders_bench"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        name,
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        + ["--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, url
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
 
 
 def write_due_reminders(count: int) -> None:
@@ -134,45 +89,26 @@ def count_messages(mail_dir: Path) -> Counter:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--timeout", type=float, default=300)
-    args = parser.parse_args()
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bolster")
-    database_url, database_name, maintenance_url = scratch_database_url(base_url)
-    recreate_database(maintenance_url, database_name)
+def dispatch(args: argparse.Namespace, database_url: str) -> int:
+    """Start a broker and one worker on the scratch database, send every reminder, report."""
     workdir = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
-    redis_process, broker_url = start_redis(workdir)
+    redis_process, broker_url = support.start_redis(workdir)
     env = {
-        **os.environ,
+        # Measured as production runs it.
+        **support.production_env(),
         "DATABASE_URL": database_url,
         "REDIS_URL": broker_url,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        # Measured as production runs it.
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
     }
     worker = None
     try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        support.manage(env, ["migrate", "--noinput"])
         os.environ.update(env)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        support.setup_django()
         from celery import current_app
 
         from booking.models import Reminder
@@ -187,7 +123,7 @@ def main() -> int:
                 [sys.executable, "-m", "celery", "-A", "config", "worker"]
                 + [f"--concurrency={args.concurrency}", "--loglevel=INFO"]
                 + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT,
+                cwd=support.ROOT,
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -233,10 +169,17 @@ def main() -> int:
             worker.wait()
         redis_process.kill()
         redis_process.wait()
-        from django.db import connections
 
-        connections.close_all()
-        recreate_database(maintenance_url, database_name, drop_only=True)
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--timeout", type=float, default=300)
+    args = parser.parse_args()
+
+    with support.scratch_database("reminders_bench") as database_url:
+        return dispatch(args, database_url)
 
 
 if __name__ == "__main__":

@@ -12,20 +12,13 @@ queries and a median of at most 10 ms, within a small multiple of the bare SQL.
 
 import argparse
 import datetime as dt
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import support
 
-import django  # noqa: E402
+support.setup_django()
 
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -50,10 +43,6 @@ WHERE t.clinic_id = %s AND t.is_active AND s.status = 'open'
   )
 ORDER BY s.starts_at, t.display_name
 """
-
-
-class Rollback(Exception):
-    """Raised at the end so the whole run is undone."""
 
 
 def build_clinic(therapists: int, weeks: int) -> tuple[Clinic, list[Therapist], int]:
@@ -103,18 +92,11 @@ def build_clinic(therapists: int, weeks: int) -> tuple[Clinic, list[Therapist], 
 
 
 def time_requests(client: Client, url: str, params: dict, requests: int) -> tuple[list, int, int]:
-    for _ in range(5):
-        assert client.get(url, params).status_code == 200
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url, params)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
+    timings = support.time_gets(client, url, requests, params)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
     shown = response.content.count(b'href="/book/time/')
-    return sorted(timings), len(captured), shown
+    return timings, len(captured), shown
 
 
 def time_bare_sql(clinic: Clinic, day: dt.date, requests: int) -> tuple[list, int]:
@@ -127,10 +109,6 @@ def time_bare_sql(clinic: Clinic, day: dt.date, requests: int) -> tuple[list, in
             rows = cursor.fetchall()
             timings.append((time.perf_counter() - started) * 1000)
     return sorted(timings), len(rows)
-
-
-def p95(values: list[float]) -> float:
-    return values[max(0, int(len(values) * 0.95) - 1)]
 
 
 def run(therapists: int, weeks: int, requests: int) -> None:
@@ -149,18 +127,18 @@ def run(therapists: int, weeks: int, requests: int) -> None:
     bare, rows = time_bare_sql(clinic, day, requests)
     print(
         f"bare SQL, free slots of {day:%a %d %b} (any therapist): {rows} rows, "
-        f"median {statistics.median(bare):.2f} ms, p95 {p95(bare):.2f} ms"
+        f"median {support.median(bare):.2f} ms, p95 {support.p95(bare):.2f} ms"
     )
     for label, params in (
         ("any therapist", {"day": day.isoformat()}),
         ("one therapist", {"day": day.isoformat(), "therapist": staff[0].slug}),
     ):
         timings, query_count, shown = time_requests(client, url, params, requests)
-        median = statistics.median(timings)
+        median = support.median(timings)
         print(
             f"day view, {label}: {shown} times shown, {query_count} queries, "
-            f"median {median:.2f} ms, p95 {p95(timings):.2f} ms over {requests} requests "
-            f"({median / statistics.median(bare):.1f}× the bare SQL)"
+            f"median {median:.2f} ms, p95 {support.p95(timings):.2f} ms over {requests} requests "
+            f"({median / support.median(bare):.1f}× the bare SQL)"
         )
 
 
@@ -170,12 +148,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
-    try:
-        with transaction.atomic():
-            run(args.therapists, args.weeks, args.requests)
-            raise Rollback
-    except Rollback:
-        print("(rolled back: nothing was kept)")
+    support.run_rolled_back(lambda: run(args.therapists, args.weeks, args.requests))
 
 
 if __name__ == "__main__":

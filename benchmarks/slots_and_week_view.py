@@ -11,20 +11,13 @@ server time, the query count, and the bare SQL that fetches the same slots for s
 
 import argparse
 import datetime as dt
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import support
 
-import django  # noqa: E402
+support.setup_django()
 
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -37,10 +30,6 @@ from booking.services.slots import generate_slots  # noqa: E402
 from clinics.models import Clinic, Therapist, WorkingHours  # noqa: E402
 
 HOURS = [(dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))]
-
-
-class Rollback(Exception):
-    """Raised at the end so the whole run is undone."""
 
 
 def build_clinic(therapists: int) -> tuple[Clinic, User, list[Therapist]]:
@@ -110,14 +99,7 @@ def run(therapists: int, weeks: int, requests: int) -> None:
     client = Client()
     client.force_login(admin)
     url = f"{reverse('schedule:week', args=[clinic.slug])}?week={monday}"
-    for _ in range(5):
-        assert client.get(url, secure=True).status_code == 200
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url, secure=True)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200
+    ms = support.time_gets(client, url, requests, secure=True)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, secure=True)
     cells = response.content.count(b"data-state=")
@@ -131,7 +113,6 @@ def run(therapists: int, weeks: int, requests: int) -> None:
         list(slots.values_list("pk", "starts_at", "status", "client_first_name"))
         sql_timings.append(time.perf_counter() - started)
 
-    ms = sorted(t * 1000 for t in timings)
     print(f"therapists: {therapists}, weeks: {weeks}")
     print(
         f"generate_slots: {created} slots in {generate_seconds:.2f} s "
@@ -143,10 +124,10 @@ def run(therapists: int, weeks: int, requests: int) -> None:
         f"{len(response.content) / 1024:.0f} KiB of HTML"
     )
     print(
-        f"week view server time over {requests} requests: median {statistics.median(ms):.1f} ms, "
-        f"p95 {ms[int(len(ms) * 0.95) - 1]:.1f} ms"
+        f"week view server time over {requests} requests: median {support.median(ms):.1f} ms, "
+        f"p95 {support.p95(ms):.1f} ms"
     )
-    print(f"bare SQL for the same slots: median {statistics.median(sql_timings) * 1000:.1f} ms")
+    print(f"bare SQL for the same slots: median {support.median(sql_timings) * 1000:.1f} ms")
 
 
 def main() -> None:
@@ -155,12 +136,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
-    try:
-        with transaction.atomic():
-            run(args.therapists, args.weeks, args.requests)
-            raise Rollback
-    except Rollback:
-        print("(rolled back: nothing was kept)")
+    support.run_rolled_back(lambda: run(args.therapists, args.weeks, args.requests))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,181 @@
+"""What the benchmarks share: Django set-up, scratch databases, local servers, percentiles."""
+
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bolster"
+
+
+def setup_django() -> None:
+    """Make the project importable and configure Django; app code is imported after this."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+class Rollback(Exception):
+    """Raised at the end of a rolled-back run so the whole run is undone."""
+
+
+def run_rolled_back(run: Callable[[], None]) -> None:
+    """Call ``run`` inside one transaction that is rolled back, so it leaves nothing behind."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            run()
+            raise Rollback
+    except Rollback:
+        print("(rolled back: nothing was kept)")
+
+
+def production_env() -> dict[str, str]:
+    """The environment with the app configured as production runs it, on plain HTTP."""
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+
+
+def recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def scratch_database(suffix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database next to the one in ``DATABASE_URL``; yields its URL.
+
+    Named ``<that database>_<suffix>``, made afresh on entry and dropped on exit, after this
+    process's Django connections to it are closed.
+    """
+    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    name = f"{parts.path.lstrip('/') or 'bolster'}_{suffix}"
+    maintenance_url = urlunsplit(parts._replace(path="/postgres"))
+    recreate_database(maintenance_url, name)
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        django_db = sys.modules.get("django.db")
+        if django_db is not None:
+            django_db.connections.close_all()
+        recreate_database(maintenance_url, name, drop_only=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *commands: list[str]) -> None:
+    """Run each ``manage.py`` command in turn, quietly, stopping at the first failure."""
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+
+def start_gunicorn(
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int,
+    threads: int | None = None,
+    ready_path: str,
+    attempts: int,
+) -> subprocess.Popen:
+    """Serve the app with gunicorn on 127.0.0.1 and wait until ``ready_path`` answers."""
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(attempts):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
+    """A throw-away ``redis-server`` on a free port, without persistence; (process, URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, url
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def time_gets(client, url: str, requests: int, data: dict | None = None, **extra) -> list[float]:
+    """Milliseconds of ``requests`` GETs of ``url`` through the test client, after five
+    warm-up requests, sorted. Every response must be a 200."""
+    for _ in range(5):
+        assert client.get(url, data, **extra).status_code == 200
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url, data, **extra)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return sorted(timings)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile, nearest-rank below: the 95th of 100 values."""
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
