@@ -50,8 +50,9 @@ def free_days_and_slots(
     ("14:30"): the busiest day of a large clinic shows a hundred of them.
     """
     tz = clinic.tz
+    last_day = start + dt.timedelta(days=days - 1)
     first, _ = local_day_bounds(start, tz)
-    _, last = local_day_bounds(start + dt.timedelta(days=days - 1), tz)
+    _, last = local_day_bounds(last_day, tz)
     day_start, day_end = local_day_bounds(day, tz)
     on_day = Q(starts_at__gte=day_start, starts_at__lt=day_end)
     # One scan of the free slots: rows of ``day`` keep their id and therapist; every other row
@@ -63,9 +64,9 @@ def free_days_and_slots(
             day_slot=Case(When(on_day, then="id")),
             day_therapist=Case(When(on_day, then="therapist__display_name")),
         )
-        .order_by()
         .values_list("starts_at", "day_slot", "day_therapist")
         .distinct()
+        .order_by("starts_at", "day_therapist")
     )
     free_days, slots = set(), []
     for starts_at, slot_id, therapist_name in rows:
@@ -80,8 +81,6 @@ def free_days_and_slots(
                     "local_time": f"{local:%H:%M}",
                 }
             )
-    slots.sort(key=lambda row: (row["starts_at"], row["therapist_name"]))
-    last_day = start + dt.timedelta(days=days - 1)
     return {d for d in free_days if start <= d <= last_day}, slots
 
 
