@@ -33,7 +33,8 @@ class Route:
 
     ``roles`` may open it (``None``: everyone); an anonymous visitor outside them is sent to
     log in, a logged-in user outside them gets 403. ``public`` objects may be seen by anyone
-    allowed (a clinic's page); private ones only by their owner, everyone else gets 404.
+    allowed (a clinic's page); private ones only by their owner and her clinic's admin, and
+    everyone else gets 404. ``status`` is what the owner's GET answers (``None``: any).
     ``kwargs(home, target)`` fills the path: ``home`` gives the containers (the clinic's slug,
     the therapist of a stretch of hours), ``target`` the object itself, so a mixed call asks
     one's own clinic for another clinic's object.
