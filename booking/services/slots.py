@@ -185,9 +185,14 @@ def block_slots(*, slots: Iterable[Slot], reason: str, by_user: User) -> list[Bo
     )
     if not locked_ids:
         raise NothingToBlock()
-    bookings = Booking.objects.filter(
-        slot_id__in=locked_ids, status=Booking.Status.BOOKED
-    ).select_related("client", "slot__therapist__clinic")
+    # Locked too: a client cancelling one of them right now finishes first, and her
+    # cancelled session then drops out here instead of failing the whole block.
+    bookings = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(slot_id__in=locked_ids, status=Booking.Status.BOOKED)
+        .select_related("client", "slot__therapist__clinic")
+        .order_by("pk")
+    )
     cancelled = [
         cancel_booking(
             booking=booking,
