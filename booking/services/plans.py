@@ -377,6 +377,9 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
     cancelled, too_late = [], []
     for booking_id in upcoming_ids:
         booking = lock_booking(booking_id)
+        if not booking.is_active:
+            # Cancelled meanwhile (the clinic blocked its time): keep who did it and why.
+            continue
         try:
             check_notice(booking)
         except BookingError:

@@ -1,5 +1,6 @@
 """Blocking a time on PostgreSQL while its client is cancelling the same session."""
 
+import datetime as dt
 import threading
 import time
 
@@ -7,7 +8,7 @@ import pytest
 from django.db import connections, transaction
 
 from booking.models import Booking, Slot
-from booking.services import book_session
+from booking.services import book_plan, book_session, cancel_plan
 from booking.services.bookings import cancel_booking
 from booking.services.slots import block_slots
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
@@ -58,3 +59,42 @@ def test_blocking_while_she_cancels_blocks_the_time_without_failing():
     assert outcome["block"] == []
     assert Slot.objects.get(pk=slot.pk).status == Slot.Status.BLOCKED
     assert Booking.objects.get(pk=booking.pk).cancelled_by == Booking.CancelledBy.CLIENT
+
+
+def test_cancelling_a_plan_while_the_clinic_blocks_one_of_its_times_keeps_the_clinics_reason():
+    therapist = TherapistFactory()
+    admin = UserFactory()
+    therapist.clinic.admins.add(admin)
+    day = next_weekday(therapist.clinic, 2)
+    slot = slot_at(therapist, day)
+    plan = book_plan(
+        client=make_ready_client(),
+        therapist=therapist,
+        weekdays=[2],
+        local_time=dt.time(10),
+        starts_on=day,
+        ends_on=day,
+    ).plan
+    blocked, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def clinic_blocks():
+        with transaction.atomic():
+            block_slots(slots=[slot], reason="Burst pipe", by_user=admin)
+            blocked.set()
+            release.wait(10)
+
+    clinic = in_thread(clinic_blocks, outcome, "block")
+    assert blocked.wait(10)
+    hers = in_thread(lambda: cancel_plan(plan=plan), outcome, "cancel")
+    time.sleep(0.5)  # her cancel reaches the session the clinic holds and waits there
+    release.set()
+    clinic.join(10)
+    hers.join(10)
+
+    assert outcome["cancel"].cancelled == []
+    booking = Booking.objects.get(plan=plan)
+    assert (booking.cancelled_by, booking.cancel_reason) == (
+        Booking.CancelledBy.CLINIC,
+        "Burst pipe",
+    )
