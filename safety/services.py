@@ -584,9 +584,13 @@ def delete_client_account(*, client: User) -> None:
 
     client = User.objects.select_for_update().get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
-    future = Booking.objects.filter(
-        client=client, status=Booking.Status.BOOKED, starts_at__gt=timezone.now()
-    ).order_by("starts_at")
+    # Locked, so a session the clinic is cancelling right now drops out here rather than
+    # failing her deletion.
+    future = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(client=client, status=Booking.Status.BOOKED, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+    )
     for booking in future:
         cancel_booking(
             booking=booking,

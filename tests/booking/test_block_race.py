@@ -11,6 +11,7 @@ from booking.models import Booking, Slot
 from booking.services import book_plan, book_session, cancel_plan
 from booking.services.bookings import cancel_booking
 from booking.services.slots import block_slots
+from safety.services import delete_client_account
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import TherapistFactory, UserFactory
 
@@ -98,3 +99,31 @@ def test_cancelling_a_plan_while_the_clinic_blocks_one_of_its_times_keeps_the_cl
         Booking.CancelledBy.CLINIC,
         "Burst pipe",
     )
+
+
+def test_deleting_her_account_while_the_clinic_blocks_her_session_succeeds():
+    therapist = TherapistFactory()
+    admin = UserFactory()
+    therapist.clinic.admins.add(admin)
+    slot = slot_at(therapist, next_weekday(therapist.clinic, 2))
+    client = make_ready_client()
+    booking = book_session(client=client, slot=slot)
+    blocked, release = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def clinic_blocks():
+        with transaction.atomic():
+            block_slots(slots=[slot], reason="Burst pipe", by_user=admin)
+            blocked.set()
+            release.wait(10)
+
+    clinic = in_thread(clinic_blocks, outcome, "block")
+    assert blocked.wait(10)
+    hers = in_thread(lambda: delete_client_account(client=client), outcome, "delete")
+    time.sleep(0.5)  # her deletion reaches the session the clinic holds and waits there
+    release.set()
+    clinic.join(10)
+    hers.join(10)
+
+    assert outcome["delete"] is None
+    assert Booking.objects.get(pk=booking.pk).cancelled_by == Booking.CancelledBy.CLINIC
