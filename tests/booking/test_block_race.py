@@ -1,4 +1,4 @@
-"""Blocking a time on PostgreSQL while its client is cancelling the same session."""
+"""Blocking a time on PostgreSQL while its client cancels that session, her plan or her account."""
 
 import datetime as dt
 import threading
