@@ -22,14 +22,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from accounts.models import User  # noqa: E402
 from booking import queries  # noqa: E402
-from booking.models import Booking, Slot  # noqa: E402
 from booking.services.slots import generate_slots  # noqa: E402
-from clinics.models import Clinic, Therapist, WorkingHours  # noqa: E402
-
-HOURS = [(dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))]
+from clinics.models import Clinic, Therapist  # noqa: E402
 
 # The bare query: one local day's free slots of the clinic's active therapists, with names.
 BARE_SQL = """
@@ -46,45 +43,13 @@ ORDER BY s.starts_at, t.display_name
 
 
 def build_clinic(therapists: int, weeks: int) -> tuple[Clinic, list[Therapist], int]:
-    stamp = time.monotonic_ns()
-    clinic = Clinic.objects.create(
-        name="Benchmark Clinic",
-        slug=f"benchmark-{stamp}",
-        address="1 Test Street\nLondon",
-        phone="+44 20 0000 0000",
-        email="bench@example.com",
-        time_zone="Europe/London",
-        booking_horizon_weeks=weeks,
-    )
-    people = User.objects.bulk_create(
-        User(email=f"bench-therapist-{stamp}-{n}@example.com", first_name=f"T{n}")
-        for n in range(therapists)
-    )
-    staff = Therapist.objects.bulk_create(
-        Therapist(user=user, clinic=clinic, display_name=f"Therapist {n:02d}", slug=f"t-{n}")
-        for n, user in enumerate(people)
-    )
-    WorkingHours.objects.bulk_create(
-        WorkingHours(therapist=therapist, weekday=weekday, starts_at=start, ends_at=end)
-        for therapist in staff
-        for weekday in range(6)
-        for start, end in HOURS
+    clinic, staff = support.create_clinic_with_therapists(
+        therapists=therapists, workdays=6, booking_horizon_weeks=weeks
     )
     today = queries.clinic_today(clinic)
     end = today + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
     created = sum(len(generate_slots(therapist=t, start=today, end=end)) for t in staff)
-    clients = User.objects.bulk_create(
-        User(email=f"bench-client-{stamp}-{n}@example.com", first_name=f"C{n}")
-        for n in range(therapists)
-    )
-    bookings = []
-    for therapist, client in zip(staff, clients, strict=True):
-        slots = Slot.objects.filter(therapist=therapist).order_by("starts_at")
-        bookings += [
-            Booking(client=client, slot=s, starts_at=s.starts_at, ends_at=s.ends_at)
-            for s in list(slots)[::3]
-        ]
-    Booking.objects.bulk_create(bookings, batch_size=1000)
+    support.book_every_third_slot(staff, starting_after=timezone.now())
     # Fresh rows have no planner statistics yet; autovacuum would gather them in production.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE booking_slot, booking_booking, clinics_therapist, clinics_clinic")

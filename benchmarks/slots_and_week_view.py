@@ -24,56 +24,21 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from booking.models import Booking, Slot  # noqa: E402
+from booking.models import Slot  # noqa: E402
 from booking.schedule import monday_of, slots_between, with_active_booking  # noqa: E402
 from booking.services.slots import generate_slots  # noqa: E402
-from clinics.models import Clinic, Therapist, WorkingHours  # noqa: E402
-
-HOURS = [(dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))]
+from clinics.models import Clinic, Therapist  # noqa: E402
 
 
 def build_clinic(therapists: int) -> tuple[Clinic, User, list[Therapist]]:
-    stamp = time.monotonic_ns()
-    clinic = Clinic.objects.create(
-        name="Benchmark Clinic",
-        slug=f"benchmark-{stamp}",
-        address="1 Test Street",
-        phone="+44 20 0000 0000",
-        email="bench@example.com",
-        time_zone="Europe/London",
-    )
-    admin = User.objects.create_user(email=f"bench-admin-{stamp}@example.com")
+    clinic, staff = support.create_clinic_with_therapists(therapists=therapists, workdays=5)
+    admin = User.objects.create_user(email=f"bench-admin-{clinic.slug}@example.com")
     clinic.admins.add(admin)
-    people = User.objects.bulk_create(
-        User(email=f"bench-therapist-{stamp}-{n}@example.com", first_name=f"T{n}")
-        for n in range(therapists)
-    )
-    staff = Therapist.objects.bulk_create(
-        Therapist(user=user, clinic=clinic, display_name=f"Therapist {n}", slug=f"t-{n}")
-        for n, user in enumerate(people)
-    )
-    WorkingHours.objects.bulk_create(
-        WorkingHours(therapist=therapist, weekday=weekday, starts_at=start, ends_at=end)
-        for therapist in staff
-        for weekday in range(5)
-        for start, end in HOURS
-    )
     return clinic, admin, staff
 
 
-def book_and_block(clinic: Clinic, staff: list[Therapist], monday: dt.date, stamp: str) -> None:
-    clients = User.objects.bulk_create(
-        User(email=f"bench-client-{stamp}-{n}@example.com", first_name=f"Client{n}")
-        for n in range(len(staff))
-    )
-    bookings = []
-    for therapist, client in zip(staff, clients, strict=True):
-        slots = list(therapist.slots.filter(starts_at__gte=timezone.now()).order_by("starts_at"))
-        bookings += [
-            Booking(client=client, slot=s, starts_at=s.starts_at, ends_at=s.ends_at)
-            for s in slots[::3]
-        ]
-    Booking.objects.bulk_create(bookings, batch_size=1000)
+def book_and_block(clinic: Clinic, staff: list[Therapist], monday: dt.date) -> None:
+    support.book_every_third_slot(staff, starting_after=timezone.now())
     blocked_day = monday + dt.timedelta(days=2)
     slots_between(clinic=clinic, first=blocked_day, last=blocked_day).filter(
         starts_at__hour__gte=13
@@ -94,7 +59,7 @@ def run(therapists: int, weeks: int, requests: int) -> None:
     rerun_seconds = time.perf_counter() - started
 
     monday = monday_of(today) + dt.timedelta(weeks=1)
-    book_and_block(clinic, staff, monday, str(clinic.pk))
+    book_and_block(clinic, staff, monday)
 
     client = Client()
     client.force_login(admin)

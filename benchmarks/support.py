@@ -1,5 +1,6 @@
 """What the benchmarks share: Django set-up, scratch databases, local servers, percentiles."""
 
+import datetime as dt
 import os
 import secrets
 import socket
@@ -41,6 +42,64 @@ def run_rolled_back(run: Callable[[], None]) -> None:
             raise Rollback
     except Rollback:
         print("(rolled back: nothing was kept)")
+
+
+WORKING_DAY = [(dt.time(9), dt.time(13)), (dt.time(14), dt.time(18))]
+
+
+def create_clinic_with_therapists(*, therapists: int, workdays: int, **clinic_fields):
+    """A London clinic whose therapists work 9–13 and 14–18 on the first ``workdays`` weekdays.
+
+    Returns ``(clinic, therapists)``; e-mails and slugs are unique to this run.
+    """
+    from accounts.models import User
+    from clinics.models import Clinic, Therapist, WorkingHours
+
+    stamp = time.monotonic_ns()
+    clinic = Clinic.objects.create(
+        name="Benchmark Clinic",
+        slug=f"benchmark-{stamp}",
+        address="1 Test Street\nLondon",
+        phone="+44 20 0000 0000",
+        email="bench@example.com",
+        time_zone="Europe/London",
+        **clinic_fields,
+    )
+    people = User.objects.bulk_create(
+        User(email=f"bench-therapist-{stamp}-{n}@example.com", first_name=f"T{n}")
+        for n in range(therapists)
+    )
+    staff = Therapist.objects.bulk_create(
+        Therapist(user=user, clinic=clinic, display_name=f"Therapist {n:02d}", slug=f"t-{n}")
+        for n, user in enumerate(people)
+    )
+    WorkingHours.objects.bulk_create(
+        WorkingHours(therapist=therapist, weekday=weekday, starts_at=start, ends_at=end)
+        for therapist in staff
+        for weekday in range(workdays)
+        for start, end in WORKING_DAY
+    )
+    return clinic, staff
+
+
+def book_every_third_slot(staff, *, starting_after: dt.datetime) -> int:
+    """Give each therapist a client who books every third of her slots; return how many."""
+    from accounts.models import User
+    from booking.models import Booking
+
+    stamp = time.monotonic_ns()
+    clients = User.objects.bulk_create(
+        User(email=f"bench-client-{stamp}-{n}@example.com", first_name=f"Client{n}")
+        for n in range(len(staff))
+    )
+    bookings = []
+    for therapist, client in zip(staff, clients, strict=True):
+        slots = therapist.slots.filter(starts_at__gte=starting_after).order_by("starts_at")
+        bookings += [
+            Booking(client=client, slot=s, starts_at=s.starts_at, ends_at=s.ends_at)
+            for s in list(slots)[::3]
+        ]
+    return len(Booking.objects.bulk_create(bookings, batch_size=1000))
 
 
 def production_env() -> dict[str, str]:
