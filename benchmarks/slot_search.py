@@ -24,7 +24,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from booking import queries  # noqa: E402
 from booking.services.slots import generate_slots  # noqa: E402
 from clinics.models import Clinic, Therapist  # noqa: E402
 
@@ -46,7 +45,7 @@ def build_clinic(therapists: int, weeks: int) -> tuple[Clinic, list[Therapist], 
     clinic, staff = support.create_clinic_with_therapists(
         therapists=therapists, workdays=6, booking_horizon_weeks=weeks
     )
-    today = queries.clinic_today(clinic)
+    today = clinic.today()
     end = today + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
     created = sum(len(generate_slots(therapist=t, start=today, end=end)) for t in staff)
     support.book_every_third_slot(staff, starting_after=timezone.now())
@@ -65,7 +64,7 @@ def time_requests(client: Client, url: str, params: dict, requests: int) -> tupl
 
 
 def time_bare_sql(clinic: Clinic, day: dt.date, requests: int) -> tuple[list, int]:
-    start, end = queries.local_day_bounds(day, clinic.tz)
+    start, end = clinic.day_bounds(day)
     timings = []
     with connection.cursor() as cursor:
         for _ in range(requests):
@@ -83,7 +82,7 @@ def run(therapists: int, weeks: int, requests: int) -> None:
         f"therapists: {therapists}, weeks: {weeks}, slots: {created} "
         f"(every third booked; set up in {time.perf_counter() - started:.1f} s)"
     )
-    day = queries.clinic_today(clinic) + dt.timedelta(days=7)
+    day = clinic.today() + dt.timedelta(days=7)
     while day.weekday() > 4:
         day += dt.timedelta(days=1)
     url = reverse("booking:clinic", kwargs={"slug": clinic.slug})

@@ -1,7 +1,6 @@
 """Read-only queries shared by the booking views: free times, her bookings, a therapist's days."""
 
 import datetime as dt
-import zoneinfo
 
 from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncTime
@@ -11,17 +10,6 @@ from accounts.models import User
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist
 from safety.models import SafetyFlag
-
-
-def local_day_bounds(day: dt.date, tz: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC instants where ``day`` starts and ends in ``tz`` (23 or 25 hours on DST days)."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def clinic_today(clinic: Clinic) -> dt.date:
-    return timezone.localtime(timezone.now(), clinic.tz).date()
 
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
@@ -51,9 +39,8 @@ def free_days_and_slots(
     """
     tz = clinic.tz
     last_day = start + dt.timedelta(days=days - 1)
-    first, _ = local_day_bounds(start, tz)
-    _, last = local_day_bounds(last_day, tz)
-    day_start, day_end = local_day_bounds(day, tz)
+    first, last = clinic.day_bounds(start, last_day)
+    day_start, day_end = clinic.day_bounds(day)
     on_day = Q(starts_at__gte=day_start, starts_at__lt=day_end)
     # One scan of the free slots: rows of ``day`` keep their id and therapist; every other row
     # collapses under DISTINCT to its start instant, which is all the strip needs.

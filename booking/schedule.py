@@ -14,20 +14,9 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def local_day_bounds(
-    clinic: Clinic, first: dt.date, last: dt.date
-) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC instants where clinic-local ``first`` begins and ``last`` ends."""
-    tz = clinic.tz
-    return (
-        dt.datetime.combine(first, dt.time(), tzinfo=tz),
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-    )
-
-
 def slots_between(*, clinic: Clinic, first: dt.date, last: dt.date) -> QuerySet[Slot]:
     """The clinic's slots starting on local dates ``first`` to ``last`` (inclusive)."""
-    begins, ends = local_day_bounds(clinic, first, last)
+    begins, ends = clinic.day_bounds(first, last)
     return Slot.objects.filter(
         therapist__clinic=clinic, starts_at__gte=begins, starts_at__lt=ends
     ).order_by("starts_at")
@@ -63,7 +52,7 @@ BADGE_CLASSES = {
 def therapists_on_schedule(*, clinic: Clinic, monday: dt.date) -> QuerySet[Therapist]:
     """Her active therapists, and any former one who still has a session booked that week
     (so the clinic can see it, and block it to cancel it)."""
-    begins, ends = local_day_bounds(clinic, monday, monday + dt.timedelta(days=6))
+    begins, ends = clinic.day_bounds(monday, monday + dt.timedelta(days=6))
     booked_that_week = Slot.objects.filter(
         therapist=OuterRef("pk"),
         starts_at__gte=begins,

@@ -34,7 +34,6 @@ from booking.services import (
 from booking.services.bookings import (
     can_change_online,
     check_safety,
-    local_date,
     notice_deadline,
 )
 from booking.services.errors import (
@@ -66,12 +65,12 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
     """Everything the slot picker shows, in a fixed number of queries."""
     therapists = queries.therapists_with_next_free(clinic=clinic)
     therapist = next((t for t in therapists if t.slug == therapist_slug), None)
-    today = queries.clinic_today(clinic)
+    today = clinic.today()
     if therapist is not None:
         next_free = therapist.next_free
     else:
         next_free = min((t.next_free for t in therapists if t.next_free), default=None)
-    next_free_day = timezone.localtime(next_free, clinic.tz).date() if next_free else None
+    next_free_day = clinic.local_date(next_free) if next_free else None
     last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     day = parse_day(day_param)
     if day is None or not today <= day <= last_day:
@@ -187,7 +186,7 @@ class SlotView(View):
             clinic = slot.therapist.clinic
             try:
                 check_safety(
-                    client=request.user, clinic=clinic, on=local_date(slot.starts_at, clinic)
+                    client=request.user, clinic=clinic, on=clinic.local_date(slot.starts_at)
                 )
             except BookingError as error:
                 return self.render_slot(request, slot, error=error)
@@ -335,7 +334,7 @@ class PlanView(ClientRequiredMixin, View):
         profile = safety_services.pregnancy_profile(request.user)
         if profile is None or not safety_services.client_ready_to_book(request.user):
             return None
-        self.today = queries.clinic_today(self.clinic)
+        self.today = self.clinic.today()
         self.due_date = profile.due_date
         return profile
 
@@ -491,14 +490,14 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         therapist = self.request.user.therapist
         clinic = therapist.clinic
-        today = queries.clinic_today(clinic)
-        start, end_of_today = queries.local_day_bounds(today, clinic.tz)
-        _, end_of_week = queries.local_day_bounds(today + dt.timedelta(days=6), clinic.tz)
+        today = clinic.today()
+        start, end_of_today = clinic.day_bounds(today)
+        _, end_of_week = clinic.day_bounds(today, today + dt.timedelta(days=6))
         sessions = list(
             queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
         )
         for booking in sessions:
-            local_day = timezone.localtime(booking.starts_at, clinic.tz).date()
+            local_day = clinic.local_date(booking.starts_at)
             profile = getattr(booking.client, "pregnancy_profile", None)
             booking.gestational_age = (
                 gestational_age_or_none(profile.due_date, local_day) if profile else None

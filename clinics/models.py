@@ -1,13 +1,14 @@
 """Clinics, their therapists and admins, and the therapists' weekly working hours."""
 
 import zoneinfo
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from clinics.policies import validate_raised_severities, validate_reminder_hours
 
@@ -80,6 +81,23 @@ class Clinic(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> date:
+        """Today's date at the clinic."""
+        return timezone.localdate(timezone=self.tz)
+
+    def local_date(self, instant: datetime) -> date:
+        """The clinic-local date of ``instant`` (a session's date for the safety rules)."""
+        return timezone.localdate(instant, timezone=self.tz)
+
+    def day_bounds(self, first: date, last: date | None = None) -> tuple[datetime, datetime]:
+        """The UTC instants where clinic-local ``first`` begins and ``last`` (or ``first``) ends.
+
+        A day is 23 or 25 hours long when the clocks change.
+        """
+        begins = datetime.combine(first, time.min, tzinfo=self.tz)
+        ends = datetime.combine((last or first) + timedelta(days=1), time.min, tzinfo=self.tz)
+        return begins.astimezone(UTC), ends.astimezone(UTC)
 
 
 class TherapistQuerySet(models.QuerySet):

@@ -71,7 +71,7 @@ def client_ready_to_book(client: User) -> bool:
 
 def session_date(booking: Booking) -> dt.date:
     """The session's date in its clinic's time zone: the date the rules are evaluated on."""
-    return timezone.localtime(booking.starts_at, booking.slot.therapist.clinic.tz).date()
+    return booking.slot.therapist.clinic.local_date(booking.starts_at)
 
 
 def gestational_age_at_session(booking: Booking) -> GestationalAge | None:

@@ -29,10 +29,6 @@ from safety import services as safety_services
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
 
 
-def local_date(instant: dt.datetime, clinic: Clinic) -> dt.date:
-    return timezone.localtime(instant, clinic.tz).date()
-
-
 def ensure_ready_to_book(client: User) -> None:
     if not safety_services.client_ready_to_book(client):
         raise ProfileIncomplete()
@@ -134,7 +130,7 @@ def book_session(*, client: User, slot: Slot) -> Booking:
     clinic = slot.therapist.clinic
     check_slot_bookable(slot)
     check_no_overlap(client=client, slot=slot)
-    check_safety(client=client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+    check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     booking = create_booking(client=client, slot=slot)
     emails.booked_after_commit([booking.pk])
     return booking
@@ -215,7 +211,7 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
         raise BookingError("A session can only move to another time at the same clinic.")
     check_slot_bookable(slot)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
-    check_safety(client=old.client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+    check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
     new = create_booking(client=old.client, slot=slot, plan=old.plan)

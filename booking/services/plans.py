@@ -25,7 +25,6 @@ from booking.services.bookings import (
     check_slot_bookable,
     create_booking,
     ensure_ready_to_book,
-    local_date,
     lock_booking,
     mark_cancelled,
 )
@@ -162,12 +161,11 @@ def preview_plan(
     clinic = therapist.clinic
     tz = clinic.tz
     due_date = due_date_of(client)
-    today = timezone.localtime(timezone.now(), tz).date()
+    today = clinic.today()
     ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, due_date=due_date, today=today)
     dates = plan_dates(weekdays, starts_on, ends_on)
 
-    range_start = dt.datetime.combine(starts_on, dt.time.min, tzinfo=tz)
-    range_end = dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    range_start, range_end = clinic.day_bounds(starts_on, ends_on)
     now = timezone.now()
     horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     slots = list(
@@ -250,7 +248,7 @@ def preview_plan(
             for candidate in slots
             if is_free(candidate)
             and candidate.pk not in used_alternatives
-            and (candidate_day := local_date(candidate.starts_at, clinic)).isocalendar()[:2] == week
+            and (candidate_day := clinic.local_date(candidate.starts_at)).isocalendar()[:2] == week
             and all(
                 abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
                 for other in other_days
@@ -258,7 +256,7 @@ def preview_plan(
         ]
         candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
         for candidate in candidates:
-            if not blocks_on(local_date(candidate.starts_at, clinic)):
+            if not blocks_on(clinic.local_date(candidate.starts_at)):
                 planned.alternative = candidate
                 used_alternatives.add(candidate.pk)
                 break
@@ -315,13 +313,10 @@ def book_plan(
     )
     if len(slots) != len(accepted) or any(slot.therapist_id != therapist.pk for slot in slots):
         raise PlanChanged(preview=preview)
-    range_start = dt.datetime.combine(preview.starts_on, dt.time.min, tzinfo=clinic.tz)
-    range_end = dt.datetime.combine(
-        preview.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=clinic.tz
-    )
+    range_start, range_end = clinic.day_bounds(preview.starts_on, preview.ends_on)
     if any(not range_start <= slot.starts_at < range_end for slot in slots):
         raise PlanError("Every session of a plan must fall between its start and end dates.")
-    check_spacing([local_date(slot.starts_at, clinic) for slot in slots])
+    check_spacing([clinic.local_date(slot.starts_at) for slot in slots])
 
     plan = Plan.objects.create(
         client=client,
@@ -336,7 +331,7 @@ def book_plan(
         try:
             check_slot_bookable(slot)
             check_no_overlap(client=client, slot=slot)
-            check_safety(client=client, clinic=clinic, on=local_date(slot.starts_at, clinic))
+            check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
             booked.append(create_booking(client=client, slot=slot, plan=plan))
         except BookingError as error:
             failed.append((slot, error))

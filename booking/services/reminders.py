@@ -149,7 +149,7 @@ def _plan_end_applies(*, last: Booking, now: dt.datetime) -> bool:
     due_date = _due_date(last.client)
     if due_date is None:
         return False
-    last_day = timezone.localtime(last.starts_at, last.slot.therapist.clinic.tz).date()
+    last_day = last.slot.therapist.clinic.local_date(last.starts_at)
     return last_day < due_date
 
 
@@ -312,7 +312,7 @@ def _no_longer_wanted(reminder: Reminder) -> bool:
             or last.pk != booking.pk
             or booking.plan.status != Plan.Status.ACTIVE
             or due_date is None
-            or timezone.localdate(timezone.now(), booking.slot.therapist.clinic.tz) >= due_date
+            or booking.slot.therapist.clinic.today() >= due_date
         )
     return False
 
@@ -394,7 +394,7 @@ def _absolute(url: str) -> str:
 
 def _client_safety_notes(booking: Booking) -> list[str]:
     """What she should know from the session's open safety flags, in client words."""
-    session_day = timezone.localtime(booking.starts_at, booking.slot.therapist.clinic.tz).date()
+    session_day = booking.slot.therapist.clinic.local_date(booking.starts_at)
     flags = list(booking.safety_flags.filter(closed_at__isnull=True).order_by("code"))
     cleared = set()
     if any(flag.severity == Severity.CLEARANCE for flag in flags):
