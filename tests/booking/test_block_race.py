@@ -32,6 +32,25 @@ def in_thread(work, outcome: dict, key: str) -> threading.Thread:
     return thread
 
 
+def while_the_clinic_blocks(slot, admin, her_action, outcome: dict, key: str) -> None:
+    """Run ``her_action`` while the clinic's block of ``slot`` holds its locks, then let go."""
+    blocked, release = threading.Event(), threading.Event()
+
+    def clinic_blocks():
+        with transaction.atomic():
+            block_slots(slots=[slot], reason="Burst pipe", by_user=admin)
+            blocked.set()
+            release.wait(10)
+
+    clinic = in_thread(clinic_blocks, outcome, "block")
+    assert blocked.wait(10)
+    hers = in_thread(her_action, outcome, key)
+    time.sleep(0.5)  # her action reaches the session the clinic holds and waits there
+    release.set()
+    clinic.join(10)
+    hers.join(10)
+
+
 def test_blocking_while_she_cancels_blocks_the_time_without_failing():
     therapist = TherapistFactory()
     admin = UserFactory()
@@ -76,22 +95,9 @@ def test_cancelling_a_plan_while_the_clinic_blocks_one_of_its_times_keeps_the_cl
         starts_on=day,
         ends_on=day,
     ).plan
-    blocked, release = threading.Event(), threading.Event()
     outcome: dict = {}
 
-    def clinic_blocks():
-        with transaction.atomic():
-            block_slots(slots=[slot], reason="Burst pipe", by_user=admin)
-            blocked.set()
-            release.wait(10)
-
-    clinic = in_thread(clinic_blocks, outcome, "block")
-    assert blocked.wait(10)
-    hers = in_thread(lambda: cancel_plan(plan=plan), outcome, "cancel")
-    time.sleep(0.5)  # her cancel reaches the session the clinic holds and waits there
-    release.set()
-    clinic.join(10)
-    hers.join(10)
+    while_the_clinic_blocks(slot, admin, lambda: cancel_plan(plan=plan), outcome, "cancel")
 
     assert outcome["cancel"].cancelled == []
     booking = Booking.objects.get(plan=plan)
@@ -108,22 +114,11 @@ def test_deleting_her_account_while_the_clinic_blocks_her_session_succeeds():
     slot = slot_at(therapist, next_weekday(therapist.clinic, 2))
     client = make_ready_client()
     booking = book_session(client=client, slot=slot)
-    blocked, release = threading.Event(), threading.Event()
     outcome: dict = {}
 
-    def clinic_blocks():
-        with transaction.atomic():
-            block_slots(slots=[slot], reason="Burst pipe", by_user=admin)
-            blocked.set()
-            release.wait(10)
-
-    clinic = in_thread(clinic_blocks, outcome, "block")
-    assert blocked.wait(10)
-    hers = in_thread(lambda: delete_client_account(client=client), outcome, "delete")
-    time.sleep(0.5)  # her deletion reaches the session the clinic holds and waits there
-    release.set()
-    clinic.join(10)
-    hers.join(10)
+    while_the_clinic_blocks(
+        slot, admin, lambda: delete_client_account(client=client), outcome, "delete"
+    )
 
     assert outcome["delete"] is None
     assert Booking.objects.get(pk=booking.pk).cancelled_by == Booking.CancelledBy.CLINIC
