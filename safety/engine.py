@@ -1,7 +1,8 @@
 """The safety rule table as data, and ``evaluate``: due date, session date, conditions → findings.
 
-One declaration per row of the rule table (stage rules, then condition rules). Nothing here
-touches the database, so the whole table is testable as plain functions.
+One declaration per row of the rule table (pregnancy stage rules, postnatal stage rules, then
+condition rules). Nothing here touches the database, so the whole table is testable as plain
+functions.
 """
 
 import datetime as dt
@@ -10,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from safety.dating import GestationalAge, gestational_age_on
 
-RULESET_VERSION = "2026.11"
+RULESET_VERSION = "2026.12"
 
 INFO = "info"
 ADAPT = "adapt"
@@ -106,6 +107,42 @@ class ConditionRule:
     title: str
     instruction: str
     client_message: str
+
+    def finding(self) -> Finding:
+        return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
+
+
+VAGINAL = "vaginal"
+CAESAREAN = "caesarean"
+DELIVERIES = (VAGINAL, CAESAREAN)
+
+# Postnatal days are counted from the birth date (day 0); the six-week check is day 42.
+SIX_WEEKS_DAYS = 42
+CAESAREAN_WOUND_DAYS = 14
+
+
+@dataclass(frozen=True)
+class PostnatalRule:
+    """A rule from the time after birth: applies when ``from_day <= day < until_day``.
+
+    ``deliveries`` names the births it applies after (both, or caesarean only).
+    """
+
+    code: str
+    severity: str
+    title: str
+    instruction: str
+    client_message: str
+    deliveries: tuple[str, ...] = DELIVERIES
+    from_day: int = 0
+    until_day: int | None = None
+
+    def applies(self, day: int, delivery: str) -> bool:
+        return (
+            delivery in self.deliveries
+            and day >= self.from_day
+            and (self.until_day is None or day < self.until_day)
+        )
 
     def finding(self) -> Finding:
         return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
@@ -252,6 +289,84 @@ STAGE_RULES: tuple[StageRule, ...] = (
     ),
 )
 
+
+POSTNATAL_RULES: tuple[PostnatalRule, ...] = (
+    PostnatalRule(
+        code="postnatal_clot_risk",
+        severity=ADAPT,
+        title="After the birth: clot risk at its highest",
+        instruction=(
+            "Clot risk is at its highest in the weeks after birth: no deep work on calves, inner "
+            "thighs or behind the knees; only light, slow strokes up the leg; stop and refer if a "
+            "leg is swollen on one side, warm, red or painful."
+        ),
+        client_message="In the first six weeks after birth we keep leg work very light.",
+        until_day=SIX_WEEKS_DAYS,
+    ),
+    PostnatalRule(
+        code="postnatal_early",
+        severity=ADAPT,
+        title="First six weeks after the birth: gentle work",
+        instruction=(
+            "Gentle work; no abdominal massage; no deep pressure on the low back; side-lying or "
+            "semi-reclined with pillows (support tender breasts); expect breaks."
+        ),
+        client_message="Sessions stay gentle until your six-week check.",
+        until_day=SIX_WEEKS_DAYS,
+    ),
+    PostnatalRule(
+        code="caesarean_wound_healing",
+        severity=BLOCK,
+        title="First two weeks after a caesarean: no sessions",
+        instruction="Do not treat while the caesarean wound heals (the first two weeks).",
+        client_message=(
+            "We can't book a massage in the first two weeks after a caesarean, while your wound "
+            "heals. Please call the clinic if your doctor advises otherwise."
+        ),
+        deliveries=(CAESAREAN,),
+        until_day=CAESAREAN_WOUND_DAYS,
+    ),
+    PostnatalRule(
+        code="caesarean_recovery",
+        severity=CLEARANCE,
+        title="Recovering from a caesarean",
+        instruction=(
+            "Written clearance from her doctor or midwife first. No abdominal work and no "
+            "pressure near the scar; no face-down position; feet, hands, neck, shoulders and "
+            "back only."
+        ),
+        client_message=(
+            "After a caesarean we need a note from your doctor or midwife before your first "
+            "session."
+        ),
+        deliveries=(CAESAREAN,),
+        from_day=CAESAREAN_WOUND_DAYS,
+        until_day=SIX_WEEKS_DAYS,
+    ),
+    PostnatalRule(
+        code="caesarean_scar",
+        severity=ADAPT,
+        title="Caesarean scar",
+        instruction=(
+            "Work on or around the scar only with her doctor's written permission; gentle."
+        ),
+        client_message="We only work near your scar with your doctor's written permission.",
+        deliveries=(CAESAREAN,),
+        from_day=SIX_WEEKS_DAYS,
+    ),
+    PostnatalRule(
+        code="postnatal",
+        severity=INFO,
+        title="Postnatal massage",
+        instruction="Usual postnatal massage; ask about feeding, sleep and pelvic floor comfort.",
+        client_message="",
+        from_day=SIX_WEEKS_DAYS,
+    ),
+)
+
+
+# The two red-flag questions of rule set 2026.12: asked once a birth is recorded.
+POSTNATAL_CONDITIONS = frozenset({"postnatal_heavy_bleeding", "chest_pain_or_breathlessness"})
 
 CONDITION_RULES: tuple[ConditionRule, ...] = (
     ConditionRule(
@@ -543,25 +658,93 @@ CONDITION_RULES: tuple[ConditionRule, ...] = (
             "up on the day."
         ),
     ),
+    ConditionRule(
+        condition="postnatal_heavy_bleeding",
+        group=RIGHT_NOW,
+        question=(
+            "Since the birth: bleeding that soaks a pad in an hour, large clots, or bleeding that "
+            "is getting heavier?"
+        ),
+        code="postnatal_heavy_bleeding",
+        severity=BLOCK,
+        title="Heavy bleeding since the birth",
+        instruction="Do not treat. Refer her to maternity care today.",
+        client_message=(
+            "Heavy bleeding or large clots after the birth need checking by your midwife or "
+            "doctor today. Please call them now; we can book you once they have seen you."
+        ),
+    ),
+    ConditionRule(
+        condition="chest_pain_or_breathlessness",
+        group=RIGHT_NOW,
+        question="Chest pain, or suddenly short of breath, or coughing up blood?",
+        code="chest_pain_or_breathlessness",
+        severity=BLOCK,
+        title="Chest pain or breathlessness: possible clot in the lung",
+        instruction="Do not treat. Call emergency services: possible clot in the lung.",
+        client_message=(
+            "Chest pain, sudden breathlessness or coughing up blood can be a blood clot in the "
+            "lung. Call emergency services now, then let your midwife or doctor know."
+        ),
+    ),
 )
 
 CONDITIONS: dict[str, ConditionRule] = {rule.condition: rule for rule in CONDITION_RULES}
 RULES_BY_CODE: dict[str, StageRule | ConditionRule] = {
-    rule.code: rule for rule in (*STAGE_RULES, *CONDITION_RULES)
+    rule.code: rule for rule in (*STAGE_RULES, *POSTNATAL_RULES, *CONDITION_RULES)
 }
 
 
-def evaluate(due_date: dt.date, on: dt.date, conditions: Iterable[str]) -> list[Finding]:
+def intake_questions(*, after_birth: bool) -> list[ConditionRule]:
+    """The intake's questions: the postnatal red flags join once a birth is recorded."""
+    return [
+        rule
+        for rule in CONDITION_RULES
+        if after_birth or rule.condition not in POSTNATAL_CONDITIONS
+    ]
+
+
+def check_birth(birth_date: dt.date | None, delivery: str | None) -> None:
+    """A birth is a date and a delivery together; anything else is a ``ValueError``."""
+    if birth_date is None:
+        if delivery is not None:
+            raise ValueError("A delivery needs a birth date.")
+        return
+    if delivery not in DELIVERIES:
+        raise ValueError(f"Unknown delivery {delivery!r}: use 'vaginal' or 'caesarean'.")
+
+
+def days_after_birth(birth_date: dt.date, on: dt.date) -> int:
+    """Day 0 is the birth date itself."""
+    return (on - birth_date).days
+
+
+def evaluate(
+    due_date: dt.date,
+    on: dt.date,
+    conditions: Iterable[str],
+    *,
+    birth_date: dt.date | None = None,
+    delivery: str | None = None,
+) -> list[Finding]:
     """Findings for a session on ``on``, most serious first, table order within a severity.
 
-    Raises ``ValueError`` for a session before 0w0d or a condition code not in the table.
+    Before the birth (or with no birth recorded) the pregnancy stage rules apply at the
+    gestational age on ``on``; from the birth date on, the postnatal stage rules replace them.
+    The condition rules apply either way. Raises ``ValueError`` for a pregnancy session before
+    0w0d, a condition code not in the table, or a birth without a valid delivery.
     """
     conditions = set(conditions)
     unknown = sorted(conditions - CONDITIONS.keys())
     if unknown:
         raise ValueError(f"Unknown condition code(s): {', '.join(unknown)}.")
-    ga = gestational_age_on(due_date, on)
-    findings = [rule.finding() for rule in STAGE_RULES if rule.applies(ga)]
+    check_birth(birth_date, delivery)
+    if birth_date is not None and on >= birth_date:
+        day = days_after_birth(birth_date, on)
+        findings = [rule.finding() for rule in POSTNATAL_RULES if rule.applies(day, delivery)]
+    else:
+        ga = gestational_age_on(due_date, on)
+        findings = [rule.finding() for rule in STAGE_RULES if rule.applies(ga)]
     findings += [rule.finding() for rule in CONDITION_RULES if rule.condition in conditions]
     return sort_findings(findings)
 

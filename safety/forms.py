@@ -110,11 +110,12 @@ class IntakeForm(forms.Form):
         error_messages={"required": "Please tick this box so we can store your answers."},
     )
 
-    def __init__(self, *args, previous=None, **kwargs):
+    def __init__(self, *args, previous=None, after_birth=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.rules = engine.intake_questions(after_birth=after_birth)
         answered = set(previous.conditions) if previous else set()
         notes = previous.notes if previous else {}
-        for rule in engine.CONDITION_RULES:
+        for rule in self.rules:
             self.fields[self.answer_name(rule.condition)] = forms.ChoiceField(
                 label=rule.question,
                 choices=[(YES, "Yes"), (NO, "No")],
@@ -139,7 +140,7 @@ class IntakeForm(forms.Form):
                     Field(self.note_name(rule.condition)),
                     css_class="intake-question border-bottom pb-2 mb-3",
                 )
-                for rule in engine.CONDITION_RULES
+                for rule in self.rules
                 if rule.group == group
             ]
             groups.append(Fieldset(escape(heading), *questions, css_class="mb-4"))
@@ -160,14 +161,14 @@ class IntakeForm(forms.Form):
     def conditions(self) -> list[str]:
         return [
             rule.condition
-            for rule in engine.CONDITION_RULES
+            for rule in self.rules
             if self.cleaned_data.get(self.answer_name(rule.condition)) == YES
         ]
 
     def notes(self) -> dict[str, str]:
         return {
             rule.condition: self.cleaned_data.get(self.note_name(rule.condition), "")
-            for rule in engine.CONDITION_RULES
+            for rule in self.rules
         }
 
 

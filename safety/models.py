@@ -21,6 +21,10 @@ class PregnancyProfile(models.Model):
         SCAN = "scan", "From my scan or my midwife"
         LAST_PERIOD = "last_period", "From the first day of my last period"
 
+    class Delivery(models.TextChoices):
+        VAGINAL = "vaginal", "Vaginal birth"
+        CAESAREAN = "caesarean", "Caesarean birth"
+
     client = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pregnancy_profile"
     )
@@ -29,6 +33,18 @@ class PregnancyProfile(models.Model):
         max_length=20, choices=DueDateSource.choices, default=DueDateSource.SCAN
     )
     last_period_started_on = models.DateField(null=True, blank=True)
+    birth_date = models.DateField(
+        null=True, blank=True, help_text="When her baby arrived; postnatal rules apply from it."
+    )
+    delivery = models.CharField(max_length=12, choices=Delivery.choices, blank=True)
+    birth_recorded_at = models.DateTimeField(null=True, blank=True)
+    birth_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     phone = models.CharField(max_length=40)
     emergency_contact_name = models.CharField(max_length=120)
     emergency_contact_phone = models.CharField(max_length=40)
@@ -37,6 +53,10 @@ class PregnancyProfile(models.Model):
 
     def __str__(self):
         return f"Pregnancy profile of {self.client}"
+
+    @property
+    def has_given_birth(self) -> bool:
+        return self.birth_date is not None
 
 
 class IntakeResponse(models.Model):
@@ -146,6 +166,7 @@ class AuditEntry(models.Model):
         RECORDED_CLEARANCE = "recorded_clearance", "Recorded a clearance"
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
+        RECORDED_BIRTH = "recorded_birth", "Recorded the birth"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

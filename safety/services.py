@@ -88,15 +88,38 @@ def findings_for(*, client: User, clinic: Clinic, on: dt.date) -> list[Finding]:
         raise ProfileMissing()
     intake = latest_intake(client)
     conditions = intake.conditions if intake else []
-    try:
-        gestational_age_on(profile.due_date, on)
-    except ValueError as error:
-        raise DatingError(
-            f"{on.day} {on:%B %Y} is before the start of your pregnancy by your due date "
-            f"({profile.due_date.day} {profile.due_date:%B %Y}). Please check your due date."
-        ) from error
-    findings = engine.evaluate(profile.due_date, on, conditions)
+    birth_date = profile.birth_date
+    if birth_date is not None and on >= birth_date:
+        check_within_postnatal_year(birth_date=birth_date, on=on)
+    else:
+        try:
+            gestational_age_on(profile.due_date, on)
+        except ValueError as error:
+            raise DatingError(
+                f"{on.day} {on:%B %Y} is before the start of your pregnancy by your due date "
+                f"({profile.due_date.day} {profile.due_date:%B %Y}). Please check your due date."
+            ) from error
+    findings = engine.evaluate(
+        profile.due_date,
+        on,
+        conditions,
+        birth_date=birth_date,
+        delivery=profile.delivery or None,
+    )
     return engine.apply_raised_severities(findings, clinic.raised_severities)
+
+
+# Postnatal sessions are booked up to a year (52 weeks) after the birth.
+POSTNATAL_BOOKING_LIMIT = dt.timedelta(weeks=52)
+
+
+def check_within_postnatal_year(*, birth_date: dt.date, on: dt.date) -> None:
+    if on > birth_date + POSTNATAL_BOOKING_LIMIT:
+        limit = birth_date + POSTNATAL_BOOKING_LIMIT
+        raise SafetyError(
+            f"We book postnatal sessions up to 52 weeks after the birth (until {limit.day} "
+            f"{limit:%B %Y})."
+        )
 
 
 def open_flags(booking: Booking) -> list[SafetyFlag]:
@@ -202,9 +225,10 @@ def audit_entries_for_clinics(clinics: list[Clinic]) -> QuerySet[AuditEntry]:
 
 
 def _same(flag: SafetyFlag, finding: Finding) -> bool:
+    # The rule-set version is left out on purpose: a rule a newer version left unchanged keeps
+    # its flag (and the version it was written under, and its acknowledgement).
     return (
         flag.severity == finding.severity
-        and flag.ruleset_version == engine.RULESET_VERSION
         and flag.title == finding.title
         and flag.instruction == finding.instruction
     )

@@ -94,6 +94,8 @@ class IntakeView(ClientRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["previous"] = services.latest_intake(self.request.user)
+        profile = services.pregnancy_profile(self.request.user)
+        kwargs["after_birth"] = profile is not None and profile.birth_date is not None
         return kwargs
 
     def get_context_data(self, **kwargs):

@@ -66,6 +66,8 @@ CONDITION_ROWS = [
     ("varicose_veins", "varicose_veins", "adapt"),
     ("pelvic_girdle_pain", "pelvic_girdle_pain", "adapt"),
     ("sciatica", "sciatica", "info"),
+    ("postnatal_heavy_bleeding", "postnatal_heavy_bleeding", "block"),
+    ("chest_pain_or_breathlessness", "chest_pain_or_breathlessness", "block"),
 ]
 
 
@@ -162,4 +164,4 @@ def test_clinic_can_never_lower_a_severity():
 
 
 def test_ruleset_version_is_the_tables():
-    assert RULESET_VERSION == "2026.11"
+    assert RULESET_VERSION == "2026.12"
