@@ -6,8 +6,15 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
-from booking.services.plans import MAX_SESSIONS_PER_WEEK, MIN_DAYS_BETWEEN_SESSIONS, weekday_gap
+from booking.services.plans import (
+    MAX_SESSIONS_PER_WEEK,
+    MIN_DAYS_BETWEEN_SESSIONS,
+    PlanWindow,
+    weekday_gap,
+)
 from clinics.models import Therapist, WorkingHours
+from safety.births import birth_date_problem
+from safety.models import PregnancyProfile
 
 # Used when the clinic has no slots laid out yet: every half hour of a working day.
 DEFAULT_TIMES = [dt.time(hour, minute) for hour in range(8, 20) for minute in (0, 30)]
@@ -35,17 +42,20 @@ class PlanForm(forms.Form):
         help_text="Leave empty to book until your due date.",
     )
 
-    def __init__(self, *args, clinic, due_date: dt.date, today: dt.date, times=(), **kwargs):
+    def __init__(self, *args, clinic, window: PlanWindow, today: dt.date, times=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["local_time"].widget.choices = [
             (f"{time:%H:%M}", f"{time:%H:%M}") for time in (times or DEFAULT_TIMES)
         ]
-        self.due_date = due_date
+        self.window = window
         self.today = today
         self.fields["therapist"].queryset = clinic.therapists.active()
-        self.fields[
-            "ends_on"
-        ].help_text = f"Leave empty to book until your due date, {due_date:%-d %B %Y}."
+        self.fields["ends_on"].help_text = (
+            "Leave empty for 12 weeks; a plan can run up to "
+            f"{window.last_day:%-d %B %Y}, 52 weeks after the birth."
+            if window.postnatal
+            else f"Leave empty to book until your due date, {window.last_day:%-d %B %Y}."
+        )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_tag = True
@@ -73,16 +83,18 @@ class PlanForm(forms.Form):
         starts_on = self.cleaned_data["starts_on"]
         if starts_on < self.today:
             raise forms.ValidationError("Choose today or a later date.")
-        if starts_on > self.due_date:
-            raise forms.ValidationError("Choose a date before your due date.")
+        if starts_on > self.window.last_day:
+            raise forms.ValidationError(
+                "Choose a date within 52 weeks of the birth."
+                if self.window.postnatal
+                else "Choose a date before your due date."
+            )
         return starts_on
 
     def clean_ends_on(self):
         ends_on = self.cleaned_data.get("ends_on")
-        if ends_on and ends_on > self.due_date:
-            raise forms.ValidationError(
-                f"A plan can't run past your due date, {self.due_date:%-d %B %Y}."
-            )
+        if ends_on and ends_on > self.window.last_day:
+            raise forms.ValidationError(f"A plan can't run past {self.window.limit_words}.")
         return ends_on
 
     def clean(self):
@@ -91,3 +103,34 @@ class PlanForm(forms.Form):
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last date must be on or after the start date.")
         return cleaned
+
+
+class BirthForm(forms.Form):
+    """My baby has arrived: the birth date and how she gave birth."""
+
+    birth_date = forms.DateField(
+        label="Your baby's birth date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    delivery = forms.ChoiceField(
+        label="How was your baby born?",
+        choices=PregnancyProfile.Delivery.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please say whether it was a vaginal or a caesarean birth."},
+    )
+
+    def __init__(self, *args, due_date: dt.date, today: dt.date, submit_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.due_date = due_date
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("record", submit_label, css_class="w-100"))
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        problem = birth_date_problem(
+            birth_date=birth_date, due_date=self.due_date, today=self.today
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return birth_date

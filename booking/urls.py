@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking import reminder_views, views
+from booking import birth_views, reminder_views, views
 
 app_name = "booking"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("mine/<int:pk>/move/", views.MoveBookingView.as_view(), name="move"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/cancel/", views.CancelPlanView.as_view(), name="cancel_plan"),
+    path("baby-arrived/", birth_views.BabyArrivedView.as_view(), name="baby_arrived"),
+    path(
+        "clinic-sessions/<int:booking_id>/baby-arrived/",
+        birth_views.ClinicBabyArrivedView.as_view(),
+        name="clinic_baby_arrived",
+    ),
     path("sessions/", views.TherapistDayView.as_view(), name="therapist_day"),
     path(
         "reminders/",

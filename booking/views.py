@@ -43,6 +43,7 @@ from booking.services.errors import (
     SafetyBlocked,
     SlotUnavailable,
 )
+from booking.services.plans import plan_window
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
@@ -335,14 +336,14 @@ class PlanView(ClientRequiredMixin, View):
         if profile is None or not safety_services.client_ready_to_book(request.user):
             return None
         self.today = self.clinic.today()
-        self.due_date = profile.due_date
+        self.window = plan_window(request.user)
         return profile
 
     def form(self, data=None, **kwargs):
         return PlanForm(
             data,
             clinic=self.clinic,
-            due_date=self.due_date,
+            window=self.window,
             today=self.today,
             times=queries.slot_start_times(clinic=self.clinic),
             **kwargs,

@@ -146,6 +146,8 @@ ROUTES: dict[str, Route] = {
     "booking:therapist_day": Route(roles=(THERAPIST,)),
     "booking:reminder_preferences": Route(roles=(CLIENT,)),
     "booking:clinic_reminders": Route(roles=(ADMIN,)),
+    "booking:baby_arrived": Route(roles=(CLIENT,)),
+    "booking:clinic_baby_arrived": Route(roles=(ADMIN,), kwargs=_staff_booking),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
     "safety:export": Route(roles=(CLIENT,)),

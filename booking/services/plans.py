@@ -30,6 +30,7 @@ from booking.services.bookings import (
 )
 from booking.services.errors import BookingError, PlanChanged, PlanError
 from clinics.models import Therapist
+from safety import services as safety_services
 
 MAX_SESSIONS_PER_WEEK = 2
 # Two sessions of one week need a rest day between them (Mon+Wed, never Mon+Tue). This is
@@ -106,6 +107,37 @@ def due_date_of(client: User) -> dt.date:
     return profile.due_date
 
 
+# A postnatal plan left without an end runs this long; she can extend it any time.
+POSTNATAL_PLAN_DEFAULT = dt.timedelta(weeks=12)
+
+
+@dataclass(frozen=True)
+class PlanWindow:
+    """The dates a plan of hers may cover: to the due date, or up to 52 weeks after the birth."""
+
+    last_day: dt.date
+    postnatal: bool
+
+    def default_end(self, starts_on: dt.date) -> dt.date:
+        if not self.postnatal:
+            return self.last_day
+        return min(starts_on + POSTNATAL_PLAN_DEFAULT, self.last_day)
+
+    @property
+    def limit_words(self) -> str:
+        if self.postnatal:
+            return f"52 weeks after the birth ({self.last_day:%-d %B %Y})"
+        return f"your due date ({self.last_day:%-d %B %Y})"
+
+
+def plan_window(client: User) -> PlanWindow:
+    due_date = due_date_of(client)
+    birth_date = client.pregnancy_profile.birth_date
+    if birth_date is None:
+        return PlanWindow(last_day=due_date, postnatal=False)
+    return PlanWindow(last_day=birth_date + safety_services.POSTNATAL_BOOKING_LIMIT, postnatal=True)
+
+
 def plan_dates(weekdays: list[int], starts_on: dt.date, ends_on: dt.date) -> list[dt.date]:
     dates = []
     day = starts_on
@@ -117,13 +149,13 @@ def plan_dates(weekdays: list[int], starts_on: dt.date, ends_on: dt.date) -> lis
 
 
 def validate_range(
-    *, starts_on: dt.date, ends_on: dt.date | None, due_date: dt.date, today: dt.date
+    *, starts_on: dt.date, ends_on: dt.date | None, window: PlanWindow, today: dt.date
 ) -> dt.date:
-    ends_on = ends_on or due_date
+    ends_on = ends_on or window.default_end(starts_on)
     if starts_on < today:
         raise PlanError("A plan can't start in the past.")
-    if ends_on > due_date:
-        raise PlanError(f"A plan can't run past your due date ({due_date:%-d %B %Y}).")
+    if ends_on > window.last_day:
+        raise PlanError(f"A plan can't run past {window.limit_words}.")
     if ends_on < starts_on:
         raise PlanError("The end date must be on or after the start date.")
     return ends_on
@@ -160,9 +192,10 @@ def preview_plan(
     weekdays = validate_weekdays(weekdays)
     clinic = therapist.clinic
     tz = clinic.tz
-    due_date = due_date_of(client)
+    window = plan_window(client)
+    due_date = window.last_day
     today = clinic.today()
-    ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, due_date=due_date, today=today)
+    ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, window=window, today=today)
     dates = plan_dates(weekdays, starts_on, ends_on)
 
     range_start, range_end = clinic.day_bounds(starts_on, ends_on)
