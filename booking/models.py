@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -11,12 +11,24 @@ class SlotQuerySet(models.QuerySet):
         return self.filter(status=Slot.Status.OPEN)
 
     def free(self):
-        """Open slots in the future with no active booking."""
+        """Open slots in the future with no active booking and not held for a plan."""
         return (
             self.open()
             .filter(starts_at__gt=timezone.now())
             .exclude(bookings__status=Booking.Status.BOOKED)
+            .exclude(
+                Exists(
+                    held_for_plans().filter(
+                        starts_at=OuterRef("starts_at"), plan__therapist=OuterRef("therapist")
+                    )
+                )
+            )
         )
+
+
+def held_for_plans() -> models.QuerySet:
+    """Planned sessions still waiting for their date to open: their times are held for them."""
+    return PlannedSession.objects.filter(status=PlannedSession.Status.PLANNED)
 
 
 class Slot(models.Model):
@@ -94,6 +106,55 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"Plan {self.pk} of {self.client}"
+
+
+class PlannedSession(models.Model):
+    """A plan's date past the booking horizon, booked for her (first) when the horizon gets there.
+
+    While ``planned`` it holds its therapist's time: nobody else can book that slot. The hourly
+    slot layout turns it into ``booked`` (with its booking) or ``not_booked`` (with the reason and
+    the nearest free alternatives that week), and ``reported_at`` records the one message of
+    that run.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        BOOKED = "booked", "Booked"
+        NOT_BOOKED = "not_booked", "Could not be booked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="planned_sessions")
+    on = models.DateField(help_text="The session's date in the clinic's time zone.")
+    starts_at = models.DateTimeField(help_text="The plan's local time on that date, in UTC.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    booking = models.OneToOneField(
+        "Booking", on_delete=models.SET_NULL, null=True, blank=True, related_name="planned_as"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    alternative_slot_ids = models.JSONField(default=list, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "on"], name="one_planned_session_per_day"),
+        ]
+        indexes = [
+            # The layout's "due now" scan and the hold check both look at planned rows only.
+            models.Index(
+                fields=["starts_at"], condition=Q(status="planned"), name="planned_session_due"
+            ),
+            models.Index(
+                fields=["handled_at"],
+                condition=Q(reported_at__isnull=True, handled_at__isnull=False),
+                name="planned_session_unreported",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.plan_id} on {self.on} ({self.status})"
 
 
 class Booking(models.Model):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from booking.emails import _after_commit
-from booking.models import Booking, Plan
+from booking.models import Booking, Plan, PlannedSession, Slot
 from clinics.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,14 @@ def send_baby_arrived_to_clinics(*, client_id: int, booking_ids: list[int]) -> N
 # --- A rolling plan's run ------------------------------------------------------------------
 
 
+def attach_alternatives(missed) -> None:
+    """Each missed date's offered alternatives that are still free, as ``.alternatives``."""
+    ids = {pk for planned in missed for pk in planned.alternative_slot_ids}
+    free = {slot.pk: slot for slot in Slot.objects.free().filter(pk__in=ids)}
+    for planned in missed:
+        planned.alternatives = [free[pk] for pk in planned.alternative_slot_ids if pk in free]
+
+
 def plan_run(*, client_id: int, booked_ids: list[int], missed_ids: list[int]) -> None:
     """One message per run: the dates her plans booked, and those they could not."""
     _after_commit(
@@ -115,8 +123,6 @@ def plan_run(*, client_id: int, booked_ids: list[int], missed_ids: list[int]) ->
 
 
 def send_plan_run(*, client_id: int, booked_ids: list[int], missed_ids: list[int]) -> None:
-    from booking.models import PlannedSession
-
     client = User.objects.get(pk=client_id)
     bookings = _bookings(booked_ids)
     missed = list(
@@ -124,6 +130,7 @@ def send_plan_run(*, client_id: int, booked_ids: list[int], missed_ids: list[int
         .select_related("plan__therapist__clinic")
         .order_by("starts_at")
     )
+    attach_alternatives(missed)
     clinic = bookings[0].slot.therapist.clinic if bookings else missed[0].plan.therapist.clinic
     count = len(bookings)
     subject = (

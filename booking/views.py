@@ -44,6 +44,7 @@ from booking.services.errors import (
     SlotUnavailable,
 )
 from booking.services.plans import plan_window
+from booking.services.rolling_plans import planned_sessions_to_show
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
@@ -419,6 +420,7 @@ class PlanDetailView(ClientRequiredMixin, TemplateView):
             clinic=plan.therapist.clinic,
             bookings=bookings,
             upcoming=upcoming,
+            planned_sessions=planned_sessions_to_show(plans=[plan]),
             not_booked=[
                 (dt.date.fromisoformat(day), reason)
                 for day, reason in self.request.session.get(f"plan-report-{plan.pk}", [])
@@ -478,7 +480,12 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
             for booking in upcoming
             if booking.plan and booking.plan.status == Plan.Status.ACTIVE
         }
-        context.update(upcoming=upcoming, past=past, active_plans=active_plans.values())
+        context.update(
+            upcoming=upcoming,
+            past=past,
+            active_plans=active_plans.values(),
+            planned_sessions=planned_sessions_to_show(client=self.request.user),
+        )
         return context
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import notices
-from booking.models import Booking, Plan
+from booking.models import Booking, Plan, PlannedSession
 from booking.services.bookings import lock_booking, mark_cancelled
 from clinics.models import Clinic
 from safety import births, engine
@@ -65,6 +65,9 @@ def record_baby_arrival(
         Plan.objects.select_for_update().filter(client=client, status=Plan.Status.ACTIVE)
     )
     now = timezone.now()
+    PlannedSession.objects.filter(plan__client=client, status=PlannedSession.Status.PLANNED).update(
+        status=PlannedSession.Status.CANCELLED, handled_at=now
+    )
     for plan in ended_plans:
         plan.status = Plan.Status.ENDED
         plan.cancelled_at = now

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import emails
-from booking.models import Booking, Slot
+from booking.models import Booking, Plan, Slot, held_for_plans
 from booking.services.errors import (
     BookingError,
     CancellationTooLate,
@@ -73,18 +73,41 @@ def lock_slot(slot_id: int) -> Slot:
     )
 
 
-def check_slot_bookable(slot: Slot) -> None:
-    """Call with the slot locked: it must be open, ahead, inside the horizon and not booked."""
+def plan_horizon_end(clinic: Clinic) -> dt.datetime:
+    """Where a plan's own dates open: the end of the last day the hourly layout lays out.
+
+    The public's horizon runs by the hour (now + N weeks); a plan's dates open by the day, so
+    the layout that lays out a day books the plan's sessions on it before anyone else can.
+    """
+    last_day = clinic.today() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    return clinic.day_bounds(last_day)[1]
+
+
+def check_slot_bookable(slot: Slot, *, plan: Plan | None = None) -> None:
+    """Call with the slot locked: it must be open, ahead, inside the horizon and not booked.
+
+    A time held for a plan's planned session is bookable only by that plan.
+    """
     clinic = slot.therapist.clinic
     now = timezone.now()
     if slot.status != Slot.Status.OPEN or not slot.therapist.is_active:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
         raise SlotUnavailable("That time has already passed.")
-    if slot.starts_at > now + dt.timedelta(weeks=clinic.booking_horizon_weeks):
+    horizon = (
+        plan_horizon_end(clinic)
+        if plan is not None
+        else now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    )
+    if slot.starts_at > horizon:
         raise SlotUnavailable("That time is not open for booking yet.")
     if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
         raise SlotUnavailable()
+    holders = held_for_plans().filter(plan__therapist=slot.therapist_id, starts_at=slot.starts_at)
+    if plan is not None:
+        holders = holders.exclude(plan=plan)
+    if holders.exists():
+        raise SlotUnavailable("That time is kept for a client's weekly plan.")
 
 
 def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
@@ -123,15 +146,25 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
 
 
 @transaction.atomic
-def book_session(*, client: User, slot: Slot) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+def book_slot(*, client: User, slot: Slot, plan: Plan | None = None) -> Booking:
+    """The booking service without its message: lock, checks, safety at the session's date.
+
+    ``plan`` books the slot as that plan's session (the rolling plans' path); the caller
+    then sends one message for everything it booked.
+    """
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
     clinic = slot.therapist.clinic
-    check_slot_bookable(slot)
+    check_slot_bookable(slot, plan=plan)
     check_no_overlap(client=client, slot=slot)
     check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
-    booking = create_booking(client=client, slot=slot)
+    return create_booking(client=client, slot=slot, plan=plan)
+
+
+@transaction.atomic
+def book_session(*, client: User, slot: Slot) -> Booking:
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+    booking = book_slot(client=client, slot=slot)
     emails.booked_after_commit([booking.pk])
     return booking
 

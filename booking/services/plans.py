@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import emails
-from booking.models import Booking, Plan, Slot
+from booking.models import Booking, Plan, PlannedSession, Slot
 from booking.services.bookings import (
     check_no_overlap,
     check_notice,
@@ -40,6 +40,8 @@ MIN_DAYS_BETWEEN_SESSIONS = 2
 FREE = "free"
 TAKEN = "taken"
 UNBOOKABLE = "unbookable"
+# Past the booking horizon: held as a planned session and booked for her when it opens.
+LATER = "later"
 
 
 @dataclass
@@ -53,10 +55,15 @@ class PlannedDate:
     alternative: Slot | None = None
     reason: str = ""
     findings: list = field(default_factory=list)
+    books_on: dt.date | None = None
 
     @property
     def is_free(self) -> bool:
         return self.status == FREE
+
+    @property
+    def is_later(self) -> bool:
+        return self.status == LATER
 
 
 @dataclass
@@ -72,6 +79,10 @@ class PlanPreview:
     @property
     def free_count(self) -> int:
         return sum(1 for planned in self.dates if planned.is_free)
+
+    @property
+    def later(self) -> list[PlannedDate]:
+        return [planned for planned in self.dates if planned.is_later]
 
 
 @dataclass
@@ -262,11 +273,8 @@ def preview_plan(
             planned.reason = "You already have a session at that time."
             continue
         if starts_at > horizon:
-            planned.status = UNBOOKABLE
-            planned.reason = (
-                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; "
-                "this date isn't open yet."
-            )
+            planned.status = LATER
+            planned.books_on = books_automatically_on(clinic=clinic, on=day)
             continue
         planned.status = TAKEN
         planned.reason = (
@@ -304,6 +312,18 @@ def preview_plan(
     )
 
 
+def books_automatically_on(*, clinic, on: dt.date) -> dt.date:
+    """The day the hourly layout reaches ``on`` and books it: its horizon's first day."""
+    return max(on - dt.timedelta(weeks=clinic.booking_horizon_weeks), clinic.today())
+
+
+def plan_later_dates(*, plan: Plan, dates: list[PlannedDate]) -> list[PlannedSession]:
+    """Hold the plan's dates past the horizon as planned sessions, booked as they open."""
+    return PlannedSession.objects.bulk_create(
+        PlannedSession(plan=plan, on=planned.on, starts_at=planned.starts_at) for planned in dates
+    )
+
+
 @transaction.atomic
 def book_plan(
     *,
@@ -334,7 +354,7 @@ def book_plan(
         accepted = {planned.slot.pk for planned in preview.dates if planned.is_free}
     else:
         accepted = set(accepted_slot_ids)
-    if not accepted:
+    if not accepted and not preview.later:
         raise PlanError("None of the dates could be booked, so no plan was made.")
 
     # Lock in primary-key order so two overlapping plans never deadlock each other.
@@ -372,12 +392,14 @@ def book_plan(
         # Raising out of the atomic block rolls back the plan row and every booking above.
         raise PlanChanged(preview=None, failed=failed)
 
+    plan_later_dates(plan=plan, dates=preview.later)
     booked_ids = {booking.slot_id for booking in booked}
     not_booked = [
         planned
         for planned in preview.dates
         if not (planned.slot and planned.slot.pk in booked_ids)
         and not (planned.alternative and planned.alternative.pk in booked_ids)
+        and not planned.is_later
     ]
     emails.booked_after_commit([booking.pk for booking in booked])
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
@@ -414,6 +436,9 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
             too_late.append(booking)
             continue
         cancelled.append(mark_cancelled(booking=booking, by=by, reason="Plan cancelled"))
+    plan.planned_sessions.filter(status=PlannedSession.Status.PLANNED).update(
+        status=PlannedSession.Status.CANCELLED, handled_at=timezone.now()
+    )
     if not too_late:
         plan.status = Plan.Status.CANCELLED
         plan.cancelled_at = timezone.now()

@@ -49,7 +49,7 @@ from django.utils import dateformat, timezone
 
 from accounts.models import User
 from booking.calendar import ics_for_bookings
-from booking.models import Booking, Plan, Reminder
+from booking.models import Booking, Plan, Reminder, held_for_plans
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 from safety.models import Clearance, Severity
 
@@ -175,6 +175,8 @@ def refresh_plan_end_reminder(*, plan: Plan, exclude: Booking | None = None) -> 
     wanted = (
         last is not None
         and plan.status == Plan.Status.ACTIVE
+        # A rolling plan with dates still to book does not end at its last booked session.
+        and not held_for_plans().filter(plan=plan).exists()
         and _plan_end_applies(last=last, now=timezone.now())
     )
     superseded = Reminder.objects.filter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking, Slot
+from booking.services import rolling_plans
 from booking.services.bookings import cancel_booking
 from clinics.models import Therapist, TimeOff, WorkingHours
 
@@ -229,22 +230,27 @@ def horizon_end(*, therapist: Therapist, today: dt.date) -> dt.date:
 def ensure_slots_for_horizon() -> int:
     """Keep every active therapist's slots laid out up to her clinic's booking horizon.
 
-    Each therapist is laid out in her own transaction, and a failure for one is logged and
-    does not stop the others. Returns how many slots were created.
+    Each therapist is laid out in her own transaction, which also books her plans' dates the
+    horizon has reached (plan holders first: nobody sees the new slots before they do); a
+    failure for one is logged and does not stop the others. Then each client whose plans did
+    something gets one message. Returns how many slots were created.
     """
     created = 0
     for therapist in Therapist.objects.active().select_related("clinic"):
         today = timezone.localdate(timezone=therapist.clinic.tz)
         try:
-            created += len(
-                generate_slots(
-                    therapist=therapist,
-                    start=today,
-                    end=horizon_end(therapist=therapist, today=today),
+            with transaction.atomic():
+                created += len(
+                    generate_slots(
+                        therapist=therapist,
+                        start=today,
+                        end=horizon_end(therapist=therapist, today=today),
+                    )
                 )
-            )
+                rolling_plans.book_due_planned_sessions(therapist=therapist)
         except Exception:
             logger.exception("Could not lay out slots for therapist %s", therapist.pk)
+    rolling_plans.report_plan_runs()
     return created
 
 
