@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booking import birth_views, reminder_views, views
+from booking import birth_views, due_date_views, reminder_views, views
 
 app_name = "booking"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("mine/<int:pk>/move/", views.MoveBookingView.as_view(), name="move"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/cancel/", views.CancelPlanView.as_view(), name="cancel_plan"),
+    path("plans/<int:pk>/extend/", due_date_views.ExtendPlanView.as_view(), name="extend_plan"),
+    path(
+        "due-date-changes/",
+        due_date_views.DueDateChangesView.as_view(),
+        name="due_date_changes",
+    ),
     path("baby-arrived/", birth_views.BabyArrivedView.as_view(), name="baby_arrived"),
     path(
         "clinic-sessions/<int:booking_id>/baby-arrived/",

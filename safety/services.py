@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking
 from clinics.models import Clinic
-from safety import engine
+from safety import engine, signals
 from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
 from safety.models import (
@@ -388,6 +388,7 @@ def save_pregnancy_profile(
     check_sessions_fit_due_date(client=client, due_date=due_date)
     profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
     due_date_changed = profile is None or profile.due_date != due_date
+    old_due_date = profile.due_date if profile is not None else None
     profile = profile or PregnancyProfile(client=client)
     profile.due_date = due_date
     profile.due_date_source = due_date_source
@@ -402,6 +403,16 @@ def save_pregnancy_profile(
         action=AuditEntry.Action.CHANGED_PROFILE,
         detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
     )
+    profile.follow_up_urls = []
+    if old_due_date is not None and due_date_changed:
+        # Her plans follow first, so sessions they drop are not re-evaluated and flagged.
+        responses = signals.due_date_changed.send(
+            sender=PregnancyProfile,
+            client=client,
+            old_due_date=old_due_date,
+            new_due_date=due_date,
+        )
+        profile.follow_up_urls = [url for _, url in responses if url]
     if due_date_changed:
         reevaluate_future_bookings(client=client)
     return profile

@@ -66,7 +66,7 @@ class ProfileView(ClientRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.save_pregnancy_profile(
+            profile = services.save_pregnancy_profile(
                 client=self.request.user,
                 due_date=data["resolved_due_date"],
                 due_date_source=data["due_date_source"],
@@ -79,6 +79,9 @@ class ProfileView(ClientRequiredMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, "Your pregnancy details are saved.")
+        if profile.follow_up_urls:
+            # Her plans followed the new due date: show her what she lost or gained.
+            return redirect(profile.follow_up_urls[0])
         next_url = _safe_next(self.request)
         if services.latest_intake(self.request.user) is None:
             return redirect(_with_next(reverse("safety:intake"), next_url))

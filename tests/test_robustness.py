@@ -147,6 +147,9 @@ ROUTES: dict[str, Route] = {
     "booking:reminder_preferences": Route(roles=(CLIENT,)),
     "booking:clinic_reminders": Route(roles=(ADMIN,)),
     "booking:baby_arrived": Route(roles=(CLIENT,)),
+    # Her plan runs to her due date, so there are no extra weeks to show: a message, not a 404.
+    "booking:extend_plan": Route(roles=(CLIENT,), kwargs=_plan),
+    "booking:due_date_changes": Route(roles=(CLIENT,)),
     "booking:clinic_baby_arrived": Route(roles=(ADMIN,), kwargs=_staff_booking),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),

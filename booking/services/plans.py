@@ -349,6 +349,22 @@ def book_plan(
         starts_on=starts_on,
         ends_on=ends_on,
     )
+    return book_preview(client=client, preview=preview, accepted_slot_ids=accepted_slot_ids)
+
+
+def book_preview(
+    *,
+    client: User,
+    preview: PlanPreview,
+    accepted_slot_ids: Iterable[int] | None,
+    plan: Plan | None = None,
+) -> PlanResult:
+    """Book the accepted dates of ``preview`` into a new plan, or into ``plan`` (extending it).
+
+    Call inside a transaction. Dates past the horizon become the plan's planned sessions.
+    """
+    therapist = preview.therapist
+    local_time = preview.local_time
     clinic = therapist.clinic
     if accepted_slot_ids is None:
         accepted = {planned.slot.pk for planned in preview.dates if planned.is_free}
@@ -371,14 +387,15 @@ def book_plan(
         raise PlanError("Every session of a plan must fall between its start and end dates.")
     check_spacing([clinic.local_date(slot.starts_at) for slot in slots])
 
-    plan = Plan.objects.create(
-        client=client,
-        therapist=therapist,
-        weekdays=preview.weekdays,
-        local_time=local_time,
-        starts_on=preview.starts_on,
-        ends_on=preview.ends_on,
-    )
+    if plan is None:
+        plan = Plan.objects.create(
+            client=client,
+            therapist=therapist,
+            weekdays=preview.weekdays,
+            local_time=local_time,
+            starts_on=preview.starts_on,
+            ends_on=preview.ends_on,
+        )
     booked, failed = [], []
     for slot in sorted(slots, key=lambda s: s.starts_at):
         try:

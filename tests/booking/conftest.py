@@ -1,12 +1,19 @@
 """Fixtures for the booking tests: a client ready to book and slots at clinic-local times."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.utils import timezone
 
 from booking.models import Slot
-from tests.factories import IntakeResponseFactory, PregnancyProfileFactory, UserFactory
+from booking.services.slots import ensure_slots_for_horizon
+from tests.factories import (
+    IntakeResponseFactory,
+    PregnancyProfileFactory,
+    UserFactory,
+    WorkingHoursFactory,
+)
 
 
 def make_ready_client(*, due_date: dt.date | None = None, conditions=(), **user_fields):
@@ -48,3 +55,37 @@ def ready_client(db):
 @pytest.fixture
 def open_slot(therapist):
     return slot_at(therapist, local_today(therapist.clinic) + dt.timedelta(days=5))
+
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+class Clock:
+    """The project's "now", moved by hand (``django.utils.timezone.now`` is what the code asks)."""
+
+    def __init__(self, monkeypatch, start: dt.datetime):
+        self.now = start
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Monday 4 January 2027, 07:00 in London: the day before the rolling plans start."""
+    return Clock(monkeypatch, dt.datetime(2027, 1, 4, 7, tzinfo=LONDON))
+
+
+@pytest.fixture
+def rolling_clinic(clock, clinic, therapist):
+    """A clinic booking 4 weeks ahead; its therapist works Tuesdays and Thursdays 9–13."""
+    clinic.booking_horizon_weeks = 4
+    clinic.turnover_minutes = 0
+    clinic.save()
+    for weekday in (1, 3):
+        WorkingHoursFactory(
+            therapist=therapist, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(13)
+        )
+    ensure_slots_for_horizon()
+    return clinic

@@ -12,11 +12,10 @@ from booking.queries import bookable_slots
 from booking.services import book_plan, book_session
 from booking.services.errors import SlotUnavailable
 from booking.services.plans import LATER, preview_plan
-from booking.services.slots import add_time_off, ensure_slots_for_horizon, generate_slots
+from booking.services.slots import add_time_off, generate_slots
 from booking.tasks import keep_slots_generated
 from safety.dating import gestational_age_on
 from tests.booking.conftest import make_ready_client
-from tests.factories import WorkingHoursFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,36 +25,6 @@ START = dt.date(2027, 1, 5)  # a Tuesday: 26w0d for this due date
 DUE = START + dt.timedelta(weeks=14)  # 40w0d, also a Tuesday
 OFF_DAY = dt.date(2027, 3, 2)  # a Tuesday the therapist takes off
 PLAN_SUBJECTS = ("Your plan booked", "Your plan: a date")
-
-
-class Clock:
-    """The project's "now", moved by hand (``django.utils.timezone.now`` is what the code asks)."""
-
-    def __init__(self, monkeypatch, start: dt.datetime):
-        self.now = start
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
-
-    def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    # Monday 4 January 2027, 07:00 in London: the day before the plan starts.
-    return Clock(monkeypatch, dt.datetime(2027, 1, 4, 7, tzinfo=LONDON))
-
-
-@pytest.fixture
-def rolling_clinic(clock, clinic, therapist):
-    clinic.booking_horizon_weeks = 4
-    clinic.turnover_minutes = 0
-    clinic.save()
-    for weekday in (TUESDAY, THURSDAY):
-        WorkingHoursFactory(
-            therapist=therapist, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(13)
-        )
-    ensure_slots_for_horizon()
-    return clinic
 
 
 def plan_dates() -> list[dt.date]:
