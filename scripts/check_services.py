@@ -38,7 +38,7 @@ def _connect(conninfo: str) -> psycopg.Connection:
 LOGIN_REFUSED = (
     "password authentication failed",
     "no pg_hba.conf entry",
-    "role \"",
+    'role "',
     "permission denied for database",
 )
 
