@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from booking.models import Slot
@@ -61,20 +62,32 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 class Clock:
-    """The project's "now", moved by hand (``django.utils.timezone.now`` is what the code asks)."""
+    """A stopped clock the test moves by hand (time-machine: every thread sees it)."""
 
-    def __init__(self, monkeypatch, start: dt.datetime):
-        self.now = start
-        monkeypatch.setattr(timezone, "now", lambda: self.now)
+    def __init__(self, start: dt.datetime):
+        self._travel = time_machine.travel(start, tick=False)
+        self._coordinates = self._travel.start()
+
+    @property
+    def now(self) -> dt.datetime:
+        return timezone.now()
 
     def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
+        self._coordinates.shift(dt.timedelta(**delta))
+
+    def move_to(self, moment: dt.datetime) -> None:
+        self._coordinates.move_to(moment)
+
+    def stop(self) -> None:
+        self._travel.stop()
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock():
     """Monday 4 January 2027, 07:00 in London: the day before the rolling plans start."""
-    return Clock(monkeypatch, dt.datetime(2027, 1, 4, 7, tzinfo=LONDON))
+    clock = Clock(dt.datetime(2027, 1, 4, 7, tzinfo=LONDON))
+    yield clock
+    clock.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import zoneinfo
 
 import pytest
 from django.db import connections
-from django.utils import timezone
 
 from booking.models import Booking, Slot
 from booking.queries import bookable_slots
@@ -25,10 +24,9 @@ OPENS_THIS_RUN = dt.date(2027, 2, 2)  # past the horizon on 4 January, reached a
 
 
 def test_a_slot_opening_this_run_goes_to_the_plan_though_another_client_tries_at_once(
-    monkeypatch,
+    monkeypatch, frozen_clock
 ):
-    now = {"at": MONDAY}
-    monkeypatch.setattr(timezone, "now", lambda: now["at"])
+    frozen_clock(MONDAY)
     therapist = TherapistFactory(clinic__booking_horizon_weeks=4, clinic__turnover_minutes=0)
     WorkingHoursFactory(therapist=therapist, weekday=1, starts_at=dt.time(9), ends_at=dt.time(13))
     ensure_slots_for_horizon()
@@ -40,7 +38,7 @@ def test_a_slot_opening_this_run_goes_to_the_plan_though_another_client_tries_at
     target = dt.datetime.combine(OPENS_THIS_RUN, dt.time(10), tzinfo=LONDON)
     assert not Slot.objects.filter(starts_at=target).exists()
 
-    now["at"] = MONDAY + dt.timedelta(weeks=1)
+    frozen_clock(MONDAY + dt.timedelta(weeks=1))
     laid_out, tried = threading.Event(), threading.Event()
     real = rolling_plans.book_due_planned_sessions
 
