@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking import notices
 from booking.models import Booking, Plan, PlannedSession
-from booking.services.bookings import lock_booking, mark_cancelled
+from booking.services.bookings import cancel_without_notice
 from clinics.models import Clinic
 from safety import births, engine
 from safety import services as safety_services
@@ -56,11 +56,7 @@ def record_baby_arrival(
         .order_by("starts_at")
         .values_list("pk", flat=True)
     )
-    cancelled = []
-    for booking_id in upcoming_ids:
-        booking = lock_booking(booking_id)
-        if booking.is_active:
-            cancelled.append(mark_cancelled(booking=booking, by=by, reason=BABY_ARRIVED))
+    cancelled = cancel_without_notice(booking_ids=upcoming_ids, by=by, reason=BABY_ARRIVED)
     ended_plans = list(
         Plan.objects.select_for_update().filter(client=client, status=Plan.Status.ACTIVE)
     )

@@ -209,6 +209,20 @@ def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
     return booking
 
 
+def cancel_without_notice(*, booking_ids, by: str, reason: str) -> list[Booking]:
+    """Cancel these sessions whatever the notice period (her pregnancy changed, not her mind).
+
+    Each is locked first; one cancelled meanwhile (by the clinic) keeps its own reason. No
+    message: the caller sends one for all of them.
+    """
+    cancelled = []
+    for booking_id in booking_ids:
+        booking = lock_booking(booking_id)
+        if booking.is_active:
+            cancelled.append(mark_cancelled(booking=booking, by=by, reason=reason))
+    return cancelled
+
+
 @transaction.atomic
 def cancel_booking(
     *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True

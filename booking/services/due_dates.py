@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking import notices
 from booking.models import Booking, Plan, PlannedSession
-from booking.services.bookings import lock_booking, mark_cancelled
+from booking.services.bookings import cancel_without_notice
 from booking.services.errors import PlanError
 from booking.services.plans import PlanPreview, PlanResult, book_preview, preview_plan
 from booking.services.reminders import refresh_plan_end_reminder
@@ -40,15 +40,9 @@ def _cancel_after(plan: Plan, new_due_date: dt.date, now: dt.datetime) -> list[B
         .order_by("starts_at")
         .values_list("pk", flat=True)
     )
-    cancelled = []
-    for booking_id in ids:
-        booking = lock_booking(booking_id)
-        if booking.is_active:
-            cancelled.append(
-                mark_cancelled(
-                    booking=booking, by=Booking.CancelledBy.CLIENT, reason=DUE_DATE_MOVED
-                )
-            )
+    cancelled = cancel_without_notice(
+        booking_ids=ids, by=Booking.CancelledBy.CLIENT, reason=DUE_DATE_MOVED
+    )
     plan.planned_sessions.filter(status=PlannedSession.Status.PLANNED, on__gt=new_due_date).update(
         status=PlannedSession.Status.CANCELLED, handled_at=now
     )

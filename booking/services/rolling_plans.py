@@ -128,6 +128,22 @@ def book_due_planned_sessions(*, therapist: Therapist) -> list[PlannedSession]:
     return handled
 
 
+def settle_plans_of_inactive_therapists() -> int:
+    """Planned dates of a therapist no longer offered: each reported once as not booked.
+
+    The layout only visits active therapists, so without this her plans' dates would wait
+    forever. Returns how many dates were settled.
+    """
+    settled = 0
+    inactive = Therapist.objects.filter(
+        is_active=False, plans__planned_sessions__status=PlannedSession.Status.PLANNED
+    ).distinct()
+    for therapist in inactive.select_related("clinic"):
+        with transaction.atomic():
+            settled += len(book_due_planned_sessions(therapist=therapist))
+    return settled
+
+
 def planned_sessions_to_show(*, plans=None, client=None) -> list[PlannedSession]:
     """For her pages: planned and missed dates of ``plans`` (or of all her active plans).
 

@@ -250,6 +250,7 @@ def ensure_slots_for_horizon() -> int:
                 rolling_plans.book_due_planned_sessions(therapist=therapist)
         except Exception:
             logger.exception("Could not lay out slots for therapist %s", therapist.pk)
+    rolling_plans.settle_plans_of_inactive_therapists()
     rolling_plans.report_plan_runs()
     return created
 

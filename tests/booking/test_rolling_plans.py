@@ -199,3 +199,26 @@ def test_plan_page_and_my_bookings_show_booked_and_planned_dates(
     mine = client.get(reverse("booking:my_bookings")).content.decode()
     assert mine.count("Books automatically on") == 6
     assert "See times that week" in mine
+
+
+def test_dates_of_a_therapist_no_longer_offered_are_reported_once_not_left_waiting(
+    clock, rolling_clinic, therapist, django_capture_on_commit_callbacks, mailoutbox
+):
+    from booking.services.slots import deactivate_therapist
+
+    mother = make_ready_client(due_date=DUE)
+    book_plan(
+        client=mother,
+        therapist=therapist,
+        weekdays=[TUESDAY],
+        local_time=dt.time(10),
+        starts_on=START,
+    )
+    deactivate_therapist(therapist=therapist)
+    clock.advance(weeks=1)
+    run_layout_twice(django_capture_on_commit_callbacks, mailoutbox)
+    missed = PlannedSession.objects.get(status="not_booked")
+    assert missed.on == dt.date(2027, 2, 2)
+    assert "isn't working" in missed.reason
+    assert PlannedSession.objects.filter(status="planned").count() == 10
+    assert len(plan_mail(mailoutbox)) == 1
