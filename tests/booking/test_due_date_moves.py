@@ -7,12 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from booking.models import Booking, Plan, PlannedSession
-from booking.services import book_plan
 from booking.services.due_dates import DUE_DATE_MOVED
 from booking.services.slots import ensure_slots_for_horizon
 from safety import services as safety_services
 from tests.booking.conftest import make_ready_client
-from tests.booking.test_rolling_plans import DUE, LONDON, START, TUESDAY
+from tests.booking.test_rolling_plans import DUE, LONDON, book_tuesday_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +40,7 @@ def plan_to_due_date(rolling_clinic, therapist):
     rolling_clinic.save()
     ensure_slots_for_horizon()
     mother = make_ready_client(due_date=DUE, first_name="Maya")
-    result = book_plan(
-        client=mother,
-        therapist=therapist,
-        weekdays=[TUESDAY],
-        local_time=dt.time(10),
-        starts_on=START,
-    )
+    result = book_tuesday_plan(mother, therapist)
     assert len(result.booked) == 12
     assert result.plan.planned_sessions.filter(status="planned").count() == 3
     return mother, result.plan

@@ -27,6 +27,17 @@ OFF_DAY = dt.date(2027, 3, 2)  # a Tuesday the therapist takes off
 PLAN_SUBJECTS = ("Your plan booked", "Your plan: a date")
 
 
+def book_tuesday_plan(mother, therapist):
+    """Her plan: Tuesdays at 10:00 from 26w0d to her due date."""
+    return book_plan(
+        client=mother,
+        therapist=therapist,
+        weekdays=[TUESDAY],
+        local_time=dt.time(10),
+        starts_on=START,
+    )
+
+
 def plan_dates() -> list[dt.date]:
     return [START + dt.timedelta(weeks=n) for n in range(15)]
 
@@ -59,13 +70,7 @@ def test_plan_from_26_weeks_books_every_week_to_the_due_date_as_the_horizon_open
     assert str(gestational_age_on(DUE, START)) == "26w0d"
     add_time_off(therapist=therapist, starts_on=OFF_DAY, ends_on=OFF_DAY, reason="Course")
     with django_capture_on_commit_callbacks(execute=True):
-        result = book_plan(
-            client=mother,
-            therapist=therapist,
-            weekdays=[TUESDAY],
-            local_time=dt.time(10),
-            starts_on=START,
-        )
+        result = book_tuesday_plan(mother, therapist)
     assert len(result.booked) == 4
     assert result.not_booked == []
     assert PlannedSession.objects.filter(status="planned").count() == 11
@@ -112,13 +117,7 @@ def test_running_the_layout_twice_in_one_hour_books_nothing_twice(
     clock, rolling_clinic, therapist, django_capture_on_commit_callbacks, mailoutbox
 ):
     mother = make_ready_client(due_date=DUE)
-    book_plan(
-        client=mother,
-        therapist=therapist,
-        weekdays=[TUESDAY],
-        local_time=dt.time(10),
-        starts_on=START,
-    )
+    book_tuesday_plan(mother, therapist)
     clock.advance(days=7)
     run_layout_twice(django_capture_on_commit_callbacks, mailoutbox)
     assert len(plan_mail(mailoutbox)) == 1
@@ -151,13 +150,7 @@ def test_plan_holders_win_a_time_laid_out_ahead_of_the_horizon(
     other = make_ready_client(due_date=DUE)
     held_day = dt.date(2027, 2, 9)
     generate_slots(therapist=therapist, start=held_day, end=held_day)
-    book_plan(
-        client=mother,
-        therapist=therapist,
-        weekdays=[TUESDAY],
-        local_time=dt.time(10),
-        starts_on=START,
-    )
+    book_tuesday_plan(mother, therapist)
     held = Slot.objects.get(starts_at=at_ten(held_day))
     # The public's horizon reaches the time at 10:00 on 12 January; the layout has not run.
     clock.move_to(at_ten(dt.date(2027, 1, 12)) + dt.timedelta(minutes=1))
@@ -176,13 +169,7 @@ def test_plan_page_and_my_bookings_show_booked_and_planned_dates(
 ):
     mother = make_ready_client(due_date=DUE)
     add_time_off(therapist=therapist, starts_on=OFF_DAY, ends_on=OFF_DAY, reason="Course")
-    result = book_plan(
-        client=mother,
-        therapist=therapist,
-        weekdays=[TUESDAY],
-        local_time=dt.time(10),
-        starts_on=START,
-    )
+    result = book_tuesday_plan(mother, therapist)
     for _ in range(5):
         clock.advance(weeks=1)
         run_layout_twice(django_capture_on_commit_callbacks, mailoutbox)
@@ -207,13 +194,7 @@ def test_dates_of_a_therapist_no_longer_offered_are_reported_once_not_left_waiti
     from booking.services.slots import deactivate_therapist
 
     mother = make_ready_client(due_date=DUE)
-    book_plan(
-        client=mother,
-        therapist=therapist,
-        weekdays=[TUESDAY],
-        local_time=dt.time(10),
-        starts_on=START,
-    )
+    book_tuesday_plan(mother, therapist)
     deactivate_therapist(therapist=therapist)
     clock.advance(weeks=1)
     run_layout_twice(django_capture_on_commit_callbacks, mailoutbox)
