@@ -541,6 +541,8 @@ def export_client_data(*, client: User) -> bytes:
             "due_date": profile.due_date,
             "due_date_source": profile.due_date_source,
             "last_period_started_on": profile.last_period_started_on,
+            "birth_date": profile.birth_date,
+            "delivery": profile.delivery,
             "phone": profile.phone,
             "emergency_contact_name": profile.emergency_contact_name,
             "emergency_contact_phone": profile.emergency_contact_phone,

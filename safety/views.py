@@ -270,6 +270,8 @@ class ClientIntakeView(StaffRequiredMixin, TemplateView):
             detail=f"Via session on {services.session_date(booking):%Y-%m-%d}",
         )
         answered = set(intake.conditions) if intake else set()
+        profile = services.pregnancy_profile(booking.client)
+        after_birth = profile is not None and profile.birth_date is not None
         context.update(
             booking=booking,
             intake=intake,
@@ -279,7 +281,7 @@ class ClientIntakeView(StaffRequiredMixin, TemplateView):
                     heading,
                     [
                         (rule, rule.condition in answered, intake.notes.get(rule.condition, ""))
-                        for rule in engine.CONDITION_RULES
+                        for rule in engine.intake_questions(after_birth=after_birth)
                         if rule.group == group
                     ]
                     if intake

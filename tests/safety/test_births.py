@@ -1,6 +1,7 @@
 """Recording the birth on her profile, and flags under rule set 2026.12."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.urls import reverse
@@ -105,3 +106,12 @@ def test_intake_asks_the_postnatal_red_flags_only_after_the_birth(client, mother
     page = client.get(reverse("safety:intake")).content.decode()
     assert question in page
     assert "coughing up blood" in page
+
+
+def test_her_export_holds_the_birth(mother):
+    births.record_birth(
+        client=mother, birth_date=timezone.localdate(), delivery="caesarean", recorded_by=mother
+    )
+    data = json.loads(services.export_client_data(client=mother))
+    assert data["pregnancy_profile"]["birth_date"] == timezone.localdate().isoformat()
+    assert data["pregnancy_profile"]["delivery"] == "caesarean"
