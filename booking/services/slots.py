@@ -13,6 +13,7 @@ from accounts.models import User
 from booking.models import Booking, Slot
 from booking.services.bookings import cancel_booking
 from clinics.models import Therapist, TimeOff, WorkingHours
+from common.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +21,10 @@ logger = logging.getLogger(__name__)
 MAX_GENERATE_DAYS = 366
 
 
-class ScheduleError(Exception):
+class ScheduleError(DomainError):
     """Base class: ``str(error)`` is a sentence the clinic admin can read."""
 
     default_message = "That change to the schedule could not be made."
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class InvalidRange(ScheduleError):

@@ -288,17 +288,17 @@ def test_therapist_day_lists_her_sessions_in_order_with_week_of_pregnancy(client
     BookingFactory(slot=slot_at(someone_elses, today + dt.timedelta(days=1)))
 
     client.force_login(therapist.user)
-    response = client.get(reverse("booking:therapist_day"))
+    response = client.get(reverse("sessions:day"))
     sessions = response.context["week_sessions"]
     assert [b.client.first_name for b in sessions] == ["Zoe", "Maya"]
     page = response.content.decode()
     assert "28 weeks 2 days pregnant" in page  # on the session day, not today
-    assert reverse("safety:session_review", kwargs={"booking_id": sessions[0].pk}) in page
+    assert reverse("sessions:review", kwargs={"booking_id": sessions[0].pk}) in page
 
 
 def test_clients_cannot_see_the_therapist_day(client, ready_client):
     client.force_login(ready_client)
-    assert client.get(reverse("booking:therapist_day")).status_code == 403
+    assert client.get(reverse("sessions:day")).status_code == 403
 
 
 def test_plan_page_previews_then_books(client, therapist):
@@ -384,5 +384,5 @@ def test_therapist_day_query_count_is_constant(client, therapist, django_assert_
     client.force_login(therapist.user)
     # session, user, admin?, her therapist row, her clinic, the sessions, their flags
     with django_assert_num_queries(7):
-        response = client.get(reverse("booking:therapist_day"))
+        response = client.get(reverse("sessions:day"))
     assert len(response.context["week_sessions"]) == count

@@ -108,7 +108,7 @@ class TestTherapistProfile:
         assert (therapist.display_name, therapist.certification_year) == ("Rosa M. Lind", 2015)
 
     def test_public_profile_shows_active_therapists_only(self, client, clinic, therapist):
-        url = reverse("clinics:therapist", args=[clinic.slug, therapist.slug])
+        url = reverse("booking:therapist", args=[clinic.slug, therapist.slug])
 
         assert therapist.certification_name in client.get(url).content.decode()
         therapist.is_active = False

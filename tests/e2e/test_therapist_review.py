@@ -42,7 +42,7 @@ def test_therapist_reads_flags_acknowledges_and_records_a_clearance(page, screen
     services.write_flags(booking=booking)
 
     log_in(page, therapist.user.email, DEFAULT_PASSWORD)
-    page.goto(reverse("safety:session_review", args=[booking.pk]))
+    page.goto(reverse("sessions:review", args=[booking.pk]))
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Maya Okafor")
     expect(page.get_by_role("heading", name=re.compile("Avoid deep leg massage"))).to_be_visible()

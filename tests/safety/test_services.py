@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Booking
+from privacy import services as privacy_services
 from safety import services
 from safety.engine import RULESET_VERSION
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
@@ -309,7 +310,7 @@ def test_a_clearance_for_a_flag_the_session_does_not_have_is_refused(mother, the
 def test_export_holds_her_data_and_is_audited(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=2))
     services.write_flags(booking=booking)
-    data = json.loads(services.export_client_data(client=mother))
+    data = json.loads(privacy_services.export_client_data(client=mother))
     assert data["account"]["email"] == mother.email
     assert data["intake_responses"][0]["answered_yes"][0]["code"] == "sciatica"
     assert {f["code"] for f in data["bookings"][0]["safety_flags"]} >= {"sciatica"}
@@ -324,7 +325,7 @@ def test_deleting_her_account_erases_health_data_and_keeps_only_that_it_happened
     )
     email = mother.email
 
-    services.delete_client_account(client=mother)
+    privacy_services.delete_client_account(client=mother)
 
     mother.refresh_from_db()
     assert not mother.is_active
@@ -356,7 +357,7 @@ def test_deleting_her_account_cancels_her_future_sessions_and_plans(mother, ther
     soon.plan = plan
     soon.save()
 
-    services.delete_client_account(client=mother)
+    privacy_services.delete_client_account(client=mother)
 
     soon.refresh_from_db()
     plan.refresh_from_db()

@@ -1,4 +1,5 @@
-"""The clinic admin's schedule: the week, laying out and blocking slots, hours and time off."""
+"""The schedule: the clinic admin's week, laying out and blocking slots, hours and time off;
+the therapist's own week."""
 
 import datetime as dt
 from html import escape as escape_html
@@ -14,9 +15,14 @@ from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
 from accounts.permissions import TherapistRequiredMixin
-from booking.models import Booking, Slot
-from booking.params import parse_id
-from booking.schedule import (
+from backoffice.forms import (
+    BlockReasonForm,
+    GenerateSlotsForm,
+    SlotRangeForm,
+    TimeOffForm,
+    WorkingHoursForm,
+)
+from backoffice.schedule import (
     WeekGrid,
     clinic_week,
     monday_of,
@@ -24,6 +30,9 @@ from booking.schedule import (
     therapists_on_schedule,
     with_active_booking,
 )
+from backoffice.views.clinic import AdministeredClinicMixin
+from booking.models import Booking, Slot
+from booking.params import parse_id
 from booking.services.slots import (
     ScheduleError,
     add_time_off,
@@ -37,15 +46,7 @@ from booking.services.slots import (
     remove_working_hours,
     unblock_slots,
 )
-from clinics.forms import (
-    BlockReasonForm,
-    GenerateSlotsForm,
-    SlotRangeForm,
-    TimeOffForm,
-    WorkingHoursForm,
-)
 from clinics.models import Therapist
-from clinics.views import AdministeredClinicMixin
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
