@@ -185,8 +185,12 @@ class ClearanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, flags=(), action="", **kwargs):
+    def __init__(self, *args, flags=(), action="", today, **kwargs):
+        """``today`` is the date where the session's clinic is: it is the latest date allowed,
+        and the date proposed."""
+        kwargs.setdefault("initial", {}).setdefault("issued_on", today)
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["code"].choices = [(flag.code, flag.title) for flag in flags]
         self.helper = FormHelper()
         self.helper.form_action = action
@@ -195,7 +199,7 @@ class ClearanceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         issued_on, valid_until = cleaned.get("issued_on"), cleaned.get("valid_until")
-        if issued_on and issued_on > timezone.localdate():
+        if issued_on and issued_on > self.today:
             self.add_error("issued_on", "The clearance cannot be dated in the future.")
         if issued_on and valid_until and valid_until < issued_on:
             self.add_error("valid_until", "This must be on or after the date on the clearance.")

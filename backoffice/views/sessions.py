@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from accounts.permissions import StaffRequiredMixin, TherapistRequiredMixin
 from booking import queries
 from booking.models import Booking
+from booking.services import flags
 from safety import engine, services
 from safety.dating import gestational_age_or_none
 from safety.forms import ClearanceForm
@@ -60,7 +61,7 @@ def _booking_for_staff(user, booking_id: int) -> Booking:
         ),
         pk=booking_id,
     )
-    if not services.staff_can_see_booking(user, booking):
+    if not flags.staff_can_see_booking(user, booking):
         raise Http404("No such session.")
     return booking
 
@@ -77,25 +78,23 @@ class SessionReviewView(StaffRequiredMixin, View):
             client=booking.client,
             clinic=booking.slot.therapist.clinic,
             action=AuditEntry.Action.VIEWED_FLAGS,
-            detail=f"Session on {services.session_date(booking):%Y-%m-%d}",
+            detail=f"Session on {flags.session_date(booking):%Y-%m-%d}",
         )
         return self.render(request, booking)
 
     def render(self, request, booking, clearance_form=None):
         clinic = booking.slot.therapist.clinic
-        views = services.flags_for_review(booking)
+        views = flags.flags_for_review(booking)
         needing = [view.flag for view in views if view.needs_clearance]
         action = reverse("sessions:record_clearance", kwargs={"booking_id": booking.pk})
         if clearance_form is None and needing:
-            clearance_form = ClearanceForm(
-                flags=needing, action=action, initial={"issued_on": timezone.localdate()}
-            )
+            clearance_form = ClearanceForm(flags=needing, action=action, today=clinic.today())
         context = {
             "booking": booking,
             "clinic": clinic,
             "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
             "ends_at": timezone.localtime(booking.ends_at, clinic.tz),
-            "ga": services.gestational_age_at_session(booking),
+            "ga": flags.gestational_age_at_session(booking),
             "profile": services.pregnancy_profile(booking.client),
             "flag_views": views,
             "has_block": any(view.flag.severity == Severity.BLOCK for view in views),
@@ -109,7 +108,7 @@ class SessionReviewView(StaffRequiredMixin, View):
 class AcknowledgeView(StaffRequiredMixin, View):
     def post(self, request, booking_id):
         booking = _booking_for_staff(request.user, booking_id)
-        services.acknowledge(booking=booking, by=request.user)
+        flags.acknowledge(booking=booking, by=request.user)
         messages.success(request, "Flags acknowledged.")
         return redirect("sessions:review", booking_id=booking.pk)
 
@@ -117,16 +116,17 @@ class AcknowledgeView(StaffRequiredMixin, View):
 class RecordClearanceView(StaffRequiredMixin, View):
     def post(self, request, booking_id):
         booking = _booking_for_staff(request.user, booking_id)
-        needing = [view.flag for view in services.flags_for_review(booking) if view.needs_clearance]
+        needing = [view.flag for view in flags.flags_for_review(booking) if view.needs_clearance]
         form = ClearanceForm(
             request.POST,
             flags=needing,
             action=reverse("sessions:record_clearance", kwargs={"booking_id": booking.pk}),
+            today=booking.slot.therapist.clinic.today(),
         )
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.record_clearance(
+                flags.record_clearance(
                     booking=booking,
                     code=data["code"],
                     issued_by=data["issued_by"],
@@ -157,7 +157,7 @@ class ClientIntakeView(StaffRequiredMixin, TemplateView):
             client=booking.client,
             clinic=booking.slot.therapist.clinic,
             action=AuditEntry.Action.VIEWED_INTAKE,
-            detail=f"Via session on {services.session_date(booking):%Y-%m-%d}",
+            detail=f"Via session on {flags.session_date(booking):%Y-%m-%d}",
         )
         answered = set(intake.conditions) if intake else set()
         context.update(

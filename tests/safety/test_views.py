@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.services import flags as flag_services
 from safety import services
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
 from tests.factories import (
@@ -58,7 +59,7 @@ def mother(client_user):
 @pytest.fixture
 def session(mother, therapist):
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     return booking
 
 
@@ -278,7 +279,7 @@ def test_acknowledging_records_who_and_when(client, session, therapist):
 def test_recording_a_clearance_from_the_session_page(client, therapist, mother):
     IntakeResponseFactory(client=mother, conditions=["dvt_history"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     client.force_login(therapist.user)
     url = reverse("sessions:review", args=[booking.pk])
     assert "Clearance needed" in client.get(url).content.decode()
@@ -300,7 +301,7 @@ def test_recording_a_clearance_from_the_session_page(client, therapist, mother):
 def test_a_bad_clearance_reshows_the_form_with_the_error(client, therapist, mother):
     IntakeResponseFactory(client=mother, conditions=["dvt_history"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     client.force_login(therapist.user)
     response = client.post(
         reverse("sessions:record_clearance", args=[booking.pk]),
@@ -355,7 +356,7 @@ def test_flag_includes_render_words_with_colour(session):
 
 def test_a_blocked_session_says_do_not_start(client, therapist, mother):
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     services.record_intake(client=mother, conditions=["suspected_dvt"], notes={}, consent=True)
     client.force_login(therapist.user)
     page = client.get(reverse("sessions:review", args=[booking.pk])).content.decode()
@@ -368,7 +369,7 @@ def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, moth
 
     IntakeResponseFactory(client=mother, conditions=["multiple_pregnancy"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
 
     def render(name):
         flags = list(booking.safety_flags.select_related("booking__slot__therapist__clinic"))
@@ -376,7 +377,7 @@ def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, moth
 
     assert "Clearance needed" in render("flag_badges")
     assert "Clearance needed" in render("client_safety_notes")
-    services.record_clearance(
+    flag_services.record_clearance(
         booking=booking,
         code="multiple_pregnancy",
         issued_by="Midwife Jo Bell",

@@ -1,4 +1,5 @@
-"""Writing safety flags on bookings and keeping them current when her answers change."""
+"""Safety flags on bookings: writing them at each session's date, keeping them current when
+her answers change, and the therapist's review (acknowledging, recording clearances)."""
 
 import datetime as dt
 import logging
@@ -7,63 +8,26 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking
-from clinics.models import Clinic
 from safety import engine
 from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
-from safety.models import (
-    AuditEntry,
-    Clearance,
-    IntakeResponse,
-    PregnancyProfile,
-    SafetyFlag,
-    Severity,
+from safety.models import AuditEntry, Clearance, PregnancyProfile, SafetyFlag, Severity
+from safety.services import (
+    ClearanceError,
+    DatingError,
+    clearances_covering,
+    findings_for,
+    log_audit,
+    pregnancy_profile,
 )
 
 logger = logging.getLogger(__name__)
-
-
-class SafetyError(Exception):
-    """A safety operation that cannot go ahead; the message is fit to show the user."""
-
-
-class ProfileMissing(SafetyError):
-    def __init__(self):
-        super().__init__("Please tell us your due date before booking.")
-
-
-class DatingError(SafetyError, ValueError):
-    """A session before the pregnancy began (0w0d) by her due date."""
-
-
-class ClearanceError(SafetyError):
-    pass
-
-
-# --- Reading ---------------------------------------------------------------------------
-
-
-def latest_intake(client: User) -> IntakeResponse | None:
-    return client.intake_responses.order_by("-created_at", "-pk").first()
-
-
-def pregnancy_profile(client: User) -> PregnancyProfile | None:
-    return PregnancyProfile.objects.filter(client=client).first()
-
-
-def client_ready_to_book(client: User) -> bool:
-    """She has a pregnancy profile and an intake response given with consent."""
-    return (
-        PregnancyProfile.objects.filter(client=client).exists()
-        and client.intake_responses.filter(consent_given_at__isnull=False).exists()
-    )
 
 
 def session_date(booking: Booking) -> dt.date:
@@ -78,24 +42,6 @@ def gestational_age_at_session(booking: Booking) -> GestationalAge | None:
     return gestational_age_or_none(profile.due_date, session_date(booking))
 
 
-def findings_for(*, client: User, clinic: Clinic, on: dt.date) -> list[Finding]:
-    """The rule set's findings for ``client`` on ``on``, with the clinic's raised severities."""
-    profile = pregnancy_profile(client)
-    if profile is None:
-        raise ProfileMissing()
-    intake = latest_intake(client)
-    conditions = intake.conditions if intake else []
-    try:
-        gestational_age_on(profile.due_date, on)
-    except ValueError as error:
-        raise DatingError(
-            f"{on.day} {on:%B %Y} is before the start of your pregnancy by your due date "
-            f"({profile.due_date.day} {profile.due_date:%B %Y}). Please check your due date."
-        ) from error
-    findings = engine.evaluate(profile.due_date, on, conditions)
-    return engine.apply_raised_severities(findings, clinic.raised_severities)
-
-
 def open_flags(booking: Booking) -> list[SafetyFlag]:
     """Open flags of a booking, most serious first."""
     flags = [flag for flag in booking.safety_flags.all() if flag.is_open]
@@ -104,13 +50,6 @@ def open_flags(booking: Booking) -> list[SafetyFlag]:
 
 def has_block(flags) -> bool:
     return any(flag.severity == Severity.BLOCK for flag in flags)
-
-
-def clearances_covering(*, client: User | int, on: dt.date) -> QuerySet[Clearance]:
-    """Clearances valid on ``on``: issued on or before it, and not yet expired."""
-    return Clearance.objects.filter(client=client, issued_on__lte=on).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
 
 
 @dataclass
@@ -142,57 +81,12 @@ def clearance_needed(booking: Booking) -> bool:
     return any(view.needs_clearance for view in flags_for_review(booking))
 
 
-# --- Access -----------------------------------------------------------------------------
-
-
 def staff_can_see_booking(user: User, booking: Booking) -> bool:
     """The therapist of the session and the admins of its clinic; nobody else."""
     if not user.is_authenticated:
         return False
     therapist = booking.slot.therapist
     return therapist.user_id == user.pk or therapist.clinic.admins.filter(pk=user.pk).exists()
-
-
-def bookings_visible_to(user: User) -> QuerySet[Booking]:
-    return Booking.objects.filter(
-        Q(slot__therapist__user=user) | Q(slot__therapist__clinic__admins=user)
-    ).distinct()
-
-
-# --- Audit trail ------------------------------------------------------------------------
-
-
-def log_audit(
-    *,
-    actor: User | None,
-    client: User | None,
-    action: str,
-    clinic: Clinic | None = None,
-    detail: str = "",
-) -> AuditEntry:
-    label = ""
-    if actor is not None:
-        label = f"{actor.get_full_name() or actor.email} ({User.Role(actor.role).label})"
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_label=label[:200],
-        client=client,
-        clinic=clinic,
-        action=action,
-        detail=detail[:300],
-    )
-
-
-def audit_entries_for_clinics(clinics: list[Clinic]) -> QuerySet[AuditEntry]:
-    """Entries written at these clinics, and a client's own changes if she is their client."""
-    clients = User.objects.filter(bookings__slot__therapist__clinic__in=clinics)
-    return (
-        AuditEntry.objects.filter(
-            Q(clinic__in=clinics) | Q(clinic__isnull=True, client__in=clients.values("pk"))
-        )
-        .select_related("client")
-        .order_by("-created_at", "-pk")
-    )
 
 
 # --- Writing flags ----------------------------------------------------------------------
@@ -328,9 +222,6 @@ def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
                 logger.exception("Could not send the blocked-session e-mail for %s", booking.pk)
 
 
-# --- Her answers ------------------------------------------------------------------------
-
-
 def check_sessions_fit_due_date(*, client: User, due_date: dt.date) -> None:
     """Refuse a due date that would put one of her booked sessions before 0w0d."""
     for booking in Booking.objects.filter(
@@ -344,67 +235,6 @@ def check_sessions_fit_due_date(*, client: User, due_date: dt.date) -> None:
                 f"With that due date your session on {on.day} {on:%B %Y} would be before your "
                 "pregnancy began. Please check the date, or cancel that session first."
             ) from error
-
-
-@transaction.atomic
-def save_pregnancy_profile(
-    *,
-    client: User,
-    due_date: dt.date,
-    due_date_source: str,
-    last_period_started_on: dt.date | None,
-    phone: str,
-    emergency_contact_name: str,
-    emergency_contact_phone: str,
-) -> PregnancyProfile:
-    """Create or update her profile; a changed due date re-evaluates her future sessions."""
-    check_sessions_fit_due_date(client=client, due_date=due_date)
-    profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
-    due_date_changed = profile is None or profile.due_date != due_date
-    profile = profile or PregnancyProfile(client=client)
-    profile.due_date = due_date
-    profile.due_date_source = due_date_source
-    profile.last_period_started_on = last_period_started_on
-    profile.phone = phone
-    profile.emergency_contact_name = emergency_contact_name
-    profile.emergency_contact_phone = emergency_contact_phone
-    profile.save()
-    log_audit(
-        actor=client,
-        client=client,
-        action=AuditEntry.Action.CHANGED_PROFILE,
-        detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
-    )
-    if due_date_changed:
-        reevaluate_future_bookings(client=client)
-    return profile
-
-
-@transaction.atomic
-def record_intake(
-    *, client: User, conditions: list[str], notes: dict[str, str], consent: bool
-) -> IntakeResponse:
-    """Store a new version of her answers and re-evaluate her future sessions."""
-    if not consent:
-        raise SafetyError("Please agree to us storing your health answers for your care.")
-    unknown = sorted(set(conditions) - engine.CONDITIONS.keys())
-    if unknown:
-        raise ValueError(f"Unknown condition code(s): {', '.join(unknown)}.")
-    ordered = [rule.condition for rule in engine.CONDITION_RULES if rule.condition in conditions]
-    intake = IntakeResponse.objects.create(
-        client=client,
-        conditions=ordered,
-        notes={code: note.strip() for code, note in notes.items() if note and note.strip()},
-        consent_given_at=timezone.now(),
-    )
-    log_audit(
-        actor=client,
-        client=client,
-        action=AuditEntry.Action.CHANGED_INTAKE,
-        detail=f"{len(ordered)} yes answer(s)",
-    )
-    reevaluate_future_bookings(client=client)
-    return intake
 
 
 # --- Therapist actions ------------------------------------------------------------------
@@ -450,15 +280,12 @@ def record_clearance(
         closed_at__isnull=True, code=code, severity=Severity.CLEARANCE
     ).exists():
         raise ClearanceError("That session has no open flag needing this clearance.")
-    today = timezone.localdate()
-    if issued_on > today:
+    # "Today" where the clinic is: just after midnight in London it is still yesterday in UTC.
+    if issued_on > booking.slot.therapist.clinic.today():
         raise ClearanceError("The clearance cannot be dated in the future.")
     if valid_until is not None and valid_until < issued_on:
         raise ClearanceError("“Valid until” must be on or after the date it was issued.")
-    on = session_date(booking)
-    if not (issued_on <= on and (valid_until is None or valid_until >= on)):
-        raise ClearanceError("That clearance would not cover this session's date.")
-    clearance = Clearance.objects.create(
+    clearance = Clearance(
         client=booking.client,
         code=code,
         issued_by=issued_by.strip(),
@@ -467,6 +294,9 @@ def record_clearance(
         note=note.strip(),
         recorded_by=recorded_by,
     )
+    if not clearance.covers(session_date(booking)):
+        raise ClearanceError("That clearance would not cover this session's date.")
+    clearance.save()
     log_audit(
         actor=recorded_by,
         client=booking.client,
