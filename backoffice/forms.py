@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
 from common.forms import DateInput, SubmitHelperMixin, TimeInput
+from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
 
 
 class TherapistInviteForm(SubmitHelperMixin, forms.Form):
@@ -112,8 +113,6 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
-        from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
-
         super().__init__(*args, **kwargs)
         raised = self.instance.raised_severities or {}
         self.rule_fields = []
@@ -151,8 +150,6 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         )
 
     def clean(self):
-        from safety.engine import RULES_BY_CODE, SEVERITY_RANK
-
         cleaned = super().clean()
         raised = {}
         for code, rule in RULES_BY_CODE.items():
