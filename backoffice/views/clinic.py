@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, UpdateView
 
@@ -86,9 +85,7 @@ class TherapistEditView(AdministeredClinicMixin, UpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["working_hours"] = self.object.working_hours.all()
-        context["time_off"] = self.object.time_off.filter(
-            ends_on__gte=timezone.localdate(timezone=self.clinic.tz)
-        )
+        context["time_off"] = self.object.time_off.filter(ends_on__gte=self.clinic.today())
         return context
 
     def form_valid(self, form):

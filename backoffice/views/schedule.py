@@ -108,7 +108,7 @@ class WeekView(AdministeredClinicMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         monday = parse_week(self.request.GET.get("week"), today=today)
         therapists = list(therapists_on_schedule(clinic=self.clinic, monday=monday))
         selected = next(
@@ -140,7 +140,7 @@ class MyWeekView(TherapistRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         therapist = self.request.user.therapist
         clinic = therapist.clinic
-        today = timezone.localdate(timezone=clinic.tz)
+        today = clinic.today()
         monday = parse_week(self.request.GET.get("week"), today=today)
         context.update(
             clinic=clinic,
@@ -203,9 +203,7 @@ class SlotView(BlockConfirmationMixin, AdministeredClinicMixin, TemplateView):
         )
 
     def back_url(self) -> str:
-        return week_url(
-            self.clinic, timezone.localdate(self.slot.starts_at, timezone=self.clinic.tz)
-        )
+        return week_url(self.clinic, self.clinic.local_date(self.slot.starts_at))
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", BlockReasonForm())
@@ -301,7 +299,7 @@ class GenerateSlotsView(AdministeredClinicMixin, FormView):
         return GenerateSlotsForm(clinic=self.clinic, **self.get_form_kwargs())
 
     def get_initial(self):
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         return {
             "starts_on": today,
             "ends_on": today + dt.timedelta(weeks=self.clinic.booking_horizon_weeks),
@@ -397,7 +395,7 @@ class TimeOffView(TherapistScheduleMixin, FormView):
     form_class = TimeOffForm
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         return super().get_context_data(
             time_off=self.therapist.time_off.filter(ends_on__gte=today), **kwargs
         )
