@@ -4,7 +4,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from booking.services import flags as flag_services
@@ -27,9 +26,8 @@ SUMMER_NIGHT = dt.datetime(2026, 7, 15, 23, 30, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(SUMMER_NIGHT, tick=False):
-        yield
+def frozen(frozen_clock):
+    frozen_clock(SUMMER_NIGHT)
 
 
 def session_needing_clearance(time_zone: str):
