@@ -6,7 +6,5 @@ class BookingConfig(AppConfig):
     name = "booking"
 
     def ready(self):
-        from booking.services import due_dates
-        from safety.signals import due_date_changed
-
-        due_date_changed.connect(due_dates.plans_follow_due_date, dispatch_uid="plans-follow")
+        # Her sessions follow changes to her due date and answers (see safety.signals).
+        from booking import receivers  # noqa: F401

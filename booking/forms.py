@@ -9,7 +9,7 @@ from django import forms
 from booking.services.plans import (
     MAX_SESSIONS_PER_WEEK,
     MIN_DAYS_BETWEEN_SESSIONS,
-    PlanWindow,
+    PlanLimit,
     weekday_gap,
 )
 from clinics.models import Therapist, WorkingHours
@@ -42,19 +42,19 @@ class PlanForm(forms.Form):
         help_text="Leave empty to book until your due date.",
     )
 
-    def __init__(self, *args, clinic, window: PlanWindow, today: dt.date, times=(), **kwargs):
+    def __init__(self, *args, clinic, limit: PlanLimit, today: dt.date, times=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["local_time"].widget.choices = [
             (f"{time:%H:%M}", f"{time:%H:%M}") for time in (times or DEFAULT_TIMES)
         ]
-        self.window = window
+        self.limit = limit
         self.today = today
         self.fields["therapist"].queryset = clinic.therapists.active()
         self.fields["ends_on"].help_text = (
             "Leave empty for 12 weeks; a plan can run up to "
-            f"{window.last_day:%-d %B %Y}, 52 weeks after the birth."
-            if window.postnatal
-            else f"Leave empty to book until your due date, {window.last_day:%-d %B %Y}."
+            f"{limit.last_day:%-d %B %Y}, 52 weeks after the birth."
+            if limit.postnatal
+            else f"Leave empty to book until your due date, {limit.last_day:%-d %B %Y}."
         )
         self.helper = FormHelper()
         self.helper.form_method = "get"
@@ -83,18 +83,18 @@ class PlanForm(forms.Form):
         starts_on = self.cleaned_data["starts_on"]
         if starts_on < self.today:
             raise forms.ValidationError("Choose today or a later date.")
-        if starts_on > self.window.last_day:
+        if starts_on > self.limit.last_day:
             raise forms.ValidationError(
                 "Choose a date within 52 weeks of the birth."
-                if self.window.postnatal
+                if self.limit.postnatal
                 else "Choose a date before your due date."
             )
         return starts_on
 
     def clean_ends_on(self):
         ends_on = self.cleaned_data.get("ends_on")
-        if ends_on and ends_on > self.window.last_day:
-            raise forms.ValidationError(f"A plan can't run past {self.window.limit_words}.")
+        if ends_on and ends_on > self.limit.last_day:
+            raise forms.ValidationError(f"A plan can't run past {self.limit.limit_words}.")
         return ends_on
 
     def clean(self):
@@ -134,3 +134,7 @@ class BirthForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return birth_date
+
+
+class ReminderPreferencesForm(forms.Form):
+    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)

@@ -1,6 +1,8 @@
+"""The client's pages: clinics, times, booking, her bookings and plans, reminders."""
+
 from django.urls import path
 
-from booking import birth_views, due_date_views, reminder_views, views
+from booking import birth_views, due_date_views, views
 
 app_name = "booking"
 
@@ -8,6 +10,11 @@ urlpatterns = [
     path("", views.ClinicListView.as_view(), name="clinics"),
     path("clinic/<slug:slug>/", views.ClinicDetailView.as_view(), name="clinic"),
     path("clinic/<slug:slug>/plan/", views.PlanView.as_view(), name="plan"),
+    path(
+        "clinic/<slug:slug>/therapists/<slug:therapist_slug>/",
+        views.TherapistDetailView.as_view(),
+        name="therapist",
+    ),
     path("time/<int:slot_id>/", views.SlotView.as_view(), name="slot"),
     path("mine/", views.MyBookingsView.as_view(), name="my_bookings"),
     path("mine/calendar.ics", views.UpcomingIcsView.as_view(), name="my_bookings_ics"),
@@ -29,13 +36,5 @@ urlpatterns = [
         birth_views.ClinicBabyArrivedView.as_view(),
         name="clinic_baby_arrived",
     ),
-    path("sessions/", views.TherapistDayView.as_view(), name="therapist_day"),
-    path(
-        "reminders/",
-        reminder_views.ReminderPreferencesView.as_view(),
-        name="reminder_preferences",
-    ),
-    path(
-        "clinic-reminders/", reminder_views.ClinicRemindersView.as_view(), name="clinic_reminders"
-    ),
+    path("reminders/", views.ReminderPreferencesView.as_view(), name="reminder_preferences"),
 ]

@@ -1,8 +1,22 @@
-"""Signals other apps listen to, so that safety never has to import them."""
+"""Signals safety sends when her pregnancy details change, for the layers above it.
+
+Safety knows nothing of bookings; booking subscribes to these to keep her sessions right.
+Both are sent inside the transaction that saves the change, so a receiver's error (or
+its writes) commit or roll back with it.
+"""
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that changes a client's due date, before her future sessions are
-# re-evaluated. Arguments: ``client``, ``old_due_date``, ``new_due_date``. A receiver returns
-# the address of a page showing what it changed for her, or ``None``.
-due_date_changed = Signal()
+# Sent before a due date is saved, with ``client`` and the new ``due_date``. A receiver
+# refuses the date by raising ``safety.services.DatingError``.
+due_date_changing = Signal()
+
+# Sent after her due date or her health answers changed, with ``client``: her future
+# sessions are evaluated again.
+answers_changed = Signal()
+
+# Sent after a changed due date is saved (not at her first one), inside that transaction and
+# before ``answers_changed``, with ``client``, ``old_due_date`` and ``new_due_date``: her plans
+# follow it first, so the sessions they drop are not re-evaluated. A receiver returns the
+# address of a page showing what it changed for her, or ``None``.
+due_date_moved = Signal()

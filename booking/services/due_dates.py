@@ -86,8 +86,10 @@ def refit_plans(*, client: User, old_due_date: dt.date, new_due_date: dt.date) -
     return result
 
 
-def plans_follow_due_date(sender, *, client, old_due_date, new_due_date, **kwargs) -> str | None:
-    """Receiver of ``safety.signals.due_date_changed``: the page listing what changed, if any."""
+def plans_follow_due_date(
+    *, client: User, old_due_date: dt.date, new_due_date: dt.date
+) -> str | None:
+    """Her plans follow her moved due date; the page listing what changed, if anything did."""
     refit = refit_plans(client=client, old_due_date=old_due_date, new_due_date=new_due_date)
     return reverse("booking:due_date_changes") if refit.changed_anything else None
 

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.services.flags import write_flags
+from privacy.services import export_client_data
 from safety import births, services
 from safety.models import AuditEntry, SafetyFlag
 from tests.factories import (
@@ -68,7 +70,7 @@ def test_flags_after_the_birth_are_postnatal_with_the_new_version(mother, therap
     starts_at = timezone.now() + dt.timedelta(days=20)
     slot = SlotFactory(therapist=therapist, starts_at=starts_at)
     booking = BookingFactory(client=mother, slot=slot)
-    flags = services.write_flags(booking=booking)
+    flags = write_flags(booking=booking)
     assert {flag.code for flag in flags} == {"postnatal_clot_risk", "postnatal_early"}
     assert {flag.ruleset_version for flag in flags} == {"2026.12"}
 
@@ -78,10 +80,10 @@ def test_an_unchanged_rule_keeps_its_old_flag_and_version(mother, therapist):
     booking = BookingFactory(
         client=mother, slot=SlotFactory(therapist=therapist, starts_at=starts_at)
     )
-    services.write_flags(booking=booking)
+    write_flags(booking=booking)
     SafetyFlag.objects.filter(booking=booking).update(ruleset_version="2026.11")
     before = set(SafetyFlag.objects.values_list("pk", flat=True))
-    services.write_flags(booking=booking)
+    write_flags(booking=booking)
     assert set(SafetyFlag.objects.values_list("pk", flat=True)) == before
     assert set(SafetyFlag.objects.values_list("ruleset_version", flat=True)) == {"2026.11"}
 
@@ -112,6 +114,6 @@ def test_her_export_holds_the_birth(mother):
     births.record_birth(
         client=mother, birth_date=timezone.localdate(), delivery="caesarean", recorded_by=mother
     )
-    data = json.loads(services.export_client_data(client=mother))
+    data = json.loads(export_client_data(client=mother))
     assert data["pregnancy_profile"]["birth_date"] == timezone.localdate().isoformat()
     assert data["pregnancy_profile"]["delivery"] == "caesarean"
