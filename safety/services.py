@@ -6,16 +6,13 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.outgoing import request_message
 from booking.models import Booking
 from clinics.models import Clinic
 from safety import engine
@@ -288,47 +285,15 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
         result.bookings.append(booking)
         if has_block(flags) and not was_blocked:
             result.newly_blocked.append(booking)
-    if result.newly_blocked:
-        ids = [booking.pk for booking in result.newly_blocked]
-        transaction.on_commit(lambda: send_blocked_session_emails(booking_ids=ids))
+    for booking in result.newly_blocked:
+        # Written in this transaction; a worker sends them (the outbox lives in booking).
+        request_message(kind="session_blocked", recipient=booking.client, booking_id=booking.pk)
+        request_message(
+            kind="session_blocked_therapist",
+            recipient=booking.slot.therapist.user,
+            booking_id=booking.pk,
+        )
     return result
-
-
-def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
-    """Tell her and the therapist that a booked session can no longer go ahead as it stands."""
-    bookings = Booking.objects.filter(pk__in=booking_ids).select_related(
-        "client", "slot__therapist__clinic", "slot__therapist__user"
-    )
-    for booking in bookings:
-        clinic = booking.slot.therapist.clinic
-        context = {
-            "booking": booking,
-            "clinic": clinic,
-            "therapist": booking.slot.therapist,
-            "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
-            "flags": [flag for flag in open_flags(booking) if flag.severity == Severity.BLOCK],
-            "booking_url": settings.SITE_URL + reverse("booking:booking", args=[booking.pk]),
-            "review_url": settings.SITE_URL
-            + reverse("safety:session_review", kwargs={"booking_id": booking.pk}),
-        }
-        for audience, recipient in (
-            ("client", booking.client.email),
-            ("therapist", booking.slot.therapist.user.email),
-        ):
-            template = f"safety/email/session_blocked_{audience}"
-            message = EmailMultiAlternatives(
-                subject=render_to_string(f"{template}_subject.txt", context).strip(),
-                body=render_to_string(f"{template}.txt", context),
-                to=[recipient],
-                reply_to=[clinic.email],
-            )
-            message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-            try:
-                message.send()
-            except Exception:
-                # The flags are stored and shown on the session either way; a lost e-mail
-                # must not hide that, so log it and carry on with the next one.
-                logger.exception("Could not send the blocked-session e-mail for %s", booking.pk)
 
 
 # --- Her answers ------------------------------------------------------------------------
@@ -582,7 +547,10 @@ def delete_client_account(*, client: User) -> None:
     from booking.models import Plan
     from booking.services import cancel_booking, cancel_plan
 
-    client = User.objects.select_for_update().get(pk=client.pk)
+    # FOR NO KEY UPDATE: her row is anonymised, never deleted, and a clinic cancelling one
+    # of her sessions right now writes an outbox row pointing at her (a key-share lock) while
+    # holding that session; a full FOR UPDATE here would deadlock with it.
+    client = User.objects.select_for_update(no_key=True).get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
     # Locked, so a session the clinic is cancelling right now drops out here rather than
     # failing her deletion.

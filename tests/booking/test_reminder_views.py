@@ -114,7 +114,7 @@ class TestClinicReminders:
 
         assert list(response.context["reminders"]) == []
         assert response.context["counts"] == {"sent": 0, "failed": 0, "waiting": 0}
-        assert "No reminders have gone out" in response.text
+        assert "No messages have gone out" in response.text
 
     def test_leaves_out_sessions_that_are_over(self, client, clinic_admin, therapist):
         reminder_at(therapist, status=Reminder.Status.SENT, days_ahead=-2)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import Booking, Reminder
-from booking.services.reminders import (
+from booking.services import outbox
+from booking.services.outbox import (
     MAX_SEND_ATTEMPTS,
     Outcome,
     claim_due_reminders,
@@ -24,6 +25,7 @@ from booking.services.reminders import (
 )
 from booking.tasks import dispatch_due_reminders, send_reminder
 from safety.models import Clearance, SafetyFlag
+from tests.conftest import REAL_ENQUEUE_SENDS
 from tests.factories import (
     BookingFactory,
     PregnancyProfileFactory,
@@ -264,7 +266,8 @@ class TestDispatch:
         def broker_down(*args, **kwargs):
             raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-        monkeypatch.setattr(send_reminder, "apply_async", broker_down)
+        monkeypatch.setattr(outbox, "enqueue_sends", REAL_ENQUEUE_SENDS)
+        monkeypatch.setattr(current_app, "send_task", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             assert dispatch_due_reminders.apply().get() == 1
 
