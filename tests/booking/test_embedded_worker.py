@@ -1,10 +1,11 @@
-"""The one-command demo's worker (SQLite, filesystem broker, two processes) sends each message once.
+"""The one-command demo's workers (SQLite, filesystem broker) send each message once.
 
-Runs the real ``celery worker`` as ``make run`` does, against a fresh SQLite database and
-broker folder, with no ``DATABASE_URL`` or ``REDIS_URL``. Two pool processes sending at once
-used to fail their ``sent`` update with "database is locked", leave the row ``sending`` and
-send it again once the lease ran out; here every message is handed to the workers twice
-over, and each must still arrive exactly once.
+Runs the real Celery workers exactly as the Procfile that ``make run`` starts says (one for
+the ``outbox`` queue with two processes, one for ``periodic``), against a fresh SQLite
+database and broker folder, with no ``DATABASE_URL`` or ``REDIS_URL``. Two pool processes
+sending at once used to fail their ``sent`` update with "database is locked", leave the row
+``sending`` and send it again once the lease ran out; here every message is handed to the
+workers twice over, and each must still arrive exactly once.
 """
 
 import os
@@ -84,7 +85,23 @@ def sent_message_ids(mail_dir: Path) -> Counter:
     return found
 
 
-def test_the_embedded_default_worker_sends_each_message_once(tmp_path):
+def procfile_workers() -> list[list[str]]:
+    """The Celery worker commands of the Procfile, run with this interpreter."""
+    commands = []
+    for line in (settings.BASE_DIR / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        args = command.split()
+        if args and args[0].endswith("/celery") and "worker" in args:
+            commands.append([sys.executable, "-m", "celery", *args[1:]])
+    return commands
+
+
+def test_make_run_starts_workers_for_both_queues():
+    queues = [command[command.index("-Q") + 1] for command in procfile_workers()]
+    assert sorted(queues) == ["outbox", "periodic"]
+
+
+def test_the_embedded_default_workers_send_each_message_once(tmp_path):
     var, mail_dir = tmp_path / "var", tmp_path / "mail"
     env = {
         key: value
@@ -103,27 +120,41 @@ def test_the_embedded_default_worker_sends_each_message_once(tmp_path):
     assert statuses(database) == Counter(sending=MESSAGES // 2, pending=MESSAGES // 2 + 24)
 
     log = tmp_path / "worker.log"
+    workers = []
     with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker"]
-            + ["--concurrency=2", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        for command in procfile_workers():
+            workers.append(
+                subprocess.Popen(
+                    [*command, "--without-gossip", "--without-mingle"],
+                    cwd=settings.BASE_DIR,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
     try:
         manage(env, "shell", "-c", DISPATCH)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while statuses(database)["sent"] < MESSAGES:
-            assert worker.poll() is None, log.read_text()[-3000:]
+            assert all(w.poll() is None for w in workers), log.read_text()[-3000:]
             assert time.monotonic() < deadline, f"{statuses(database)}\n{log.read_text()[-3000:]}"
             time.sleep(0.5)
-        time.sleep(3)  # the duplicate tasks still queued find their rows sent
+        # Every duplicate task, taken off the queue, must find its row sent and do nothing.
+        queue = var / "broker" / "queue"
+        while any(queue.iterdir()):
+            assert time.monotonic() < deadline, f"{len(list(queue.iterdir()))} tasks left"
+            time.sleep(0.5)
+        time.sleep(2)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)  # a warm shutdown, as Ctrl-C in make run
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
 
     worker_log = log.read_text()
     assert "database is locked" not in worker_log
