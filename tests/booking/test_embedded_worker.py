@@ -53,12 +53,14 @@ for n in range({MESSAGES // 2}):
 """
 
 DISPATCH = """
+from django.utils import timezone
 from booking.models import Reminder
 from booking.services.outbox import enqueue_sends
 from booking.tasks import dispatch_due_reminders
 dispatch_due_reminders.delay()
 dispatch_due_reminders.delay()
-enqueue_sends(list(Reminder.objects.values_list("pk", flat=True)))
+due = Reminder.objects.exclude(status="pending", send_at__gt=timezone.now())
+enqueue_sends(list(due.values_list("pk", flat=True)))
 """
 
 
