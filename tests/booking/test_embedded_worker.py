@@ -105,6 +105,7 @@ def test_make_run_starts_workers_for_both_queues():
 
 def test_the_embedded_default_workers_send_each_message_once(tmp_path):
     var, mail_dir = tmp_path / "var", tmp_path / "mail"
+    var.mkdir()  # as the repository's var/ is there for make run
     env = {
         key: value
         for key, value in os.environ.items()
