@@ -8,11 +8,11 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from booking.models import Booking, Slot
-from booking.services import book_session
+from booking.services import book_session, cancel_booking
 from tests.booking.conftest import local_today, make_ready_client, slot_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,3 +103,22 @@ def test_cancelling_a_session_someone_holds_says_busy(client, therapist):
     assert BUSY in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.BOOKED
+
+
+def test_a_callers_own_transaction_keeps_its_lock_timeout(therapist):
+    maya = make_ready_client()
+    booking = book_session(
+        client=maya, slot=slot_at(therapist, local_today(therapist.clinic) + dt.timedelta(days=5))
+    )
+
+    def lock_timeout() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = lock_timeout()
+        cancel_booking(booking=booking, by=Booking.CancelledBy.CLIENT)
+        after = lock_timeout()
+
+    assert before == after == "0"
