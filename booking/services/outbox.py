@@ -181,11 +181,15 @@ def _lock_claimed(reminder_id: int) -> Reminder | None:
     )
     if reminder is None:
         return None
-    reminder.recipient = User.objects.get(pk=reminder.recipient_id)
     if reminder.booking_id:
         reminder.booking = Booking.objects.select_related(
             "client", "slot__therapist__clinic", "plan"
         ).get(pk=reminder.booking_id)
+    if reminder.booking_id and reminder.booking.client_id == reminder.recipient_id:
+        # Most rows go to the client of their session: no second query for her.
+        reminder.recipient = reminder.booking.client
+    else:
+        reminder.recipient = User.objects.get(pk=reminder.recipient_id)
     return reminder
 
 

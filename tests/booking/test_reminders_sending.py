@@ -90,6 +90,16 @@ class TestSending:
         assert message.to == [reminder.booking.client.email]
         assert message.extra_headers["Message-ID"] == f"<reminder-{reminder.pk}@bolster>"
 
+    def test_sending_a_reminder_costs_a_fixed_number_of_queries(
+        self, therapist, django_assert_num_queries
+    ):
+        reminder = due_reminder(therapist)
+        claim_due_reminders()
+
+        # Savepoint, lock the row, her session, its open flags, mark sent, release.
+        with django_assert_num_queries(6):
+            assert send_claimed_reminder(reminder_id=reminder.pk).outcome is Outcome.SENT
+
     def test_sending_the_same_reminder_again_sends_nothing(self, therapist):
         reminder = due_reminder(therapist)
         claim_and_send(reminder)
