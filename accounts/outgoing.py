@@ -1,9 +1,9 @@
 """How apps below ``booking`` ask for a message to be sent, without importing the outbox.
 
-The outbox lives in ``booking``, above accounts, clinics and safety, so they cannot import
-it. They call ``request_message`` inside their own transaction instead; the outbox listens
-(``booking.services.notices``) and writes the row in that same transaction, so the message
-leaves only if the change commits, from a worker, never from the web request.
+The outbox lives in ``booking``, above accounts, so accounts cannot import it. It calls
+``request_message`` inside its own transaction instead; the outbox listens
+(``booking.receivers``) and writes the row in that same transaction, so the message leaves
+only if the change commits, from a worker, never from the web request.
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin
 from booking.models import Booking, Plan, Reminder, Slot
+from common.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Slot)

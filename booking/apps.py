@@ -6,5 +6,6 @@ class BookingConfig(AppConfig):
     name = "booking"
 
     def ready(self):
-        # Connects the outbox to ``accounts.outgoing``, through which lower apps ask for mail.
-        from booking.services import notices  # noqa: F401
+        # Her sessions follow changes to her due date and answers (see safety.signals), and
+        # lower apps' messages reach the outbox (see accounts.outgoing).
+        from booking import receivers  # noqa: F401

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -26,7 +25,6 @@ from booking.models import Booking, Reminder
 from booking.services.reminders import PLAN_END, is_same_day
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 from safety.models import Clearance, Severity
-from safety.services import open_flags
 
 WHAT_TO_BRING = (
     "Wear loose, comfortable clothes and bring a bottle of water. Have a light snack an hour "
@@ -72,8 +70,8 @@ def _client_safety_notes(booking: Booking) -> list[str]:
     cleared = set()
     if any(flag.severity == Severity.CLEARANCE for flag in flags):
         cleared = set(
-            Clearance.objects.filter(client=booking.client, issued_on__lte=session_day)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=session_day))
+            Clearance.objects.filter(client=booking.client)
+            .covering(session_day)
             .values_list("code", flat=True)
         )
     notes = []
@@ -225,11 +223,9 @@ def _session_blocked(reminder: Reminder, *, audience: str) -> EmailMultiAlternat
         "clinic": clinic,
         "therapist": booking.slot.therapist,
         "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
-        "flags": [flag for flag in open_flags(booking) if flag.severity == Severity.BLOCK],
+        "flags": list(booking.safety_flags.filter(closed_at__isnull=True, severity=Severity.BLOCK)),
         "booking_url": _absolute(reverse("booking:booking", args=[booking.pk])),
-        "review_url": _absolute(
-            reverse("safety:session_review", kwargs={"booking_id": booking.pk})
-        ),
+        "review_url": _absolute(reverse("sessions:review", kwargs={"booking_id": booking.pk})),
     }
     template = f"safety/email/session_blocked_{audience}"
     return _email(

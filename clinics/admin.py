@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
+from common.admin import ReadOnlyAdminMixin
 
 
 class TherapistInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "clinics",
     "safety",
     "booking",
+    "privacy",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

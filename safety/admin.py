@@ -1,12 +1,15 @@
-"""Admin for pregnancy profiles, intake answers, flags, clearances and the audit trail.
+"""Admin for pregnancy profiles, intake answers, flags, clearances and the audit trail, all
+read-only (their services re-evaluate her sessions, close flags and write the audit trail);
+and the clinic's raised severities, checked against the rule set."""
 
-All read-only: their services re-evaluate her sessions, close flags and write the audit trail.
-"""
-
+from django import forms
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin
+from clinics.admin import ClinicAdmin
+from clinics.models import Clinic
+from common.admin import ReadOnlyAdminMixin
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
+from safety.policies import validate_raised_severities
 
 
 @admin.register(PregnancyProfile)
@@ -61,3 +64,21 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["actor_label", "client__email", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["actor", "actor_label", "client", "clinic", "action", "detail", "created_at"]
+
+
+class ClinicSafetyForm(forms.ModelForm):
+    """The clinic's page, with its raised severities checked against the rule set."""
+
+    def clean_raised_severities(self):
+        raised = self.cleaned_data["raised_severities"]
+        validate_raised_severities(raised)
+        return raised
+
+
+# Clinics know nothing of the rule set, so safety, which does, extends their admin page.
+admin.site.unregister(Clinic)
+
+
+@admin.register(Clinic)
+class ClinicWithSafetyAdmin(ClinicAdmin):
+    form = ClinicSafetyForm

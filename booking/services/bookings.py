@@ -22,6 +22,7 @@ from booking.services.errors import (
     SafetyBlocked,
     SlotUnavailable,
 )
+from booking.services.flags import write_flags
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
@@ -119,7 +120,7 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
             raise OverlappingBooking() from error
         raise SlotUnavailable() from error
     booking.slot = slot
-    safety_services.write_flags(booking=booking)
+    write_flags(booking=booking)
     schedule_reminders(booking=booking)
     return booking
 

@@ -7,10 +7,6 @@ from the web request.
 
 from collections.abc import Sequence
 
-from django.dispatch import receiver
-
-from accounts.models import User
-from accounts.outgoing import message_requested
 from booking.models import Booking, Reminder
 from booking.services.outbox import notify
 
@@ -47,12 +43,13 @@ def notify_cancelled(bookings: Sequence[Booking], *, by: str, reason: str = "") 
     )
 
 
-@receiver(message_requested, dispatch_uid="booking.outbox")
-def _write_requested_message(
-    sender, *, kind: str, recipient: User, booking_id=None, payload=None, **kwargs
-) -> Reminder:
-    """Apps below booking (accounts, safety) ask for messages through ``accounts.outgoing``."""
-    booking = None
-    if booking_id is not None:
-        booking = Booking.objects.get(pk=booking_id)
-    return notify(kind=kind, recipient=recipient, booking=booking, payload=payload)
+def notify_session_blocked(booking: Booking) -> list[Reminder]:
+    """She and her therapist learn that a booked session cannot go ahead as it stands."""
+    return [
+        notify(kind=Reminder.Notice.SESSION_BLOCKED, recipient=booking.client, booking=booking),
+        notify(
+            kind=Reminder.Notice.SESSION_BLOCKED_THERAPIST,
+            recipient=booking.slot.therapist.user,
+            booking=booking,
+        ),
+    ]
