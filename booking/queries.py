@@ -178,3 +178,11 @@ def therapist_sessions(
         .prefetch_related(open_flags(), CLEARANCES)
         .order_by("starts_at")
     )
+
+
+def attach_alternatives(missed) -> None:
+    """Each missed date's offered alternatives that are still free, as ``.alternatives``."""
+    ids = {pk for planned in missed for pk in planned.alternative_slot_ids}
+    free = {slot.pk: slot for slot in Slot.objects.free().filter(pk__in=ids)}
+    for planned in missed:
+        planned.alternatives = [free[pk] for pk in planned.alternative_slot_ids if pk in free]

@@ -1,9 +1,18 @@
-"""Booking follows her pregnancy details: safety announces changes, booking acts on them."""
+"""Booking acts on what the apps below it announce.
+
+Safety announces changes to her pregnancy details (answers, a moved due date) and her sessions
+and plans follow them; accounts asks for messages (an invitation, a password reset) and the
+outbox writes them.
+"""
 
 from django.dispatch import receiver
 
+from accounts.models import User
+from accounts.outgoing import message_requested
+from booking.models import Booking, Reminder
 from booking.services import due_dates
 from booking.services.flags import check_sessions_fit_due_date, reevaluate_future_bookings
+from booking.services.outbox import notify
 from safety import signals
 
 
@@ -22,3 +31,11 @@ def plans_follow_due_date(sender, *, client, old_due_date, new_due_date, **kwarg
     return due_dates.plans_follow_due_date(
         client=client, old_due_date=old_due_date, new_due_date=new_due_date
     )
+
+
+@receiver(message_requested, dispatch_uid="booking.outbox")
+def write_requested_message(
+    sender, *, kind: str, recipient: User, booking_id=None, payload=None, **kwargs
+) -> Reminder:
+    booking = Booking.objects.get(pk=booking_id) if booking_id is not None else None
+    return notify(kind=kind, recipient=recipient, booking=booking, payload=payload)

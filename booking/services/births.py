@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import notices
 from booking.models import Booking, Plan, PlannedSession
 from booking.services.bookings import cancel_without_notice
+from booking.services.notices import notify_baby_arrived
 from clinics.models import Clinic
 from safety import births, engine
 from safety import services as safety_services
@@ -37,9 +37,9 @@ def record_baby_arrival(
     """Record the birth and end her pregnancy in the app, all in one transaction.
 
     Every upcoming session (all booked as pregnancy sessions) is cancelled free of the notice
-    rule, with its reminders; her active plans end. She gets one message, and each clinic one
-    addressed to it and the therapists of the cancelled sessions. ``clinic`` is set when the
-    clinic records the birth on her behalf.
+    rule, with its reminders; her active plans end. She gets one notice, and each admin of a
+    clinic concerned and each therapist of a cancelled session one of their own. ``clinic``
+    is set when the clinic records the birth on her behalf.
     """
     profile = births.record_birth(
         client=client,
@@ -68,7 +68,7 @@ def record_baby_arrival(
         plan.status = Plan.Status.ENDED
         plan.cancelled_at = now
         plan.save(update_fields=["status", "cancelled_at"])
-    notices.baby_arrived(client_id=client.pk, booking_ids=[b.pk for b in cancelled])
+    notify_baby_arrived(client=client, cancelled=cancelled)
     return BabyArrival(profile=profile, cancelled=cancelled, ended_plans=ended_plans)
 
 

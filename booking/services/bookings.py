@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking, Plan, Slot, held_for_plans
 from booking.services.errors import (
     BookingError,
+    Busy,
     CancellationTooLate,
     OverlappingBooking,
     ProfileIncomplete,
@@ -23,6 +23,8 @@ from booking.services.errors import (
     SlotUnavailable,
 )
 from booking.services.flags import write_flags
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from clinics.models import Clinic
 from safety import services as safety_services
@@ -146,12 +148,12 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_slot(*, client: User, slot: Slot, plan: Plan | None = None) -> Booking:
-    """The booking service without its message: lock, checks, safety at the session's date.
+    """The booking service without its notice: lock, checks, safety at the session's date.
 
     ``plan`` books the slot as that plan's session (the rolling plans' path); the caller
-    then sends one message for everything it booked.
+    then writes one notice for everything it booked.
     """
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
@@ -162,11 +164,11 @@ def book_slot(*, client: User, slot: Slot, plan: Plan | None = None) -> Booking:
     return create_booking(client=client, slot=slot, plan=plan)
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_session(*, client: User, slot: Slot) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice."""
     booking = book_slot(client=client, slot=slot)
-    emails.booked_after_commit([booking.pk])
+    notify_booked([booking])
     return booking
 
 
@@ -214,7 +216,7 @@ def cancel_without_notice(*, booking_ids, by: str, reason: str) -> list[Booking]
     """Cancel these sessions whatever the notice period (her pregnancy changed, not her mind).
 
     Each is locked first; one cancelled meanwhile (by the clinic) keeps its own reason. No
-    message: the caller sends one for all of them.
+    notice: the caller writes one for all of them.
     """
     cancelled = []
     for booking_id in booking_ids:
@@ -224,7 +226,7 @@ def cancel_without_notice(*, booking_ids, by: str, reason: str) -> list[Booking]
     return cancelled
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_booking(
     *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
 ) -> Booking:
@@ -235,11 +237,11 @@ def cancel_booking(
     if enforce_notice:
         check_notice(booking)
     mark_cancelled(booking=booking, by=by, reason=reason)
-    emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
+    notify_cancelled([booking], by=by, reason=reason)
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
@@ -266,5 +268,5 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)
-    emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
+    notify_moved(old=old, new=new)
     return new

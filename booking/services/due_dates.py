@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from booking import notices
 from booking.models import Booking, Plan, PlannedSession
 from booking.services.bookings import cancel_without_notice
 from booking.services.errors import PlanError
+from booking.services.notices import notify_due_date_moved
 from booking.services.plans import PlanPreview, PlanResult, book_preview, preview_plan
 from booking.services.reminders import refresh_plan_end_reminder
 
@@ -77,11 +77,11 @@ def refit_plans(*, client: User, old_due_date: dt.date, new_due_date: dt.date) -
         elif new_due_date > old_due_date and plan.ends_on == old_due_date:
             result.extendable.append(plan)
     if result.changed_anything:
-        notices.due_date_moved(
-            client_id=client.pk,
-            cancelled_ids=[b.pk for b in result.cancelled],
-            plan_ids=[p.pk for p in result.shortened],
-            extendable_ids=[p.pk for p in result.extendable],
+        notify_due_date_moved(
+            client=client,
+            cancelled=result.cancelled,
+            shortened=result.shortened,
+            extendable=result.extendable,
         )
     return result
 

@@ -5,7 +5,7 @@ transaction that lays out her new slots, so nobody sees those slots before the p
 them have booked them; older plans go first. Each date goes through the booking service
 (``book_slot``) with safety evaluated at its own date. A date that cannot be booked (time taken,
 therapist off, a safety rule) is marked with the reason and the nearest free times that week.
-``report_plan_runs`` then sends each client one message for everything her plans did in the
+``report_plan_runs`` then writes each client one notice for everything her plans did in the
 run. Running the layout twice books nothing twice: a planned session is handled once.
 """
 
@@ -15,11 +15,11 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from booking import notices
 from booking.models import Booking, Plan, PlannedSession, Slot
-from booking.queries import bookable_slots
+from booking.queries import attach_alternatives, bookable_slots
 from booking.services.bookings import book_slot, check_safety_findings
 from booking.services.errors import BookingError
+from booking.services.notices import notify_plan_run
 from booking.services.plans import books_automatically_on
 from booking.services.reminders import refresh_plan_end_reminder
 from clinics.models import Therapist
@@ -165,7 +165,7 @@ def planned_sessions_to_show(*, plans=None, client=None) -> list[PlannedSession]
         planned.books_on = books_automatically_on(
             clinic=planned.plan.therapist.clinic, on=planned.on
         )
-    notices.attach_alternatives([p for p in rows if p.status == PlannedSession.Status.NOT_BOOKED])
+    attach_alternatives([p for p in rows if p.status == PlannedSession.Status.NOT_BOOKED])
     return rows
 
 
@@ -173,7 +173,7 @@ def planned_sessions_to_show(*, plans=None, client=None) -> list[PlannedSession]
 def report_plan_runs() -> int:
     """One message per client for what her plans booked or could not book since the last one.
 
-    Rows are locked and marked reported in the transaction that queues the message, so two
+    Rows are locked and marked reported in the transaction that writes the notice, so two
     runs at once, or a run repeated, report each date once. Returns how many clients were told.
     """
     rows = list(
@@ -183,7 +183,7 @@ def report_plan_runs() -> int:
             handled_at__isnull=False,
             status__in=[PlannedSession.Status.BOOKED, PlannedSession.Status.NOT_BOOKED],
         )
-        .select_related("plan")
+        .select_related("plan__client", "booking")
         .order_by("starts_at")
     )
     by_client: dict[int, list[PlannedSession]] = defaultdict(list)
@@ -192,10 +192,10 @@ def report_plan_runs() -> int:
     PlannedSession.objects.filter(pk__in=[row.pk for row in rows]).update(
         reported_at=timezone.now()
     )
-    for client_id, client_rows in by_client.items():
-        notices.plan_run(
-            client_id=client_id,
-            booked_ids=[r.booking_id for r in client_rows if r.booking_id],
-            missed_ids=[r.pk for r in client_rows if r.status == PlannedSession.Status.NOT_BOOKED],
+    for client_rows in by_client.values():
+        notify_plan_run(
+            client=client_rows[0].plan.client,
+            booked=[r.booking for r in client_rows if r.booking_id],
+            missed=[r for r in client_rows if r.status == PlannedSession.Status.NOT_BOOKED],
         )
     return len(by_client)

@@ -52,7 +52,13 @@ def sessions(mother, therapist, clinic):
 
 
 def test_baby_arrived_between_sessions_cancels_the_later_ones_without_the_notice_rule(
-    mother, therapist, clinic, sessions, django_capture_on_commit_callbacks, mailoutbox
+    mother,
+    therapist,
+    clinic,
+    clinic_admin,
+    sessions,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
 ):
     later = [sessions["soon"], *sessions["plan_sessions"]]
     assert Reminder.objects.filter(booking__in=later, status="pending").exists()
@@ -69,19 +75,32 @@ def test_baby_arrived_between_sessions_cancels_the_later_ones_without_the_notice
         assert booking.cancel_reason == BABY_ARRIVED
     sessions["past"].refresh_from_db()
     assert sessions["past"].status == Booking.Status.BOOKED
-    assert not Reminder.objects.filter(
-        booking__in=later, status__in=["pending", "sending"]
-    ).exists()
+    assert (
+        not Reminder.objects.reminders()
+        .filter(booking__in=later, status__in=["pending", "sending"])
+        .exists()
+    )
     sessions["plan"].refresh_from_db()
     assert sessions["plan"].status == Plan.Status.ENDED
 
-    to_her = [m for m in mailoutbox if m.to == [mother.email]]
-    to_clinic = [m for m in mailoutbox if clinic.email in m.to]
-    assert len(to_her) == 1 and len(to_clinic) == 1 and len(mailoutbox) == 2
-    assert therapist.user.email in to_clinic[0].to
-    assert "Congratulations" in to_her[0].subject
-    for message in (to_her[0], to_clinic[0]):
+    # One outbox row each: hers, the clinic's admin's and the therapist's, all sent.
+    notices = Reminder.objects.filter(
+        kind__in=[Reminder.Notice.BABY_ARRIVED, Reminder.Notice.BABY_ARRIVED_STAFF]
+    )
+    assert sorted((row.kind, row.recipient_id, row.status) for row in notices) == sorted(
+        [
+            (Reminder.Notice.BABY_ARRIVED, mother.pk, Reminder.Status.SENT),
+            (Reminder.Notice.BABY_ARRIVED_STAFF, clinic_admin.pk, Reminder.Status.SENT),
+            (Reminder.Notice.BABY_ARRIVED_STAFF, therapist.user_id, Reminder.Status.SENT),
+        ]
+    )
+    by_recipient = {tuple(m.to): m for m in mailoutbox}
+    assert set(by_recipient) == {(mother.email,), (clinic_admin.email,), (therapist.user.email,)}
+    assert "Congratulations" in by_recipient[(mother.email,)].subject
+    for message in mailoutbox:
         assert message.body.count(" with Rosa Lind") == len(later)
+    assert "Maya" in by_recipient[(clinic_admin.email,)].subject
+    assert by_recipient[(therapist.user.email,)].reply_to == [clinic.email]
 
 
 def test_postnatal_booking_ten_days_after_a_caesarean_is_refused_with_the_rules_message(
