@@ -1,7 +1,11 @@
-"""The therapist's sessions: her day, and one session's flags, clearances and answers."""
+"""The therapist's sessions: her day, and one session's flags, clearances and answers.
+
+A clinic admin also records a client's birth from one of her sessions here.
+"""
 
 from django.urls import path
 
+from backoffice.views import births
 from backoffice.views import sessions as views
 
 app_name = "sessions"
@@ -23,5 +27,10 @@ urlpatterns = [
         "health/sessions/<int:booking_id>/answers/",
         views.ClientIntakeView.as_view(),
         name="client_intake",
+    ),
+    path(
+        "health/sessions/<int:booking_id>/baby-arrived/",
+        births.ClinicBabyArrivedView.as_view(),
+        name="baby_arrived",
     ),
 ]

@@ -1,12 +1,15 @@
-"""'My baby has arrived', from her account or recorded by her clinic, and what follows."""
+"""'My baby has arrived' from her account, and what follows.
+
+The form, its recording and the summary are shared with the clinic's page for recording the
+birth on her behalf (``backoffice.views.births``).
+"""
 
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
-from accounts.permissions import ClientRequiredMixin, ClinicAdminRequiredMixin
+from accounts.permissions import ClientRequiredMixin
 from booking import queries
 from booking.forms import BirthForm
 from booking.models import Booking, Plan
@@ -16,7 +19,7 @@ from safety import births
 from safety import services as safety_services
 
 
-def _birth_form(data, *, profile, today, submit_label):
+def birth_form(data, *, profile, today, submit_label):
     return BirthForm(
         data,
         due_date=profile.due_date,
@@ -26,7 +29,7 @@ def _birth_form(data, *, profile, today, submit_label):
     )
 
 
-def _record(request, form, *, client, clinic=None) -> bool:
+def record_from_form(request, form, *, client, clinic=None) -> bool:
     """Record the birth from a valid form; a refusal goes beside the form, nothing is kept."""
     try:
         record_baby_arrival(
@@ -77,7 +80,7 @@ class BabyArrivedView(ClientRequiredMixin, View):
         if profile is not None and profile.birth_date is not None:
             context.update(arrival_summary(client=request.user, today=today))
         elif profile is not None and form is None:
-            context["form"] = _birth_form(
+            context["form"] = birth_form(
                 None, profile=profile, today=today, submit_label="My baby has arrived"
             )
         return render(request, self.template_name, context, status=status)
@@ -89,61 +92,13 @@ class BabyArrivedView(ClientRequiredMixin, View):
         profile = safety_services.pregnancy_profile(request.user)
         if profile is None:
             return redirect("safety:profile")
-        form = _birth_form(
+        form = birth_form(
             request.POST,
             profile=profile,
             today=timezone.localdate(),
             submit_label="My baby has arrived",
         )
-        if form.is_valid() and _record(request, form, client=request.user):
+        if form.is_valid() and record_from_form(request, form, client=request.user):
             messages.success(request, "Congratulations! Your baby's arrival is recorded.")
             return redirect("booking:baby_arrived")
         return self.page(request, form=form, status=400)
-
-
-class ClinicBabyArrivedView(ClinicAdminRequiredMixin, View):
-    """The clinic records a client's birth on her behalf, from one of her sessions."""
-
-    template_name = "booking/clinic_baby_arrived.html"
-
-    def setup_booking(self, request, booking_id):
-        booking = get_object_or_404(
-            Booking.objects.select_related("client", "slot__therapist__clinic"), pk=booking_id
-        )
-        self.clinic = booking.slot.therapist.clinic
-        if not self.clinic.admins.filter(pk=request.user.pk).exists():
-            raise Http404("No such session.")
-        self.client_user = booking.client
-        self.profile = safety_services.pregnancy_profile(booking.client)
-        if self.profile is None:
-            raise Http404("She has no pregnancy profile.")
-        return booking
-
-    def page(self, request, booking, form=None, status=200):
-        today = self.clinic.today()
-        context = {"booking": booking, "clinic": self.clinic, "client": self.client_user}
-        context["profile"] = self.profile
-        if self.profile.birth_date is not None:
-            context.update(arrival_summary(client=self.client_user, today=today))
-        else:
-            context["form"] = form or _birth_form(
-                None, profile=self.profile, today=today, submit_label="Record the birth"
-            )
-        return render(request, self.template_name, context, status=status)
-
-    def get(self, request, booking_id):
-        return self.page(request, self.setup_booking(request, booking_id))
-
-    def post(self, request, booking_id):
-        booking = self.setup_booking(request, booking_id)
-        form = _birth_form(
-            request.POST,
-            profile=self.profile,
-            today=self.clinic.today(),
-            submit_label="Record the birth",
-        )
-        if form.is_valid() and _record(request, form, client=self.client_user, clinic=self.clinic):
-            messages.success(request, "The birth is recorded; she and her therapists are told.")
-            self.profile.refresh_from_db()
-            return redirect("booking:clinic_baby_arrived", booking_id=booking.pk)
-        return self.page(request, booking, form=form, status=400)

@@ -31,10 +31,5 @@ urlpatterns = [
         name="due_date_changes",
     ),
     path("baby-arrived/", birth_views.BabyArrivedView.as_view(), name="baby_arrived"),
-    path(
-        "clinic-sessions/<int:booking_id>/baby-arrived/",
-        birth_views.ClinicBabyArrivedView.as_view(),
-        name="clinic_baby_arrived",
-    ),
     path("reminders/", views.ReminderPreferencesView.as_view(), name="reminder_preferences"),
 ]

@@ -151,12 +151,12 @@ ROUTES: dict[str, Route] = {
     # Her plan runs to her due date, so there are no extra weeks to show: a message, not a 404.
     "booking:extend_plan": Route(roles=(CLIENT,), kwargs=_plan),
     "booking:due_date_changes": Route(roles=(CLIENT,)),
-    "booking:clinic_baby_arrived": Route(roles=(ADMIN,), kwargs=_staff_booking),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),
+    "sessions:baby_arrived": Route(roles=(ADMIN,), kwargs=_staff_booking),
     "sessions:acknowledge": Route(roles=STAFF, kwargs=_staff_booking, status=405),
     "sessions:record_clearance": Route(roles=STAFF, kwargs=_staff_booking, status=405),
     "sessions:client_intake": Route(roles=STAFF, kwargs=_staff_booking),

@@ -174,7 +174,7 @@ def test_a_bad_birth_date_is_shown_beside_the_field_and_keeps_her_input(client, 
 
 def test_the_clinic_records_the_birth_on_her_behalf(client, mother, clinic, clinic_admin, sessions):
     client.force_login(clinic_admin)
-    url = reverse("booking:clinic_baby_arrived", kwargs={"booking_id": sessions["soon"].pk})
+    url = reverse("sessions:baby_arrived", kwargs={"booking_id": sessions["soon"].pk})
     response = client.post(
         url, {"birth_date": local_today(clinic).isoformat(), "delivery": "vaginal"}, follow=True
     )
@@ -189,6 +189,6 @@ def test_another_clinics_admin_gets_a_404(client, mother, sessions):
     stranger = UserFactory()
     ClinicFactory(admin=stranger)
     client.force_login(stranger)
-    url = reverse("booking:clinic_baby_arrived", kwargs={"booking_id": sessions["soon"].pk})
+    url = reverse("sessions:baby_arrived", kwargs={"booking_id": sessions["soon"].pk})
     assert client.get(url).status_code == 404
     assert client.post(url, {"birth_date": "2026-01-01", "delivery": "vaginal"}).status_code == 404
