@@ -43,6 +43,7 @@ from booking.services.errors import (
     SafetyBlocked,
     SlotUnavailable,
 )
+from care import queries as care_queries
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
@@ -494,7 +495,9 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
         start, end_of_today = clinic.day_bounds(today)
         _, end_of_week = clinic.day_bounds(today, today + dt.timedelta(days=6))
         sessions = list(
-            queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+            care_queries.with_care_state(
+                queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+            )
         )
         for booking in sessions:
             local_day = clinic.local_date(booking.starts_at)

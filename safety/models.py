@@ -146,6 +146,11 @@ class AuditEntry(models.Model):
         RECORDED_CLEARANCE = "recorded_clearance", "Recorded a clearance"
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
+        CHECKED_IN = "checked_in", "Recorded a check-in before a session"
+        RESOLVED_HOLD = "resolved_hold", "Resolved a session on hold"
+        SIGNED_NOTE = "signed_note", "Signed a treatment note"
+        AMENDED_NOTE = "amended_note", "Amended a treatment note"
+        VIEWED_NOTES = "viewed_notes", "Viewed treatment notes"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -81,13 +82,18 @@ def gestational_age_at_session(booking: Booking) -> GestationalAge | None:
     return gestational_age_or_none(profile.due_date, session_date(booking))
 
 
-def findings_for(*, client: User, clinic: Clinic, on: dt.date) -> list[Finding]:
-    """The rule set's findings for ``client`` on ``on``, with the clinic's raised severities."""
+def findings_for(
+    *, client: User, clinic: Clinic, on: dt.date, extra_conditions: Iterable[str] = ()
+) -> list[Finding]:
+    """The rule set's findings for ``client`` on ``on``, with the clinic's raised severities.
+
+    ``extra_conditions`` are answers that hold for this one session only (a check-in's).
+    """
     profile = pregnancy_profile(client)
     if profile is None:
         raise ProfileMissing()
     intake = latest_intake(client)
-    conditions = intake.conditions if intake else []
+    conditions = {*(intake.conditions if intake else []), *extra_conditions}
     try:
         gestational_age_on(profile.due_date, on)
     except ValueError as error:
@@ -211,15 +217,22 @@ def _same(flag: SafetyFlag, finding: Finding) -> bool:
 
 
 @transaction.atomic
-def write_flags(*, booking: Booking) -> list[SafetyFlag]:
+def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> list[SafetyFlag]:
     """Evaluate ``booking`` at its own date and store its SafetyFlag rows.
+
+    ``extra_conditions`` add answers given for this session only (see ``findings_for``).
 
     New findings become new flags; flags that no longer apply, or whose severity or wording
     changed, are closed (never deleted) so the history of what the therapist was told stays.
     Returns the open flags, most serious first.
     """
     clinic = booking.slot.therapist.clinic
-    findings = findings_for(client=booking.client, clinic=clinic, on=session_date(booking))
+    findings = findings_for(
+        client=booking.client,
+        clinic=clinic,
+        on=session_date(booking),
+        extra_conditions=extra_conditions,
+    )
     now = timezone.now()
     current = {
         flag.code: flag
@@ -483,6 +496,13 @@ def record_clearance(
 # --- Her data: export and deletion ------------------------------------------------------
 
 
+def _care_records(client: User) -> dict:
+    # Check-ins and treatment notes sit above safety; her export gathers every app's records.
+    from care.services import export_care_records
+
+    return export_care_records(client=client)
+
+
 def export_client_data(*, client: User) -> bytes:
     """Everything we hold about her, as JSON; the export itself is audited."""
     profile = pregnancy_profile(client)
@@ -561,6 +581,7 @@ def export_client_data(*, client: User) -> bytes:
             }
             for clearance in Clearance.objects.filter(client=client).order_by("issued_on")
         ],
+        **_care_records(client),
         "who_saw_or_changed_your_health_data": [
             {"when": entry.created_at, "who": entry.actor_label, "what": entry.get_action_display()}
             for entry in AuditEntry.objects.filter(client=client).order_by("created_at")
@@ -581,6 +602,7 @@ def delete_client_account(*, client: User) -> None:
     """
     from booking.models import Plan
     from booking.services import cancel_booking, cancel_plan
+    from care.services import erase_care_records
 
     client = User.objects.select_for_update().get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
@@ -601,6 +623,7 @@ def delete_client_account(*, client: User) -> None:
     # Her sessions are cancelled above, so this only closes the plans themselves.
     for plan in Plan.objects.filter(client=client, status=Plan.Status.ACTIVE):
         cancel_plan(plan=plan, by=Booking.CancelledBy.CLIENT)
+    erase_care_records(client=client)
     SafetyFlag.objects.filter(booking__client=client).delete()
     Clearance.objects.filter(client=client).delete()
     IntakeResponse.objects.filter(client=client).delete()

@@ -443,6 +443,7 @@ def reminder_context(reminder: Reminder) -> dict:
         "not_medical_advice": NOT_MEDICAL_ADVICE,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
+        "checkin_url": _absolute(reverse("care:checkin", kwargs={"booking_id": booking.pk})),
         "move_url": _absolute(reverse("booking:move", kwargs={"pk": booking.pk})),
         "cancel_url": _absolute(reverse("booking:cancel", kwargs={"pk": booking.pk})),
         "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
