@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from accounts.permissions import ClientRequiredMixin, StaffRequiredMixin
 from booking.models import Booking
 from care import queries, services
-from care.access import booking_for_clinic_staff
+from care.access import booking_for_clinic_staff, booking_for_session_staff
 from care.chart import progress_chart
 from care.errors import CareError, NoteError
 from care.forms import CheckInForm, HoldOutcomeForm, TreatmentNoteForm
@@ -141,7 +141,7 @@ class SessionCareView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        booking = booking_for_clinic_staff(self.request.user, kwargs["booking_id"])
+        booking = booking_for_session_staff(self.request.user, kwargs["booking_id"])
         _audit_notes_viewed(self.request, booking, f"Session {booking.pk}")
         context.update(session_context(booking))
         return context
@@ -184,11 +184,11 @@ class DoorCheckInView(StaffRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, booking_id):
-        booking = booking_for_clinic_staff(request.user, booking_id)
+        booking = booking_for_session_staff(request.user, booking_id)
         return self.render_form(request, booking, CheckInForm(submit_label="Record her answers"))
 
     def post(self, request, booking_id):
-        booking = booking_for_clinic_staff(request.user, booking_id)
+        booking = booking_for_session_staff(request.user, booking_id)
         form = CheckInForm(request.POST, submit_label="Record her answers")
         if not form.is_valid():
             return self.render_form(request, booking, form, status=400)
@@ -208,7 +208,7 @@ class DoorCheckInView(StaffRequiredMixin, View):
 
 class ResolveHoldView(StaffRequiredMixin, View):
     def post(self, request, booking_id):
-        booking = booking_for_clinic_staff(request.user, booking_id)
+        booking = booking_for_session_staff(request.user, booking_id)
         action = reverse("care:resolve_hold", kwargs={"booking_id": booking.pk})
         form = HoldOutcomeForm(request.POST, action=action)
         if form.is_valid():
@@ -237,7 +237,7 @@ class NoteView(StaffRequiredMixin, View):
     template_name = "care/note_form.html"
 
     def setup_note(self, request, booking_id):
-        self.booking = booking_for_clinic_staff(request.user, booking_id)
+        self.booking = booking_for_session_staff(request.user, booking_id)
         self.current = services.latest_note(self.booking)
         if self.current is None:
             self.adapt = [(f.code, f.title, f.instruction) for f in adapt_flags(self.booking)]
@@ -299,7 +299,7 @@ class NoteView(StaffRequiredMixin, View):
 
 
 class ClientProgressView(StaffRequiredMixin, TemplateView):
-    """The therapist's view of her: pain before and after each session at this clinic."""
+    """The clinic's view of her: pain before and after each session there, and every note."""
 
     template_name = "care/client_progress.html"
 

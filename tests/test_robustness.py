@@ -47,6 +47,8 @@ class Route:
     status: int | None = 200
     # Links with a token show their own "this link is invalid" page rather than a 404.
     missing: int = 404
+    # The clinic's shared record (treatment notes): every therapist of the clinic reads it.
+    clinic_wide: bool = False
 
 
 def _slug(home, target):
@@ -62,6 +64,10 @@ def _plan(home, target):
 
 
 def _staff_booking(home, target):
+    return {"booking_id": target.booking_id}
+
+
+def _client_booking(home, target):
     return {"booking_id": target.booking_id}
 
 
@@ -155,6 +161,13 @@ ROUTES: dict[str, Route] = {
     "safety:acknowledge": Route(roles=STAFF, kwargs=_staff_booking, status=405),
     "safety:record_clearance": Route(roles=STAFF, kwargs=_staff_booking, status=405),
     "safety:client_intake": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:checkin": Route(roles=(CLIENT,), kwargs=_client_booking),
+    "care:checkin_done": Route(roles=(CLIENT,), kwargs=_client_booking),
+    "care:session": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:door_checkin": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:resolve_hold": Route(roles=STAFF, kwargs=_staff_booking, status=405),
+    "care:note": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:client_progress": Route(roles=STAFF, kwargs=_staff_booking, clinic_wide=True),
     "safety:audit_log": Route(roles=(ADMIN,)),
 }
 
@@ -345,11 +358,12 @@ def secrets_hidden_from(world, actor: str) -> list[str]:
     return hidden
 
 
-def check_response(response, *, world, actor: str, label: str) -> None:
-    """Never a server error, never other people's data, never a redirect off-site."""
+def check_response(response, *, world, actor: str, label: str, shown=()) -> None:
+    """Never a server error, never other people's data (but ``shown``), never a redirect
+    off-site."""
     assert response.status_code < 500, f"{label}: server error {response.status_code}"
     body = response.content.decode(errors="replace") if not response.streaming else ""
-    for secret in secrets_hidden_from(world, actor):
+    for secret in set(secrets_hidden_from(world, actor)) - set(shown):
         assert secret not in body, f"{label}: shows {secret!r}"
     location = response.get("Location", "")
     if location:
@@ -400,6 +414,8 @@ def visible(route: Route, actor: str, case: str) -> bool:
     public one, and for a clinic admin, everything of her clinic."""
     if route.public:
         return case in ("own", "colleague", "foreign")
+    if route.clinic_wide and case == "colleague":
+        return actor in STAFF
     return case == "own" or (case == "colleague" and actor == ADMIN)
 
 
@@ -411,7 +427,10 @@ def test_url_answers_every_caller_without_error_or_leak(name, world):
         for case, url in urls.items():
             label = f"GET {url} ({case}) as {actor}"
             response = http_for(world, actor).get(url)
-            check_response(response, world=world, actor=actor, label=label)
+            shown = (
+                world.colleague.client_secrets if route.clinic_wide and case == "colleague" else ()
+            )
+            check_response(response, world=world, actor=actor, label=label, shown=shown)
             if not allowed(route, actor):
                 assert refused(response, actor), f"{label}: {response.status_code}"
             elif case in ("missing", "too big"):

@@ -20,18 +20,15 @@ NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def frozen_now(monkeypatch):
-    """Freeze ``timezone.now``; ``frozen_now.move(instant)`` moves the clock."""
+def frozen_now(frozen_clock):
+    """The clock stopped at ``NOW``; ``frozen_now.move(instant)`` stops it elsewhere."""
 
     class Clock:
-        instant = NOW
-
         def move(self, instant: dt.datetime) -> None:
-            self.instant = instant
+            frozen_clock(instant)
 
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.instant)
-    return clock
+    frozen_clock(NOW)
+    return Clock()
 
 
 @pytest.fixture

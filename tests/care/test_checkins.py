@@ -353,10 +353,35 @@ def test_staff_of_another_clinic_get_404_for_check_in_hold_notes_and_chart(clien
         assert client.post(reverse("care:note", args=[session.pk]), {}).status_code == 404
 
 
-def test_a_colleague_at_the_same_clinic_sees_the_session_care_page(client, session, therapist):
+def test_a_colleague_reads_her_notes_but_not_the_session_check_in(
+    client, session, therapist, frozen_now
+):
+    services.record_checkin(booking=session, by=session.client, **CALM)
+    frozen_now.move(session.starts_at + dt.timedelta(minutes=55))
+    services.sign_note(
+        booking=session,
+        by=therapist.user,
+        content=NoteContent(
+            positions=["left_side"],
+            bolsters="",
+            areas_worked=["low_back"],
+            techniques="Slow piriformis release",
+            areas_avoided="",
+            pain_after=3,
+            free_text="",
+            adapt_checks=[
+                AdaptCheck(code=flag.code, title=flag.title, followed=True)
+                for flag in services.notes.adapt_flags(session)
+            ],
+        ),
+    )
     colleague = TherapistFactory(clinic=therapist.clinic)
     client.force_login(colleague.user)
-    assert client.get(reverse("care:session", args=[session.pk])).status_code == 200
+    assert client.get(reverse("care:session", args=[session.pk])).status_code == 404
+    assert client.get(reverse("care:door_checkin", args=[session.pk])).status_code == 404
+    page = client.get(reverse("care:client_progress", args=[session.pk]))
+    assert page.status_code == 200
+    assert "Slow piriformis release" in page.content.decode()
     assert AuditEntry.objects.filter(
         actor=colleague.user, action=AuditEntry.Action.VIEWED_NOTES
     ).exists()
