@@ -17,12 +17,24 @@ BOTTOM = 40  # the week labels and the date under them
 MIN_WIDTH = 300
 
 
+AFTER_MARK = 10  # the "after" square's side
+
+
 @dataclass(frozen=True)
 class ChartPoint:
     x: int
     before_y: float | None
     after_y: float | None
     point: ProgressPoint
+
+    # Corners worked out here, not with template filters: a long plan has many points.
+    @property
+    def after_left(self) -> int:
+        return self.x - AFTER_MARK // 2
+
+    @property
+    def after_top(self) -> float | None:
+        return None if self.after_y is None else self.after_y - AFTER_MARK / 2
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,18 @@ class Chart:
     points: list[ChartPoint]
     before_line: str
     after_line: str
+
+    @property
+    def axis_label_x(self) -> int:
+        return self.plot_left - 6
+
+    @property
+    def week_label_y(self) -> int:
+        return self.plot_bottom + 18
+
+    @property
+    def date_label_y(self) -> int:
+        return self.plot_bottom + 34
 
     @property
     def has_data(self) -> bool:

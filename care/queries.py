@@ -31,8 +31,16 @@ def _notes_newest_first() -> Prefetch:
 
 
 def _with_care(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    # Only what a point needs: a 26-session plan otherwise loads 26 users, clinics and slots
+    # in full.
     return (
         bookings.select_related("checkin", "client__pregnancy_profile", "slot__therapist__clinic")
+        .only(
+            "starts_at",
+            "client__pregnancy_profile__due_date",
+            "slot__therapist__clinic__time_zone",
+            "checkin__pain",
+        )
         .prefetch_related(_notes_newest_first())
         .order_by("starts_at")
     )
@@ -52,6 +60,15 @@ class ProgressPoint:
     @property
     def week_label(self) -> str:
         return f"{self.gestational_age.weeks}w" if self.gestational_age else "–"
+
+    # Formatted here rather than by the date filter: a long plan shows dozens of them.
+    @property
+    def short_date(self) -> str:
+        return f"{self.on.day}/{self.on.month}"
+
+    @property
+    def long_date(self) -> str:
+        return f"{self.on:%a} {self.on.day} {self.on:%b %Y}"
 
 
 def progress_points(bookings) -> list[ProgressPoint]:
