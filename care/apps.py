@@ -5,3 +5,9 @@ class CareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "care"
     verbose_name = "Check-ins and treatment notes"
+
+    def ready(self):
+        from booking.services.start_checks import register_start_check
+        from care.services.checkins import hold_reason
+
+        register_start_check(hold_reason)

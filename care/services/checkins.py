@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking
 from care import messages
-from care.errors import CareError, CheckInClosed
+from care.errors import CareError, CheckInClosed, SessionOnHold
 from care.models import CheckIn, Effect, PainArea, SessionHold
 from safety import engine
 from safety import services as safety
@@ -44,6 +44,11 @@ def session_may_start(booking: Booking) -> bool:
     Whatever marks a session started or attended asks this first.
     """
     return not SessionHold.objects.filter(booking=booking, resolved_at__isnull=True).exists()
+
+
+def hold_reason(booking: Booking) -> str | None:
+    """Why the session cannot start, for booking's start checks (attendance, notes)."""
+    return None if session_may_start(booking) else str(SessionOnHold())
 
 
 @dataclass

@@ -385,3 +385,14 @@ def test_a_colleague_reads_her_notes_but_not_the_session_check_in(
     assert AuditEntry.objects.filter(
         actor=colleague.user, action=AuditEntry.Action.VIEWED_NOTES
     ).exists()
+
+
+def test_booking_asks_the_hold_before_a_session_is_marked_started(session):
+    from booking.services.start_checks import reasons_not_to_start
+
+    assert reasons_not_to_start(session) == []
+    services.record_checkin(
+        booking=session, by=session.client, **{**CALM, "red_flags": ["preeclampsia_signs"]}
+    )
+    (reason,) = reasons_not_to_start(session)
+    assert "on hold" in reason
