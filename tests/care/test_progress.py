@@ -138,3 +138,26 @@ def test_therapist_pages_cost_the_same_queries_with_a_long_history(client, mothe
     first = measure(2, NOW - dt.timedelta(weeks=19) + dt.timedelta(hours=1))
     later = measure(10, NOW - dt.timedelta(weeks=16) + dt.timedelta(hours=1))
     assert first == later
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # The review's own ten, then the summary: hold, check-in, her recent sessions, notes.
+        ("safety:session_review", 14),
+        # Session, user, role (2), the session, audit, hold, check-in, this session's notes,
+        # her recent sessions and their notes.
+        ("care:session", 11),
+        # Session, user, role (2), the session, clinic staff check, audit, sessions, notes.
+        ("care:client_progress", 9),
+    ],
+)
+def test_therapist_page_query_counts_are_exact(
+    client, plan_with_history, therapist, django_assert_num_queries, name, expected
+):
+    _, bookings = plan_with_history
+    client.force_login(therapist.user)
+    url = reverse(name, args=[bookings[4].pk])
+    client.get(url)
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
