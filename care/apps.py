@@ -8,6 +8,9 @@ class CareConfig(AppConfig):
 
     def ready(self):
         from booking.services.start_checks import register_start_check
-        from care.services.checkins import hold_reason
+        from care.services.checkins import hold_conditions, hold_reason
+        from safety.services import register_session_conditions
 
         register_start_check(hold_reason)
+        # Re-evaluations after she changes her answers keep a held session's red flags.
+        register_session_conditions(hold_conditions)

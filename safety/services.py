@@ -4,7 +4,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -271,6 +271,20 @@ def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> li
     return sorted(kept + created, key=lambda flag: -engine.SEVERITY_RANK[flag.severity])
 
 
+# Answers that hold for one session only, from apps above safety (a check-in's red flags):
+# each provider gives a booking's extra condition codes.
+_session_condition_providers: list[Callable[[Booking], Iterable[str]]] = []
+
+
+def register_session_conditions(provider: Callable[[Booking], Iterable[str]]) -> None:
+    if provider not in _session_condition_providers:
+        _session_condition_providers.append(provider)
+
+
+def session_conditions(booking: Booking) -> set[str]:
+    return {code for provider in _session_condition_providers for code in provider(booking)}
+
+
 @dataclass
 class Reevaluation:
     bookings: list[Booking] = field(default_factory=list)
@@ -297,7 +311,7 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
         was_blocked = booking.safety_flags.filter(
             closed_at__isnull=True, severity=Severity.BLOCK
         ).exists()
-        flags = write_flags(booking=booking)
+        flags = write_flags(booking=booking, extra_conditions=session_conditions(booking))
         result.bookings.append(booking)
         if has_block(flags) and not was_blocked:
             result.newly_blocked.append(booking)

@@ -71,10 +71,15 @@ def _check_answers(*, red_flags, pain, pain_areas, sleep_effect, walking_effect)
         raise ValueError("Unknown effect on sleep or walking.")
 
 
+def hold_conditions(booking: Booking) -> list[str]:
+    """The red flags of the session's open hold: they count for that session only."""
+    hold = open_hold(booking)
+    return hold.red_flags if hold else []
+
+
 def write_flags_with_hold(*, booking: Booking) -> None:
     """The session's flags by the normal engine, with its open hold's red-flag answers."""
-    hold = open_hold(booking)
-    safety.write_flags(booking=booking, extra_conditions=hold.red_flags if hold else ())
+    safety.write_flags(booking=booking, extra_conditions=safety.session_conditions(booking))
 
 
 def refresh_flags(*, booking: Booking) -> None:

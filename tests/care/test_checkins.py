@@ -396,3 +396,15 @@ def test_booking_asks_the_hold_before_a_session_is_marked_started(session):
     )
     (reason,) = reasons_not_to_start(session)
     assert "on hold" in reason
+
+
+def test_changing_her_answers_later_keeps_the_held_sessions_red_flag(session, later_session):
+    services.record_checkin(
+        booking=session, by=session.client, **{**CALM, "red_flags": ["suspected_dvt"]}
+    )
+    safety.record_intake(
+        client=session.client, conditions=["sciatica", "varicose_veins"], notes={}, consent=True
+    )
+    assert open_codes(session)["suspected_dvt"] == Severity.BLOCK
+    assert open_codes(session)["varicose_veins"] == Severity.ADAPT
+    assert "suspected_dvt" not in open_codes(later_session)
