@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from booking.models import Booking
+from booking.services.flags import staff_can_see_booking
 from clinics.models import Clinic, Therapist
-from safety.services import staff_can_see_booking
 
 
 def is_clinic_staff(user: User, clinic: Clinic) -> bool:

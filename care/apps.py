@@ -7,9 +7,9 @@ class CareConfig(AppConfig):
     verbose_name = "Check-ins and treatment notes"
 
     def ready(self):
+        from booking.services.flags import register_session_conditions
         from booking.services.start_checks import register_start_check
         from care.services.checkins import hold_conditions, hold_reason
-        from safety.services import register_session_conditions
 
         register_start_check(hold_reason)
         # Re-evaluations after she changes her answers keep a held session's red flags.

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "safety",
     "booking",
     "care",
+    "privacy",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking
+from booking.services import flags
 from care import messages
 from care.errors import CareError, CheckInClosed, SessionOnHold
 from care.models import CheckIn, Effect, PainArea, SessionHold
@@ -79,7 +80,7 @@ def hold_conditions(booking: Booking) -> list[str]:
 
 def write_flags_with_hold(*, booking: Booking) -> None:
     """The session's flags by the normal engine, with its open hold's red-flag answers."""
-    safety.write_flags(booking=booking, extra_conditions=safety.session_conditions(booking))
+    flags.write_flags(booking=booking, extra_conditions=flags.session_conditions(booking))
 
 
 def refresh_flags(*, booking: Booking) -> None:

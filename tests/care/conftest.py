@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Booking, Plan
+from booking.services import flags
 from care.models import CheckIn, TreatmentNote
-from safety import services as safety
 from tests.factories import (
     BookingFactory,
     IntakeResponseFactory,
@@ -44,7 +44,7 @@ def session_at(*, client, therapist, starts_at: dt.datetime, plan=None) -> Booki
         therapist=therapist, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1)
     )
     booking = BookingFactory(client=client, slot=slot, plan=plan)
-    safety.write_flags(booking=booking)
+    flags.write_flags(booking=booking)
     return booking
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import Booking
+from booking.services import flags
 from care import services
 from care.errors import CheckInClosed, HoldError, SessionOnHold
 from care.models import CheckIn, SessionHold
@@ -50,7 +51,7 @@ def checkin_post(*, red_flags=(), none_apply=True, pain="7", anything_new=False)
 
 
 def open_codes(booking) -> dict[str, str]:
-    return {flag.code: flag.severity for flag in safety.open_flags(booking)}
+    return {flag.code: flag.severity for flag in flags.open_flags(booking)}
 
 
 # --- A red flag puts the session on hold ---------------------------------------------------
@@ -298,7 +299,7 @@ def test_therapist_day_shows_not_checked_in_checked_in_and_on_hold(
     services.record_checkin(booking=calm, by=mother, **CALM)
 
     client.force_login(therapist.user)
-    page = client.get(reverse("booking:therapist_day")).content.decode()
+    page = client.get(reverse("sessions:day")).content.decode()
     assert page.count("On hold") == 1
     assert page.count("Checked in") == 1
     assert page.count("Not checked in") == 1

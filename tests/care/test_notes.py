@@ -14,7 +14,7 @@ from care.errors import NoteError
 from care.models import CheckIn, SessionHold, TreatmentNote
 from care.services import AdaptCheck, NoteContent
 from care.services.notes import adapt_flags
-from safety import services as safety
+from privacy import services as privacy
 from safety.models import AuditEntry
 from tests.care.conftest import NOW, checkin_row
 
@@ -153,7 +153,7 @@ def test_an_amendment_keeps_the_original_and_both_are_audited_and_exported(
     )
     assert actions == [AuditEntry.Action.SIGNED_NOTE, AuditEntry.Action.AMENDED_NOTE]
 
-    export = json.loads(safety.export_client_data(client=started.client))
+    export = json.loads(privacy.export_client_data(client=started.client))
     versions = [(note["version"], note["pain_after"]) for note in export["treatment_notes"]]
     assert versions == [(1, 4), (2, 3)]
     assert export["treatment_notes"][1]["amendment_reason"] == "Pain score typed wrong"
@@ -227,7 +227,7 @@ def test_deleting_her_account_deletes_her_check_ins_holds_and_notes(started, the
     )
     services.sign_note(booking=started, by=therapist.user, content=content(started))
 
-    safety.delete_client_account(client=started.client)
+    privacy.delete_client_account(client=started.client)
 
     assert not CheckIn.objects.exists()
     assert not SessionHold.objects.exists()

@@ -79,9 +79,9 @@ def test_her_plan_page_query_count_is_exact(client, plan_with_history, django_as
     plan, _ = plan_with_history
     client.force_login(plan.client)
     client.get(reverse("booking:plan_detail", args=[plan.pk]))
-    # Session, user, her role (2), plan, bookings, flags; the chart: sessions with their
-    # check-ins and due date, then the notes.
-    with django_assert_num_queries(9):
+    # Session, user, her role (2), plan, bookings, flags, clearances; the chart: sessions
+    # with their check-ins and due date, then the notes.
+    with django_assert_num_queries(10):
         client.get(reverse("booking:plan_detail", args=[plan.pk]))
 
 
@@ -110,7 +110,7 @@ def test_therapist_session_page_shows_the_last_three_sessions_at_a_glance(
 ):
     plan, bookings = plan_with_history
     client.force_login(therapist.user)
-    page = client.get(reverse("safety:session_review", args=[bookings[4].pk])).content.decode()
+    page = client.get(reverse("sessions:review", args=[bookings[4].pk])).content.decode()
     section = page[page.index("Her last three sessions") : page.index("Check-in, hold and")]
     # Newest first: sessions 4, 3 and 2 of the plan (the first is four back).
     assert section.count("<li") == 3
@@ -129,7 +129,7 @@ def test_therapist_pages_cost_the_same_queries_with_a_long_history(client, mothe
         last = bookings[-1]
         client.force_login(therapist.user)
         counts = []
-        for name in ("safety:session_review", "care:session", "care:client_progress"):
+        for name in ("sessions:review", "care:session", "care:client_progress"):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(reverse(name, args=[last.pk])).status_code == 200
             counts.append(len(captured))
@@ -144,7 +144,7 @@ def test_therapist_pages_cost_the_same_queries_with_a_long_history(client, mothe
     ("name", "expected"),
     [
         # The review's own ten, then the summary: hold, check-in, her recent sessions, notes.
-        ("safety:session_review", 14),
+        ("sessions:review", 14),
         # Session, user, role (2), the session, audit, hold, check-in, this session's notes,
         # her recent sessions and their notes.
         ("care:session", 11),
