@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking, Slot
 from booking.services.errors import (
     BookingError,
+    Busy,
     CancellationTooLate,
     OverlappingBooking,
     ProfileIncomplete,
@@ -23,6 +23,8 @@ from booking.services.errors import (
     SlotUnavailable,
 )
 from booking.services.flags import write_flags
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from clinics.models import Clinic
 from safety import services as safety_services
@@ -123,9 +125,9 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_session(*, client: User, slot: Slot) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice."""
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
     clinic = slot.therapist.clinic
@@ -133,7 +135,7 @@ def book_session(*, client: User, slot: Slot) -> Booking:
     check_no_overlap(client=client, slot=slot)
     check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     booking = create_booking(client=client, slot=slot)
-    emails.booked_after_commit([booking.pk])
+    notify_booked([booking])
     return booking
 
 
@@ -177,7 +179,7 @@ def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_booking(
     *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
 ) -> Booking:
@@ -188,11 +190,11 @@ def cancel_booking(
     if enforce_notice:
         check_notice(booking)
     mark_cancelled(booking=booking, by=by, reason=reason)
-    emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
+    notify_cancelled([booking], by=by, reason=reason)
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
@@ -219,5 +221,5 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)
-    emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
+    notify_moved(old=old, new=new)
     return new

@@ -50,3 +50,12 @@ class PlanChanged(PlanError):
         self.preview = preview
         # (slot, BookingError) pairs: which accepted times failed and why.
         self.failed = list(failed)
+
+
+class Busy(BookingError):
+    """Another change holds the rows this one needs for longer than we let anyone wait."""
+
+    default_message = (
+        "Someone else is changing this right now, so nothing was changed. "
+        "Please try again in a moment."
+    )

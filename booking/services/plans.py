@@ -11,11 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
     check_no_overlap,
@@ -28,7 +26,9 @@ from booking.services.bookings import (
     lock_booking,
     mark_cancelled,
 )
-from booking.services.errors import BookingError, PlanChanged, PlanError
+from booking.services.errors import BookingError, Busy, PlanChanged, PlanError
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled
 from clinics.models import Therapist
 
 MAX_SESSIONS_PER_WEEK = 2
@@ -341,7 +341,7 @@ def preview_plan(
     )
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_plan(
     *,
     client: User,
@@ -416,7 +416,7 @@ def book_plan(
         if not (planned.slot and planned.slot.pk in booked_ids)
         and not (planned.alternative and planned.alternative.pk in booked_ids)
     ]
-    emails.booked_after_commit([booking.pk for booking in booked])
+    notify_booked(booked)
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
 
 
@@ -426,7 +426,7 @@ class PlanCancellation:
     too_late: list[Booking]
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCancellation:
     """Cancel the rest of a plan: every upcoming session outside the clinic's notice period.
 
@@ -456,5 +456,5 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
         plan.cancelled_at = timezone.now()
         plan.save(update_fields=["status", "cancelled_at"])
     if cancelled:
-        emails.cancelled_after_commit(booking_ids=[b.pk for b in cancelled], by=by)
+        notify_cancelled(cancelled, by=by)
     return PlanCancellation(cancelled=cancelled, too_late=too_late)

@@ -106,7 +106,8 @@ def _place_hold(
     if hold is not None:
         return hold, False
     hold = SessionHold.objects.create(booking=booking, checkin=checkin, red_flags=red_flags)
-    messages.hold_placed_after_commit(hold_id=hold.pk)
+    messages.notify_hold_to_therapist(hold)
+    messages.notify_hold_to_clinic(hold)
     return hold, True
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from booking.models import Booking
+from booking.models import Booking, Reminder
 from booking.services import flags
 from care import services
 from care.errors import CheckInClosed, HoldError, SessionOnHold
@@ -58,7 +58,7 @@ def open_codes(booking) -> dict[str, str]:
 
 
 def test_swollen_leg_puts_the_session_on_hold_and_tells_therapist_and_clinic_once(
-    session, therapist, mailoutbox, django_capture_on_commit_callbacks
+    session, therapist, clinic_admin, mailoutbox, django_capture_on_commit_callbacks
 ):
     answers = {**CALM, "red_flags": ["suspected_dvt"]}
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +69,8 @@ def test_swollen_leg_puts_the_session_on_hold_and_tells_therapist_and_clinic_onc
     assert not services.session_may_start(session)
     assert open_codes(session)["suspected_dvt"] == Severity.BLOCK
     recipients = sorted(address for mail in mailoutbox for address in mail.to)
-    assert recipients == sorted([therapist.user.email, therapist.clinic.email])
+    assert recipients == sorted([therapist.user.email, clinic_admin.email])
+    assert Reminder.objects.filter(kind__in=["hold_therapist", "hold_clinic"]).count() == 2
     therapist_mail = next(mail for mail in mailoutbox if mail.to == [therapist.user.email])
     assert "On hold" in therapist_mail.subject
     assert "Is one of your legs swollen, warm, red or painful right now?" in therapist_mail.body
@@ -80,6 +81,7 @@ def test_swollen_leg_puts_the_session_on_hold_and_tells_therapist_and_clinic_onc
     assert not again.hold_placed
     assert SessionHold.objects.filter(booking=session).count() == 1
     assert len(mailoutbox) == 2
+    assert Reminder.objects.filter(kind__in=["hold_therapist", "hold_clinic"]).count() == 2
 
 
 def test_a_session_on_hold_cannot_start_until_a_therapist_records_what_happened(
