@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from booking.emails import reminder_message
 from booking.models import Plan, Reminder
 from booking.services import flags
-from booking.services.reminders import reminder_message
 from care.models import CheckIn, TreatmentNote
 from tests.e2e.conftest import PHONE_VIEWPORT, SCREENSHOT_DIR, log_in
 from tests.factories import (
@@ -56,7 +56,9 @@ def test_she_checks_in_with_pain_7_the_note_says_4_and_her_chart_shows_both(
         ),
     )
     flags.write_flags(booking=booking)
-    reminder = Reminder.objects.create(booking=booking, kind="2h", send_at=starts_at)
+    reminder = Reminder.objects.create(
+        booking=booking, recipient=mother, kind="2h", send_at=starts_at
+    )
     body = reminder_message(reminder).body
     checkin_link = re.search(r"Check in \(30 seconds.*?\n(\S+)", body).group(1)
 
