@@ -29,8 +29,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from booking.models import Booking, Plan, Slot  # noqa: E402
+from booking.services import flags  # noqa: E402
 from care.models import CheckIn, TreatmentNote  # noqa: E402
-from safety import services as safety  # noqa: E402
 from safety.models import IntakeResponse, PregnancyProfile  # noqa: E402
 
 
@@ -41,7 +41,7 @@ def book(client, therapist, starts_at, plan=None) -> Booking:
     booking = Booking.objects.create(
         client=client, slot=slot, plan=plan, starts_at=slot.starts_at, ends_at=slot.ends_at
     )
-    safety.write_flags(booking=booking)
+    flags.write_flags(booking=booking)
     return booking
 
 
@@ -155,7 +155,7 @@ def run(sessions: int, requests: int) -> None:
             "her plan page with the progress chart",
             reverse("booking:plan_detail", args=[plan.pk]),
         ),
-        (staff, "therapist's session page", reverse("safety:session_review", args=[upcoming.pk])),
+        (staff, "therapist's session page", reverse("sessions:review", args=[upcoming.pk])),
         (staff, "check-in and notes of the session", reverse("care:session", args=[upcoming.pk])),
         (
             staff,
