@@ -28,6 +28,11 @@ class Clinic(models.Model):
     address = models.TextField(help_text="Street, town and postcode, one per line.")
     phone = models.CharField(max_length=40)
     email = models.EmailField("e-mail")
+    emergency_number = models.CharField(
+        max_length=20,
+        default="999",
+        help_text="The local emergency number clients are told to call (999, 911, 112 …).",
+    )
     time_zone = models.CharField(
         max_length=64,
         default="Europe/London",

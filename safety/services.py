@@ -295,9 +295,11 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
 
 
 def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
-    """Tell her and the therapist that a booked session can no longer go ahead as it stands."""
-    bookings = Booking.objects.filter(pk__in=booking_ids).select_related(
-        "client", "slot__therapist__clinic", "slot__therapist__user"
+    """Tell her, the therapist and the clinic that booked sessions can no longer go ahead."""
+    bookings = list(
+        Booking.objects.filter(pk__in=booking_ids)
+        .select_related("client", "slot__therapist__clinic", "slot__therapist__user")
+        .order_by("starts_at")
     )
     for booking in bookings:
         clinic = booking.slot.therapist.clinic
@@ -329,6 +331,89 @@ def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
                 # The flags are stored and shown on the session either way; a lost e-mail
                 # must not hide that, so log it and carry on with the next one.
                 logger.exception("Could not send the blocked-session e-mail for %s", booking.pk)
+    send_sessions_on_hold_to_clinics(bookings=bookings)
+
+
+def send_sessions_on_hold_to_clinics(*, bookings: list[Booking]) -> None:
+    """One e-mail to each clinic listing her sessions there that a red-flag answer put on hold."""
+    by_clinic: dict[int, list[Booking]] = {}
+    for booking in bookings:
+        by_clinic.setdefault(booking.slot.therapist.clinic_id, []).append(booking)
+    for held in by_clinic.values():
+        clinic = held[0].slot.therapist.clinic
+        context = {
+            "clinic": clinic,
+            "client": held[0].client,
+            "sessions": [
+                {
+                    "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
+                    "therapist": booking.slot.therapist.display_name,
+                    "review_url": settings.SITE_URL
+                    + reverse("safety:session_review", kwargs={"booking_id": booking.pk}),
+                }
+                for booking in held
+            ],
+        }
+        template = "safety/email/sessions_on_hold_clinic"
+        message = EmailMultiAlternatives(
+            subject=render_to_string(f"{template}_subject.txt", context).strip(),
+            body=render_to_string(f"{template}.txt", context),
+            to=[clinic.email],
+        )
+        message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Could not tell clinic %s about sessions on hold", clinic.pk)
+
+
+# --- After her answers: what to do now ---------------------------------------------------
+
+
+def sessions_on_hold(client: User) -> list[Booking]:
+    """Her upcoming booked sessions that a `block` flag stops, soonest first."""
+    return list(
+        Booking.objects.filter(
+            client=client,
+            status=Booking.Status.BOOKED,
+            starts_at__gt=timezone.now(),
+            safety_flags__closed_at__isnull=True,
+            safety_flags__severity=Severity.BLOCK,
+        )
+        .select_related("slot__therapist__clinic")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+@dataclass
+class RedFlagOutcome:
+    """What her latest answers mean right now: what to do, what is on hold, who was told."""
+
+    rules: list[engine.ConditionRule]
+    on_hold: list[Booking]
+
+    @property
+    def clinics(self) -> list[Clinic]:
+        clinics = (booking.slot.therapist.clinic for booking in self.on_hold)
+        return list({clinic.pk: clinic for clinic in clinics}.values())
+
+    @property
+    def emergency(self) -> bool:
+        return any(rule.emergency for rule in self.rules)
+
+    @property
+    def emergency_numbers(self) -> list[str]:
+        return sorted({clinic.emergency_number for clinic in self.clinics})
+
+
+def red_flag_outcome(client: User) -> RedFlagOutcome | None:
+    """None unless one of her current answers stops every session (a `block` rule)."""
+    intake = latest_intake(client)
+    rules = engine.blocking_conditions(intake.conditions) if intake else []
+    if not rules:
+        return None
+    return RedFlagOutcome(rules=rules, on_hold=sessions_on_hold(client))
 
 
 # --- Her answers ------------------------------------------------------------------------

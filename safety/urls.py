@@ -9,6 +9,7 @@ app_name = "safety"
 urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("questions/", views.IntakeView.as_view(), name="intake"),
+    path("questions/what-to-do-now/", views.HealthAlertView.as_view(), name="health_alert"),
     path("my-data/", views.ExportView.as_view(), name="export"),
     path("delete-account/", views.DeleteAccountView.as_view(), name="delete_account"),
     path("sessions/<int:booking_id>/", views.SessionReviewView.as_view(), name="session_review"),

@@ -55,6 +55,7 @@ class ProfileView(ClientRequiredMixin, FormView):
         profile = services.pregnancy_profile(self.request.user)
         context["profile"] = profile
         context["intake"] = services.latest_intake(self.request.user)
+        context["red_flag"] = services.red_flag_outcome(self.request.user)
         context["next"] = _safe_next(self.request)
         if profile is not None:
             try:
@@ -113,11 +114,26 @@ class IntakeView(ClientRequiredMixin, FormView):
         except services.SafetyError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
+        if services.red_flag_outcome(self.request.user) is not None:
+            # No thank-you and no way on to booking: what she must do now comes first.
+            return redirect("safety:health_alert")
         messages.success(self.request, "Thank you — your answers are saved.")
         next_url = _safe_next(self.request)
         if services.pregnancy_profile(self.request.user) is None:
             return redirect(_with_next(reverse("safety:profile"), next_url))
         return redirect(next_url or reverse("safety:profile"))
+
+
+class HealthAlertView(ClientRequiredMixin, TemplateView):
+    """After a red-flag answer: what to do now, which sessions are on hold, who was told."""
+
+    template_name = "safety/health_alert.html"
+
+    def get(self, request, *args, **kwargs):
+        outcome = services.red_flag_outcome(request.user)
+        if outcome is None:
+            return redirect("safety:profile")
+        return self.render_to_response(self.get_context_data(outcome=outcome))
 
 
 class ExportView(ClientRequiredMixin, View):
