@@ -48,6 +48,8 @@ from safety import services as safety_services
 from safety.dating import gestational_age_or_none
 
 STRIP_DAYS = 14
+# Any of these in the plan page's query string means she asked for the preview.
+PLAN_FIELDS = {"weekdays", "local_time", "starts_on", "ends_on", "preview"}
 
 
 def parse_day(value: str | None) -> dt.date | None:
@@ -336,7 +338,23 @@ class PlanView(ClientRequiredMixin, View):
             return None
         self.today = self.clinic.today()
         self.due_date = profile.due_date
+        self.therapists = list(self.clinic.therapists.active().prefetch_related("working_hours"))
+        data = request.POST if request.method == "POST" else request.GET
+        self.therapist = self.chosen_therapist(data.get("therapist"))
+        self.week = (
+            queries.working_week(therapist=self.therapist, today=self.today)
+            if self.therapist
+            else None
+        )
         return profile
+
+    def chosen_therapist(self, value):
+        """The therapist she picked, or the clinic's only one; None means she picks first."""
+        therapist_id = parse_id(value)
+        chosen = next((t for t in self.therapists if t.pk == therapist_id), None)
+        if chosen is None and len(self.therapists) == 1:
+            return self.therapists[0]
+        return chosen
 
     def form(self, data=None, **kwargs):
         return PlanForm(
@@ -344,11 +362,12 @@ class PlanView(ClientRequiredMixin, View):
             clinic=self.clinic,
             due_date=self.due_date,
             today=self.today,
-            times=queries.slot_start_times(clinic=self.clinic),
+            therapist=self.therapist,
+            week=self.week,
             **kwargs,
         )
 
-    def render_plan(self, request, form, *, preview=None, error=None, status=200):
+    def render_plan(self, request, form=None, *, preview=None, error=None, status=200):
         return render(
             request,
             self.template_name,
@@ -357,7 +376,10 @@ class PlanView(ClientRequiredMixin, View):
                 "form": form,
                 "preview": preview,
                 "error": error,
-                "therapists": self.clinic.therapists.active().prefetch_related("working_hours"),
+                "therapist": self.therapist,
+                "week": self.week,
+                "therapists": self.therapists,
+                "choose_therapist": self.therapist is None,
             },
             status=status,
         )
@@ -365,7 +387,17 @@ class PlanView(ClientRequiredMixin, View):
     def get(self, request, slug):
         if self.setup_plan(request, slug) is None:
             return redirect(profile_url(request.get_full_path()))
-        if "therapist" not in request.GET:
+        if self.therapist is None:
+            return self.render_plan(request)
+        if not self.week:
+            return self.render_plan(
+                request,
+                error=BookingError(
+                    f"{self.therapist.display_name} has no regular working hours yet, so a weekly "
+                    "plan with her isn't possible. Please choose another therapist."
+                ),
+            )
+        if not PLAN_FIELDS & request.GET.keys():
             return self.render_plan(request, self.form(initial={"starts_on": self.today}))
         form = self.form(request.GET)
         if not form.is_valid():
@@ -380,8 +412,8 @@ class PlanView(ClientRequiredMixin, View):
         if self.setup_plan(request, slug) is None:
             return redirect(profile_url(request.path))
         form = self.form(request.POST)
-        if not form.is_valid():
-            return self.render_plan(request, form)
+        if self.therapist is None or not form.is_valid():
+            return self.render_plan(request, form if self.therapist else None)
         accepted = parse_ids(request.POST.getlist("slot"))
         try:
             result = book_plan(client=request.user, accepted_slot_ids=accepted, **form.cleaned_data)

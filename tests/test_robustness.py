@@ -148,6 +148,8 @@ ROUTES: dict[str, Route] = {
     "booking:clinic_reminders": Route(roles=(ADMIN,)),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
+    # Without a red-flag answer there is nothing to say: a redirect to her profile.
+    "safety:health_alert": Route(roles=(CLIENT,), status=302),
     "safety:export": Route(roles=(CLIENT,)),
     "safety:delete_account": Route(roles=(CLIENT,)),
     "safety:session_review": Route(roles=STAFF, kwargs=_staff_booking),

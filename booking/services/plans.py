@@ -36,9 +36,21 @@ MAX_SESSIONS_PER_WEEK = 2
 # the safer reading of "at least a day apart"; it also holds across a week's end (Sun+Mon).
 MIN_DAYS_BETWEEN_SESSIONS = 2
 
+# What a date of the plan preview is, each shown with its own word and colour.
 FREE = "free"
-TAKEN = "taken"
-UNBOOKABLE = "unbookable"
+TAKEN = "taken"  # someone else booked that time
+OFF = "off"  # the therapist doesn't work then (time off, a blocked or missing slot)
+NOT_OPEN = "not_open"  # beyond the clinic's booking horizon: it opens later
+SAFETY = "safety"  # a `block` rule stops the session on that date
+YOURS = "yours"  # she already has a session at that time
+STATUS_WORDS = {
+    FREE: "Free",
+    TAKEN: "Taken",
+    OFF: "Therapist off",
+    NOT_OPEN: "Not open yet",
+    SAFETY: "Safety: not bookable",
+    YOURS: "You're already booked",
+}
 
 
 @dataclass
@@ -52,10 +64,16 @@ class PlannedDate:
     alternative: Slot | None = None
     reason: str = ""
     findings: list = field(default_factory=list)
+    # Free dates start ticked, except those she could not change online once booked.
+    pre_ticked: bool = True
 
     @property
     def is_free(self) -> bool:
         return self.status == FREE
+
+    @property
+    def words(self) -> str:
+        return STATUS_WORDS[self.status]
 
 
 @dataclass
@@ -71,6 +89,16 @@ class PlanPreview:
     @property
     def free_count(self) -> int:
         return sum(1 for planned in self.dates if planned.is_free)
+
+    @property
+    def can_tick(self) -> bool:
+        """A date she can book: free, or with a free time that week instead."""
+        return any(planned.is_free or planned.alternative for planned in self.dates)
+
+    @property
+    def safety_reasons(self) -> list[str]:
+        """Each distinct safety reason once, in date order (said once, not on every date)."""
+        return list(dict.fromkeys(p.reason for p in self.dates if p.status == SAFETY))
 
 
 @dataclass
@@ -216,7 +244,7 @@ def preview_plan(
         preview_dates.append(planned)
         blocks = blocks_on(day)
         if blocks:
-            planned.status = UNBOOKABLE
+            planned.status = SAFETY
             planned.findings = blocks
             planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
             continue
@@ -225,22 +253,25 @@ def preview_plan(
             planned.slot = slot
             continue
         if slot is not None and overlaps_hers(slot):
-            planned.status = UNBOOKABLE
+            planned.status = YOURS
             planned.reason = "You already have a session at that time."
             continue
         if starts_at > horizon:
-            planned.status = UNBOOKABLE
+            planned.status = NOT_OPEN
+            opens_on = clinic.local_date(
+                starts_at - dt.timedelta(weeks=clinic.booking_horizon_weeks)
+            )
             planned.reason = (
-                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; "
-                "this date isn't open yet."
+                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead: this date opens on "
+                f"{opens_on:%-d %B}."
             )
             continue
-        planned.status = TAKEN
-        planned.reason = (
-            "Already booked by someone else."
-            if slot is not None and slot.pk in booked_slot_ids
-            else f"{therapist.display_name} isn't available at that time."
-        )
+        if slot is not None and slot.pk in booked_slot_ids:
+            planned.status = TAKEN
+            planned.reason = "Already booked by someone else."
+        else:
+            planned.status = OFF
+            planned.reason = f"{therapist.display_name} isn't working at that time."
         other_days = planned_days - {day}
         week = day.isocalendar()[:2]
         candidates = [

@@ -7,7 +7,7 @@ import pytest
 from booking.models import Booking, Plan
 from booking.services import book_plan, book_session, cancel_plan, preview_plan
 from booking.services.errors import PlanChanged, PlanError
-from booking.services.plans import FREE, TAKEN, UNBOOKABLE
+from booking.services.plans import FREE, SAFETY, TAKEN
 from safety.models import SafetyFlag
 from tests.booking.conftest import local_today, make_ready_client, next_weekday, slot_at
 from tests.factories import BookingFactory
@@ -169,7 +169,7 @@ def test_preview_shows_free_taken_with_alternative_and_not_bookable(therapist):
     assert by_day[taken_day].status == TAKEN
     assert by_day[taken_day].alternative is not None
     assert by_day[taken_day].alternative == an_hour_later
-    assert by_day[third_trimester_from].status == UNBOOKABLE
+    assert by_day[third_trimester_from].status == SAFETY
     assert by_day[third_trimester_from].reason
 
 

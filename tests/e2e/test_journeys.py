@@ -1,15 +1,25 @@
 """Her journeys on a 390×844 phone, one test per step of the journey issue, screenshots per step."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from booking.services import book_session
+from booking.models import Slot
+from booking.services import book_session, generate_slots
+from booking.services.slots import add_time_off
 from safety.engine import CONDITION_RULES
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.e2e.conftest import log_in
 from tests.e2e.test_accessibility import NARROW_PHONE, audit
-from tests.factories import DEFAULT_PASSWORD, ClinicFactory, TherapistFactory, UserFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    ClinicFactory,
+    TherapistFactory,
+    UserFactory,
+    WorkingHoursFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +36,10 @@ def rosa(camden):
     return TherapistFactory(
         clinic=camden, display_name="Rosa Lind", slug="rosa-lind", user=UserFactory()
     )
+
+
+def local(clinic, day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=clinic.tz)
 
 
 def axe_problems(browser, live_server, email: str, paths: list[str]) -> list[str]:
@@ -88,5 +102,70 @@ def test_red_flag_answer_shows_what_to_do_now_and_the_sessions_on_hold(
         live_server,
         "maya@example.com",
         ["/health/questions/what-to-do-now/", "/health/profile/"],
+    )
+    assert problems == [], "\n".join(problems)
+
+
+def test_plan_form_offers_only_her_working_days_and_names_each_kind_of_date(
+    page, screenshot, browser, live_server, camden, rosa
+):
+    camden.booking_horizon_weeks = 3
+    camden.save()
+    TherapistFactory(clinic=camden, display_name="Amira Haddad", user=UserFactory())
+    for weekday in (0, 3):
+        WorkingHoursFactory(therapist=rosa, weekday=weekday, starts_at=dt.time(10))
+    monday = next_weekday(camden, 0)
+    generate_slots(therapist=rosa, start=monday, end=monday + dt.timedelta(weeks=3))
+    thursday = monday + dt.timedelta(days=3)
+    book_session(
+        client=make_ready_client(),
+        slot=Slot.objects.get(therapist=rosa, starts_at=local(camden, thursday, 10)),
+    )
+    add_time_off(
+        therapist=rosa,
+        starts_on=monday + dt.timedelta(weeks=1),
+        ends_on=monday + dt.timedelta(weeks=1),
+        reason="Training",
+    )
+    make_ready_client(email="maya@example.com", first_name="Maya")
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    plan_url = f"/book/clinic/{camden.slug}/plan/"
+    page.goto(plan_url)
+    expect(page.get_by_role("heading", name="First, choose your therapist")).to_be_visible()
+    screenshot("1-choose-therapist")
+    page.get_by_role("link", name="Plan with Rosa Lind").click()
+
+    boxes = page.locator("input[name=weekdays]")
+    expect(boxes).to_have_count(2)
+    expect(page.get_by_label("Tuesday")).to_have_count(0)
+    screenshot("2-her-days")
+    page.get_by_label("Monday").check()
+    page.get_by_label("Thursday").check()
+    page.get_by_label("Time").select_option("10:00")
+    page.get_by_label("Start date").fill(monday.isoformat())
+    page.get_by_label("Last date").fill((monday + dt.timedelta(weeks=4, days=3)).isoformat())
+    page.get_by_role("button", name="See the dates").click()
+
+    expect(page.get_by_role("heading", name="Your dates")).to_be_visible()
+    statuses = {
+        word: page.locator(".plan-status", has_text=word)
+        for word in ("Taken", "Therapist off", "Not open yet", "Free")
+    }
+    for word, chips in statuses.items():
+        expect(chips.first, word).to_be_visible()
+    colours = {
+        word: chips.first.evaluate("el => getComputedStyle(el).backgroundColor")
+        for word, chips in statuses.items()
+    }
+    assert len(set(colours.values())) == 4, colours
+    screenshot("3-preview")
+    preview_url = page.url.removeprefix(live_server.url)
+
+    problems = axe_problems(
+        browser,
+        live_server,
+        "maya@example.com",
+        [plan_url, f"{plan_url}?therapist={rosa.pk}", preview_url],
     )
     assert problems == [], "\n".join(problems)
