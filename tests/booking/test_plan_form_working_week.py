@@ -107,7 +107,9 @@ def test_with_several_therapists_she_chooses_one_first(client, rosa):
     assert "Plan with Amira Haddad" in page
 
 
-def test_preview_tells_taken_off_not_open_and_safety_apart(rosa):
+def test_preview_tells_taken_off_not_open_and_safety_apart(rosa, frozen_clock):
+    # A Tuesday noon: the fourth Monday ahead is beyond a three-week horizon, the third is not.
+    frozen_clock(dt.datetime(2027, 3, 2, 12, tzinfo=dt.UTC))
     clinic = rosa.clinic
     clinic.booking_horizon_weeks = 3
     clinic.raised_severities = {"third_trimester": "block"}
