@@ -46,8 +46,10 @@ from booking.services.errors import (
 from clinics.models import Clinic
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
+from safety.engine import CONDITION_RULES
 
 STRIP_DAYS = 14
+ANSWER_RULE_CODES = {rule.code for rule in CONDITION_RULES}
 # Any of these in the plan page's query string means she asked for the preview.
 PLAN_FIELDS = {"weekdays", "local_time", "starts_on", "ends_on", "preview"}
 
@@ -160,10 +162,22 @@ class SlotView(View):
 
     template_name = "booking/slot.html"
 
-    def render_slot(self, request, slot, *, error=None, status=200):
+    def render_slot(self, request, slot, *, error=None, status=200, clearance_needed=()):
         clinic = slot.therapist.clinic
         blocked = isinstance(error, SafetyBlocked)
-        context = {"slot": slot, "clinic": clinic, "error": error, "blocked": blocked}
+        context = {
+            "slot": slot,
+            "clinic": clinic,
+            "error": error,
+            "blocked": blocked,
+            "clearance_needed": clearance_needed,
+        }
+        if blocked:
+            # A block from her answers stops every date alike: another time cannot help.
+            context["blocked_by_answers"] = any(
+                finding.code in ANSWER_RULE_CODES for finding in error.findings
+            )
+            context["red_flag"] = safety_services.red_flag_outcome(request.user)
         if error is not None and not blocked:
             context["alternatives"] = queries.nearest_free_slots(slot=slot)
         return render(request, self.template_name, context, status=status)
@@ -186,12 +200,16 @@ class SlotView(View):
                 return redirect_response
             # Say so before she taps "Book" if a safety rule stops this date.
             clinic = slot.therapist.clinic
+            on = clinic.local_date(slot.starts_at)
             try:
-                check_safety(
-                    client=request.user, clinic=clinic, on=clinic.local_date(slot.starts_at)
-                )
+                findings = check_safety(client=request.user, clinic=clinic, on=on)
             except BookingError as error:
                 return self.render_slot(request, slot, error=error)
+            # A note needed from her midwife or doctor is said before she books, not after.
+            needed = safety_services.clearance_findings_uncovered(
+                findings, client=request.user, on=on
+            )
+            return self.render_slot(request, slot, clearance_needed=needed)
         return self.render_slot(request, slot)
 
     def post(self, request, slot_id):
@@ -222,6 +240,7 @@ class BookingDetailView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = her_booking(self.request, kwargs["pk"])
+        safety_services.mark_cleared_codes([booking])
         context["booking"] = booking
         context["clinic"] = booking.slot.therapist.clinic
         context["can_change"] = can_change_online(booking)
@@ -367,7 +386,9 @@ class PlanView(ClientRequiredMixin, View):
             **kwargs,
         )
 
-    def render_plan(self, request, form=None, *, preview=None, error=None, status=200):
+    def render_plan(
+        self, request, form=None, *, preview=None, error=None, status=200, clearance_needed=()
+    ):
         return render(
             request,
             self.template_name,
@@ -380,6 +401,7 @@ class PlanView(ClientRequiredMixin, View):
                 "week": self.week,
                 "therapists": self.therapists,
                 "choose_therapist": self.therapist is None,
+                "clearance_needed": clearance_needed,
             },
             status=status,
         )
@@ -406,7 +428,19 @@ class PlanView(ClientRequiredMixin, View):
             preview = preview_plan(client=request.user, **form.cleaned_data)
         except BookingError as error:
             return self.render_plan(request, form, error=error)
-        return self.render_plan(request, form, preview=preview)
+        return self.render_plan(
+            request, form, preview=preview, clearance_needed=self.clearance_needed(preview)
+        )
+
+    def clearance_needed(self, preview) -> list:
+        """Notes from her midwife or doctor the plan's first date needs: said before booking."""
+        first = next((planned for planned in preview.dates if planned.is_free), None)
+        if first is None:
+            return []
+        findings = check_safety(client=self.request.user, clinic=self.clinic, on=first.on)
+        return safety_services.clearance_findings_uncovered(
+            findings, client=self.request.user, on=first.on
+        )
 
     def post(self, request, slug):
         if self.setup_plan(request, slug) is None:
@@ -444,6 +478,7 @@ class PlanDetailView(ClientRequiredMixin, TemplateView):
             pk=kwargs["pk"],
         )
         bookings = list(queries.client_bookings(client=self.request.user).filter(plan=plan))
+        safety_services.mark_cleared_codes(bookings)
         upcoming, _ = queries.split_upcoming(bookings)
         context.update(
             plan=plan,
@@ -502,6 +537,7 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         upcoming, past = queries.split_upcoming(queries.client_bookings(client=self.request.user))
+        safety_services.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
         active_plans = {

@@ -10,6 +10,7 @@ from django.utils.html import escape
 from safety import engine
 from safety.dating import due_date_entry_problem, due_date_from_last_period
 from safety.models import PregnancyProfile
+from safety.services import SafetyError
 
 YES = "yes"
 NO = "no"
@@ -171,8 +172,39 @@ class IntakeForm(forms.Form):
         }
 
 
+class ClearanceDocumentForm(forms.Form):
+    file = forms.FileField(
+        label="Photo or PDF of the letter",
+        help_text="A clear photo of the whole page, or the PDF your midwife or doctor sent.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+        error_messages={"required": "Please choose a photo or PDF of the letter."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from safety.documents import max_megabytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" Up to {max_megabytes()} MB."
+
+    def clean_file(self):
+        from safety.documents import check_upload
+
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except SafetyError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
+
+
 class ClearanceForm(forms.Form):
     code = forms.ChoiceField(label="The flag it clears")
+    document = forms.TypedChoiceField(
+        label="Her letter it was verified from",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
     issued_by = forms.CharField(
         label="Issued by (name and role)",
         max_length=160,
@@ -191,9 +223,17 @@ class ClearanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, flags=(), action="", **kwargs):
+    def __init__(self, *args, flags=(), documents=(), action="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = [(flag.code, flag.title) for flag in flags]
+        self.documents = {document.pk: document for document in documents}
+        if self.documents:
+            self.fields["document"].choices = [("", "None: a letter shown to me in person")] + [
+                (pk, f"Letter sent {document.uploaded_at:%-d %b %Y, %H:%M}")
+                for pk, document in self.documents.items()
+            ]
+        else:
+            del self.fields["document"]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.add_input(Submit("submit", "Record clearance", css_class="btn-primary w-100"))

@@ -24,6 +24,7 @@ from safety.engine import Finding
 from safety.models import (
     AuditEntry,
     Clearance,
+    ClearanceDocument,
     IntakeResponse,
     PregnancyProfile,
     SafetyFlag,
@@ -114,6 +115,62 @@ def clearances_covering(*, client: User | int, on: dt.date) -> QuerySet[Clearanc
     return Clearance.objects.filter(client=client, issued_on__lte=on).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=on)
     )
+
+
+def mark_cleared_codes(bookings: list[Booking]) -> None:
+    """Set ``cleared_codes`` on each of her bookings: the clearance flags a recorded clearance
+    covers on its date. One query for all of them, so a list of sessions costs the same."""
+    client_ids = {booking.client_id for booking in bookings}
+    if not client_ids:
+        return
+    clearances = list(
+        Clearance.objects.filter(client_id__in=client_ids).values_list(
+            "client_id", "code", "issued_on", "valid_until"
+        )
+    )
+    for booking in bookings:
+        on = session_date(booking)
+        booking.cleared_codes = {
+            code
+            for client_id, code, issued_on, valid_until in clearances
+            if client_id == booking.client_id
+            and issued_on <= on
+            and (valid_until is None or valid_until >= on)
+        }
+
+
+def clearances_still_needed(client: User) -> list[SafetyFlag]:
+    """One open clearance flag per rule that a recorded clearance does not yet cover on one of
+    her upcoming sessions (each with its earliest such session as ``flag.booking``)."""
+    bookings = list(
+        Booking.objects.filter(
+            client=client, status=Booking.Status.BOOKED, starts_at__gt=timezone.now()
+        )
+        .select_related("slot__therapist__clinic")
+        .prefetch_related("safety_flags")
+        .order_by("starts_at")
+    )
+    mark_cleared_codes(bookings)
+    needed: dict[str, SafetyFlag] = {}
+    for booking in bookings:
+        for flag in booking.safety_flags.all():
+            if (
+                flag.is_open
+                and flag.severity == Severity.CLEARANCE
+                and flag.code not in booking.cleared_codes
+            ):
+                needed.setdefault(flag.code, flag)
+    return list(needed.values())
+
+
+def clearance_findings_uncovered(findings: list[Finding], *, client: User, on: dt.date):
+    """The `clearance` findings of a session on ``on`` that no recorded clearance covers yet:
+    what she should know before she books it."""
+    wanted = [finding for finding in findings if finding.severity == Severity.CLEARANCE]
+    if not wanted:
+        return []
+    covered = set(clearances_covering(client=client, on=on).values_list("code", flat=True))
+    return [finding for finding in wanted if finding.code not in covered]
 
 
 @dataclass
@@ -529,6 +586,7 @@ def record_clearance(
     valid_until: dt.date | None,
     note: str,
     recorded_by: User,
+    document: ClearanceDocument | None = None,
 ) -> Clearance:
     """A clinician's written clearance for one clearance flag of the session.
 
@@ -546,8 +604,11 @@ def record_clearance(
     on = session_date(booking)
     if not (issued_on <= on and (valid_until is None or valid_until >= on)):
         raise ClearanceError("That clearance would not cover this session's date.")
+    if document is not None and document.client_id != booking.client_id:
+        raise ClearanceError("That letter is not from this client.")
     clearance = Clearance.objects.create(
         client=booking.client,
+        document=document,
         code=code,
         issued_by=issued_by.strip(),
         issued_on=issued_on,
@@ -570,6 +631,8 @@ def record_clearance(
 
 def export_client_data(*, client: User) -> bytes:
     """Everything we hold about her, as JSON; the export itself is audited."""
+    from safety import documents
+
     profile = pregnancy_profile(client)
     bookings = (
         Booking.objects.filter(client=client)
@@ -646,6 +709,9 @@ def export_client_data(*, client: User) -> bytes:
             }
             for clearance in Clearance.objects.filter(client=client).order_by("issued_on")
         ],
+        "doctors_letters": [
+            documents.export_entry(document) for document in documents.documents_of(client)
+        ],
         "who_saw_or_changed_your_health_data": [
             {"when": entry.created_at, "who": entry.actor_label, "what": entry.get_action_display()}
             for entry in AuditEntry.objects.filter(client=client).order_by("created_at")
@@ -666,6 +732,7 @@ def delete_client_account(*, client: User) -> None:
     """
     from booking.models import Plan
     from booking.services import cancel_booking, cancel_plan
+    from safety import documents
 
     client = User.objects.select_for_update().get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
@@ -688,6 +755,7 @@ def delete_client_account(*, client: User) -> None:
         cancel_plan(plan=plan, by=Booking.CancelledBy.CLIENT)
     SafetyFlag.objects.filter(booking__client=client).delete()
     Clearance.objects.filter(client=client).delete()
+    documents.delete_documents(client=client)
     IntakeResponse.objects.filter(client=client).delete()
     PregnancyProfile.objects.filter(client=client).delete()
     AuditEntry.objects.filter(client=client).update(client=None, detail="")

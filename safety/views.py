@@ -4,8 +4,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +20,16 @@ from accounts.permissions import (
     StaffRequiredMixin,
 )
 from booking.models import Booking
-from safety import engine, services
+from safety import documents, engine, services
 from safety.dating import gestational_age_on
-from safety.forms import ClearanceForm, DeleteAccountForm, IntakeForm, PregnancyProfileForm
-from safety.models import AuditEntry, Severity
+from safety.forms import (
+    ClearanceDocumentForm,
+    ClearanceForm,
+    DeleteAccountForm,
+    IntakeForm,
+    PregnancyProfileForm,
+)
+from safety.models import AuditEntry, ClearanceDocument, Severity
 
 
 def _safe_next(request) -> str | None:
@@ -136,6 +143,55 @@ class HealthAlertView(ClientRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(outcome=outcome))
 
 
+class DocumentsView(ClientRequiredMixin, FormView):
+    """Her doctors' letters: send a photo or PDF for the clinic to verify into a clearance."""
+
+    template_name = "safety/documents.html"
+    form_class = ClearanceDocumentForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["documents"] = documents.documents_of(self.request.user)
+        context["needed"] = services.clearances_still_needed(self.request.user)
+        return context
+
+    def form_valid(self, form):
+        try:
+            documents.upload_document(client=self.request.user, upload=form.cleaned_data["file"])
+        except services.SafetyError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            "Thank you — your letter is with your clinic. Your therapist checks it before your "
+            "session.",
+        )
+        return redirect("safety:documents")
+
+
+class DocumentFileView(LoginRequiredMixin, View):
+    """One letter's file, for her and her clinic's staff only; never cached."""
+
+    def get(self, request, document_id):
+        document = get_object_or_404(
+            ClearanceDocument.objects.select_related("client"), pk=document_id
+        )
+        if not documents.can_open(request.user, document):
+            raise Http404("No such letter.")
+        extension = {"application/pdf": "pdf", "image/png": "png", "image/heic": "heic"}.get(
+            document.content_type, "jpg"
+        )
+        response = FileResponse(
+            documents.open_document(document=document, viewer=request.user),
+            content_type=document.content_type,
+            as_attachment=False,
+            filename=f"letter-{document.pk}.{extension}",
+        )
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
 class ExportView(ClientRequiredMixin, View):
     """GET explains; POST downloads everything we hold about her as JSON."""
 
@@ -206,10 +262,14 @@ class SessionReviewView(StaffRequiredMixin, View):
         clinic = booking.slot.therapist.clinic
         views = services.flags_for_review(booking)
         needing = [view.flag for view in views if view.needs_clearance]
+        letters = list(documents.documents_of(booking.client))
         action = reverse("safety:record_clearance", kwargs={"booking_id": booking.pk})
         if clearance_form is None and needing:
             clearance_form = ClearanceForm(
-                flags=needing, action=action, initial={"issued_on": timezone.localdate()}
+                flags=needing,
+                documents=letters,
+                action=action,
+                initial={"issued_on": timezone.localdate()},
             )
         context = {
             "booking": booking,
@@ -222,6 +282,7 @@ class SessionReviewView(StaffRequiredMixin, View):
             "has_block": any(view.flag.severity == Severity.BLOCK for view in views),
             "clearance_form": clearance_form if needing else None,
             "closed_flags": booking.safety_flags.filter(closed_at__isnull=False),
+            "letters": letters,
             "not_medical_advice": engine.NOT_MEDICAL_ADVICE,
         }
         return render(request, self.template_name, context)
@@ -242,6 +303,7 @@ class RecordClearanceView(StaffRequiredMixin, View):
         form = ClearanceForm(
             request.POST,
             flags=needing,
+            documents=documents.documents_of(booking.client),
             action=reverse("safety:record_clearance", kwargs={"booking_id": booking.pk}),
         )
         if form.is_valid():
@@ -255,6 +317,7 @@ class RecordClearanceView(StaffRequiredMixin, View):
                     valid_until=data["valid_until"],
                     note=data["note"],
                     recorded_by=request.user,
+                    document=form.documents.get(data.get("document")),
                 )
             except services.ClearanceError as error:
                 form.add_error(None, str(error))

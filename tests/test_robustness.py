@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -12,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
 from booking.services import book_plan, book_session
+from safety.documents import upload_document
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import (
     ClinicFactory,
@@ -152,6 +154,11 @@ ROUTES: dict[str, Route] = {
     # Without a red-flag answer there is nothing to say: a redirect to her profile.
     "safety:health_alert": Route(roles=(CLIENT,), status=302),
     "safety:export": Route(roles=(CLIENT,)),
+    "safety:documents": Route(roles=(CLIENT,)),
+    # Her letter: she and the staff of her clinic (the therapist of her sessions, its admins).
+    "safety:document_file": Route(
+        roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
+    ),
     "safety:delete_account": Route(roles=(CLIENT,)),
     "safety:session_review": Route(roles=STAFF, kwargs=_staff_booking),
     "safety:acknowledge": Route(roles=STAFF, kwargs=_staff_booking, status=405),
@@ -255,6 +262,9 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
     )
     slot = slot_at(therapist, next_weekday(clinic, 1))
     booking = book_session(client=client, slot=slot)
+    letter = upload_document(
+        client=client, upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
     plan_day = next_weekday(clinic, 3)
     slot_at(therapist, plan_day, dt.time(15))
     plan = book_plan(
@@ -275,6 +285,7 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         therapist_slug=therapist.slug,
         slot_id=slot.pk,
         booking_id=booking.pk,
+        document_id=letter.pk,
         plan_id=plan.pk,
         hours_id=hours.pk,
         time_off_id=time_off.pk,
@@ -288,6 +299,7 @@ MISSING = SimpleNamespace(
     therapist_slug="no-such-therapist",
     slot_id=NO_SUCH_ID,
     booking_id=NO_SUCH_ID,
+    document_id=NO_SUCH_ID,
     plan_id=NO_SUCH_ID,
     hours_id=NO_SUCH_ID,
     time_off_id=NO_SUCH_ID,

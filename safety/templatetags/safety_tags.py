@@ -65,6 +65,11 @@ def _cleared_codes(flags: list) -> set[str]:
     cleared = set()
     for flag in flags:
         if isinstance(flag, SafetyFlag) and flag.severity == Severity.CLEARANCE:
+            marked = getattr(flag.booking, "cleared_codes", None)
+            if marked is not None:
+                # Worked out for the whole list at once (safety.services.mark_cleared_codes).
+                cleared |= {flag.code} & marked
+                continue
             on = session_date(flag.booking)
             covering = clearances_covering(client=flag.booking.client_id, on=on)
             if covering.filter(code=flag.code).exists():

@@ -250,8 +250,8 @@ def test_my_bookings_query_count_is_constant(
         slot = slot_at(therapist, local_today(therapist.clinic) + dt.timedelta(days=3 + offset))
         book_session(client=ready_client, slot=slot)
     client.force_login(ready_client)
-    # session, user, role (admin? therapist?), bookings, flags
-    with django_assert_num_queries(6):
+    # session, user, role (admin? therapist?), bookings, flags, her clearances
+    with django_assert_num_queries(7):
         response = client.get(reverse("booking:my_bookings"))
     assert len(response.context["upcoming"]) == count
 

@@ -4,14 +4,15 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from PIL import Image
 from playwright.sync_api import expect
 
-from booking.models import Slot
+from booking.models import Booking, Slot
 from booking.services import book_session, generate_slots
 from booking.services.slots import add_time_off
 from safety.engine import CONDITION_RULES
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import SCREENSHOT_DIR, log_in
 from tests.e2e.test_accessibility import NARROW_PHONE, audit
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -35,6 +36,14 @@ def camden(db):
 def rosa(camden):
     return TherapistFactory(
         clinic=camden, display_name="Rosa Lind", slug="rosa-lind", user=UserFactory()
+    )
+
+
+def shot(other_page, request, step: str) -> None:
+    """A screenshot of a second person's page, named like the ``screenshot`` fixture's."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    other_page.screenshot(
+        path=str(SCREENSHOT_DIR / f"{request.node.name}-{step}.png"), full_page=True
     )
 
 
@@ -167,5 +176,68 @@ def test_plan_form_offers_only_her_working_days_and_names_each_kind_of_date(
         live_server,
         "maya@example.com",
         [plan_url, f"{plan_url}?therapist={rosa.pk}", preview_url],
+    )
+    assert problems == [], "\n".join(problems)
+
+
+def test_clearance_told_before_booking_letter_uploaded_verified_and_shown_received(
+    page, screenshot, browser, live_server, camden, rosa, tmp_path, request
+):
+    make_ready_client(email="maya@example.com", first_name="Maya", conditions=["hypertension"])
+    slot = slot_at(rosa, next_weekday(camden, 2))
+    letter = tmp_path / "letter.png"
+    Image.new("RGB", (60, 80), "white").save(letter, format="PNG")
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    page.goto(f"/book/time/{slot.pk}/")
+    expect(page.get_by_text("Before this session your therapist needs a note")).to_be_visible()
+    screenshot("1-told-before-booking")
+    page.get_by_role("button", name="Book this session").click()
+    expect(page.get_by_text("Clearance needed").first).to_be_visible()
+    screenshot("2-booked")
+    page.get_by_role("link", name="Send your letter").first.click()
+    page.get_by_label("Photo or PDF of the letter").set_input_files(str(letter))
+    page.get_by_role("button", name="Send the letter").click()
+    expect(page.get_by_text("your letter is with your clinic")).to_be_visible()
+    expect(page.get_by_text("Waiting for your therapist to check it")).to_be_visible()
+    screenshot("3-letter-sent")
+
+    therapist_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url
+    )
+    therapist_page = therapist_context.new_page()
+    log_in(therapist_page, rosa.user.email, DEFAULT_PASSWORD)
+    booking = Booking.objects.get(slot=slot)
+    therapist_page.goto(f"/health/sessions/{booking.pk}/")
+    letter_link = therapist_page.get_by_role("link", name="Open the letter sent")
+    expect(letter_link).to_be_visible()
+    response = therapist_page.request.get(letter_link.get_attribute("href"))
+    assert response.headers["content-type"] == "image/png"
+    assert "no-store" in response.headers["cache-control"]
+    therapist_page.get_by_label("Her letter it was verified from").select_option(index=1)
+    therapist_page.get_by_label("Issued by (name and role)").fill("Dr Ana Reyes, GP")
+    shot(therapist_page, request, "4-therapist-verifies")
+    therapist_page.get_by_role("button", name="Record clearance").click()
+    expect(therapist_page.get_by_text("Clearance recorded.")).to_be_visible()
+    shot(therapist_page, request, "5-therapist-recorded")
+    therapist_context.close()
+
+    page.goto("/book/mine/")
+    expect(page.get_by_text("Clearance received", exact=True)).to_be_visible()
+    expect(page.get_by_text("Clearance needed")).to_have_count(0)
+    screenshot("6-my-bookings-received")
+    page.goto(f"/book/mine/{booking.pk}/")
+    expect(page.get_by_text("Clearance received — thank you.")).to_be_visible()
+    expect(page.get_by_text("Clearance needed")).to_have_count(0)
+    screenshot("7-session-received")
+    page.goto("/health/letters/")
+    expect(page.get_by_text("Checked by your therapist")).to_be_visible()
+    screenshot("8-letters")
+
+    problems = axe_problems(
+        browser, live_server, "maya@example.com", ["/health/letters/", "/book/mine/"]
+    )
+    problems += axe_problems(
+        browser, live_server, rosa.user.email, [f"/health/sessions/{booking.pk}/"]
     )
     assert problems == [], "\n".join(problems)
