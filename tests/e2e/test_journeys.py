@@ -241,3 +241,39 @@ def test_clearance_told_before_booking_letter_uploaded_verified_and_shown_receiv
         browser, live_server, rosa.user.email, [f"/health/sessions/{booking.pk}/"]
     )
     assert problems == [], "\n".join(problems)
+
+
+def test_when_blocked_she_gets_one_message_and_the_right_next_step(
+    page, screenshot, browser, live_server, camden, rosa
+):
+    make_ready_client(
+        email="maya@example.com", first_name="Maya", conditions=["fever_or_infection"]
+    )
+    monday = next_weekday(camden, 0)
+    slots = [slot_at(rosa, monday + dt.timedelta(weeks=week)) for week in range(3)]
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    page.goto(f"/book/time/{slots[0].pk}/")
+    expect(page.get_by_text("We can't book this session online.")).to_be_visible()
+    expect(page.get_by_role("button", name="Book this session")).to_have_count(0)
+    # Another time meets the same block, so it is not offered; her answers are the way on.
+    expect(page.get_by_role("link", name="Choose another time")).to_have_count(0)
+    expect(page.get_by_role("link", name="What to do now")).to_be_visible()
+    expect(page.get_by_role("link", name="Update my health answers")).to_be_visible()
+    screenshot("1-slot-blocked")
+
+    plan_url = f"/book/clinic/{camden.slug}/plan/"
+    page.goto(
+        f"{plan_url}?therapist={rosa.pk}&weekdays=0&local_time=10:00&starts_on={monday}"
+        f"&ends_on={monday + dt.timedelta(weeks=2)}"
+    )
+    expect(page.get_by_text("Rest and get well first.")).to_have_count(1)
+    expect(page.locator(".plan-status-safety")).to_have_count(3)
+    expect(page.get_by_role("button", name="Book the ticked dates")).to_have_count(0)
+    expect(page.get_by_text("None of these dates can be booked.")).to_be_visible()
+    screenshot("2-plan-blocked")
+
+    problems = axe_problems(
+        browser, live_server, "maya@example.com", [f"/book/time/{slots[0].pk}/", page.url]
+    )
+    assert problems == [], "\n".join(problems)
