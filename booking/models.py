@@ -136,6 +136,12 @@ class Booking(models.Model):
         related_name="+",
     )
     flags_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    change_grace_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Until then she may cancel or move it online whatever the notice rule: a "
+        "change of mind just after booking. A moved session keeps its original grace.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,9 +14,13 @@ from safety.models import SafetyFlag
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
     """Free slots of the clinic's active therapists inside its booking horizon."""
-    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    now = timezone.now()
+    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     slots = Slot.objects.free().filter(
-        therapist__clinic=clinic, therapist__is_active=True, starts_at__lte=horizon
+        therapist__clinic=clinic,
+        therapist__is_active=True,
+        starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
+        starts_at__lte=horizon,
     )
     if therapist is not None:
         slots = slots.filter(therapist=therapist)
@@ -132,11 +136,17 @@ def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
 
     Only the fields the slot picker shows are loaded: it runs on every visit to a clinic.
     """
-    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    now = timezone.now()
+    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    opens = now + dt.timedelta(hours=clinic.booking_notice_hours)
     return list(
         clinic.therapists.active()
         .only("id", "clinic_id", "slug", "display_name")
-        .annotate(next_free=_first_free_start(therapist=OuterRef("pk"), starts_at__lte=horizon))
+        .annotate(
+            next_free=_first_free_start(
+                therapist=OuterRef("pk"), starts_at__gte=opens, starts_at__lte=horizon
+            )
+        )
     )
 
 

@@ -33,8 +33,9 @@ from booking.services import (
 )
 from booking.services.bookings import (
     can_change_online,
+    change_deadline,
     check_safety,
-    notice_deadline,
+    in_change_grace,
 )
 from booking.services.errors import (
     BookingError,
@@ -244,7 +245,8 @@ class BookingDetailView(ClientRequiredMixin, TemplateView):
         context["booking"] = booking
         context["clinic"] = booking.slot.therapist.clinic
         context["can_change"] = can_change_online(booking)
-        context["notice_deadline"] = notice_deadline(booking)
+        context["change_deadline"] = change_deadline(booking)
+        context["in_grace"] = in_change_grace(booking, timezone.now())
         return context
 
 

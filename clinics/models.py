@@ -51,6 +51,9 @@ class Clinic(models.Model):
     cancellation_notice_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Clients cannot cancel or move online closer than this."
     )
+    booking_notice_hours = models.PositiveSmallIntegerField(
+        default=0, help_text="Clients cannot book a session starting sooner than this."
+    )
     booking_horizon_weeks = models.PositiveSmallIntegerField(
         default=8, help_text="How far ahead clients may book."
     )

@@ -27,6 +27,8 @@ from clinics.models import Clinic
 from safety import services as safety_services
 
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
+# Just booked, changed her mind: for this long she may cancel or move whatever the notice.
+CHANGE_GRACE = dt.timedelta(minutes=15)
 
 
 def ensure_ready_to_book(client: User) -> None:
@@ -73,6 +75,11 @@ def lock_slot(slot_id: int) -> Slot:
     )
 
 
+def booking_opens_until(clinic: Clinic, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest start a client may book now, by the clinic's minimum notice to book."""
+    return (now or timezone.now()) + dt.timedelta(hours=clinic.booking_notice_hours)
+
+
 def check_slot_bookable(slot: Slot) -> None:
     """Call with the slot locked: it must be open, ahead, inside the horizon and not booked."""
     clinic = slot.therapist.clinic
@@ -81,6 +88,11 @@ def check_slot_bookable(slot: Slot) -> None:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
         raise SlotUnavailable("That time has already passed.")
+    if slot.starts_at < booking_opens_until(clinic, now=now):
+        raise SlotUnavailable(
+            f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead. "
+            "Please choose a later time."
+        )
     if slot.starts_at > now + dt.timedelta(weeks=clinic.booking_horizon_weeks):
         raise SlotUnavailable("That time is not open for booking yet.")
     if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
@@ -100,7 +112,9 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
         raise OverlappingBooking()
 
 
-def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
+def create_booking(
+    *, client: User, slot: Slot, plan=None, change_grace_until: dt.datetime | None = None
+) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
     The insert runs in a savepoint so a constraint violation (a racer who got there first,
@@ -109,7 +123,12 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
-                client=client, slot=slot, plan=plan, starts_at=slot.starts_at, ends_at=slot.ends_at
+                client=client,
+                slot=slot,
+                plan=plan,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                change_grace_until=change_grace_until or timezone.now() + CHANGE_GRACE,
             )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
@@ -150,12 +169,31 @@ def notice_deadline(booking: Booking) -> dt.datetime:
     return booking.starts_at - dt.timedelta(hours=hours)
 
 
+def in_change_grace(booking: Booking, now: dt.datetime) -> bool:
+    """Just booked: inside the grace period, and the session has not begun."""
+    return (
+        booking.change_grace_until is not None
+        and now < booking.change_grace_until
+        and now < booking.starts_at
+    )
+
+
 def can_change_online(booking: Booking) -> bool:
-    return booking.is_active and timezone.now() < notice_deadline(booking)
+    now = timezone.now()
+    return booking.is_active and (now < notice_deadline(booking) or in_change_grace(booking, now))
+
+
+def change_deadline(booking: Booking) -> dt.datetime:
+    """The last moment she can change it online: the notice deadline or the grace, if later."""
+    deadline = notice_deadline(booking)
+    if booking.change_grace_until and booking.change_grace_until > deadline:
+        return min(booking.change_grace_until, booking.starts_at)
+    return deadline
 
 
 def check_notice(booking: Booking) -> None:
-    if timezone.now() >= notice_deadline(booking):
+    now = timezone.now()
+    if now >= notice_deadline(booking) and not in_change_grace(booking, now):
         clinic = booking.slot.therapist.clinic
         raise CancellationTooLate(
             f"This session is less than {clinic.cancellation_notice_hours} hours away, so it "
@@ -214,7 +252,13 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
-    new = create_booking(client=old.client, slot=slot, plan=old.plan)
+    # The grace runs from her first booking: moving does not start a new one.
+    new = create_booking(
+        client=old.client,
+        slot=slot,
+        plan=old.plan,
+        change_grace_until=old.change_grace_until or timezone.now(),
+    )
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)

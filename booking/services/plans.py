@@ -18,6 +18,7 @@ from accounts.models import User
 from booking import emails
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
+    booking_opens_until,
     check_no_overlap,
     check_notice,
     check_safety,
@@ -43,6 +44,7 @@ OFF = "off"  # the therapist doesn't work then (time off, a blocked or missing s
 NOT_OPEN = "not_open"  # beyond the clinic's booking horizon: it opens later
 SAFETY = "safety"  # a `block` rule stops the session on that date
 YOURS = "yours"  # she already has a session at that time
+TOO_SOON = "too_soon"  # inside the clinic's minimum notice to book
 STATUS_WORDS = {
     FREE: "Free",
     TAKEN: "Taken",
@@ -50,6 +52,7 @@ STATUS_WORDS = {
     NOT_OPEN: "Not open yet",
     SAFETY: "Safety: not bookable",
     YOURS: "You're already booked",
+    TOO_SOON: "Too soon to book",
 }
 
 
@@ -196,6 +199,9 @@ def preview_plan(
     range_start, range_end = clinic.day_bounds(starts_on, ends_on)
     now = timezone.now()
     horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    opens = booking_opens_until(clinic, now=now)
+    # Dates she could not change online once booked are there to tick, not ticked for her.
+    locked_before = now + dt.timedelta(hours=clinic.cancellation_notice_hours)
     slots = list(
         Slot.objects.filter(
             therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
@@ -222,7 +228,8 @@ def preview_plan(
         return (
             slot.status == Slot.Status.OPEN
             and therapist.is_active
-            and now < slot.starts_at <= horizon
+            and opens <= slot.starts_at <= horizon
+            and slot.starts_at > now
             and slot.pk not in booked_slot_ids
             and not overlaps_hers(slot)
         )
@@ -251,10 +258,17 @@ def preview_plan(
         slot = slot_by_start.get(starts_at)
         if slot is not None and is_free(slot):
             planned.slot = slot
+            planned.pre_ticked = slot.starts_at >= locked_before
             continue
         if slot is not None and overlaps_hers(slot):
             planned.status = YOURS
             planned.reason = "You already have a session at that time."
+            continue
+        if starts_at < opens:
+            planned.status = TOO_SOON
+            planned.reason = (
+                f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead."
+            )
             continue
         if starts_at > horizon:
             planned.status = NOT_OPEN

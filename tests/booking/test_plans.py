@@ -9,7 +9,13 @@ from booking.services import book_plan, book_session, cancel_plan, preview_plan
 from booking.services.errors import PlanChanged, PlanError
 from booking.services.plans import FREE, SAFETY, TAKEN
 from safety.models import SafetyFlag
-from tests.booking.conftest import local_today, make_ready_client, next_weekday, slot_at
+from tests.booking.conftest import (
+    booked_a_while_ago,
+    local_today,
+    make_ready_client,
+    next_weekday,
+    slot_at,
+)
 from tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +264,7 @@ def test_cancel_rest_of_plan_keeps_sessions_inside_the_notice_period(
         ends_on=tomorrow + dt.timedelta(days=13),
     )
     assert len(result.booked) == 4
+    booked_a_while_ago(*result.booked)
 
     with django_capture_on_commit_callbacks(execute=True):
         outcome = cancel_plan(plan=result.plan)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -276,4 +277,32 @@ def test_when_blocked_she_gets_one_message_and_the_right_next_step(
     problems = axe_problems(
         browser, live_server, "maya@example.com", [f"/book/time/{slots[0].pk}/", page.url]
     )
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_session_booked_for_tomorrow_can_be_cancelled_in_the_grace_period(
+    page, screenshot, browser, live_server, camden, rosa
+):
+    make_ready_client(email="maya@example.com", first_name="Maya")
+    starts_at = (timezone.now() + dt.timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        therapist=rosa, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1)
+    )
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    page.goto(f"/book/time/{slot.pk}/")
+    page.get_by_role("button", name="Book this session").click()
+    expect(page.get_by_role("heading", name="Your session is booked")).to_be_visible()
+    # Less than 24 hours away, yet just booked: she may still change her mind online.
+    expect(page.get_by_text("Just booked: you can still move or cancel it online")).to_be_visible()
+    screenshot("1-just-booked")
+    booking_url = page.url.removeprefix(live_server.url)
+    page.get_by_role("link", name="Cancel this session").click()
+    screenshot("2-cancel-confirm")
+    page.get_by_role("button", name="Yes, cancel it").click()
+    expect(page.get_by_text("Your session is cancelled.")).to_be_visible()
+    screenshot("3-cancelled")
+    assert Booking.objects.get(slot=slot).status == Booking.Status.CANCELLED
+
+    problems = axe_problems(browser, live_server, "maya@example.com", [booking_url])
     assert problems == [], "\n".join(problems)
