@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from booking.calendar import ics_for_bookings
+from booking.calendar import CANCEL, REQUEST, ics_for_bookings
 from booking.models import Booking
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,15 @@ def _bookings(ids) -> list[Booking]:
     )
 
 
-def _send(*, template: str, subject: str, bookings: list[Booking], attach_ics: bool, **extra):
+def _send(
+    *,
+    template: str,
+    subject: str,
+    bookings: list[Booking],
+    attach_ics: bool,
+    ics_method: str = REQUEST,
+    **extra,
+):
     client = bookings[0].client
     clinic = bookings[0].slot.therapist.clinic
     context = {
@@ -35,6 +43,15 @@ def _send(*, template: str, subject: str, bookings: list[Booking], attach_ics: b
         "bookings": bookings,
         "site_url": settings.SITE_URL,
         "my_bookings_url": settings.SITE_URL + reverse("booking:my_bookings"),
+        # Straight to the session (or the plan), not to a list she has to search.
+        "session_url": settings.SITE_URL
+        + (
+            reverse("booking:booking", kwargs={"pk": bookings[0].pk})
+            if len(bookings) == 1
+            else reverse("booking:plan_detail", kwargs={"pk": bookings[0].plan_id})
+            if bookings[0].plan_id
+            else reverse("booking:my_bookings")
+        ),
         "rebook_url": settings.SITE_URL + reverse("booking:clinic", kwargs={"slug": clinic.slug}),
         **extra,
     }
@@ -48,7 +65,11 @@ def _send(*, template: str, subject: str, bookings: list[Booking], attach_ics: b
         render_to_string(f"booking/email/{template}.html", context), "text/html"
     )
     if attach_ics:
-        message.attach("bolster-sessions.ics", ics_for_bookings(bookings), "text/calendar")
+        message.attach(
+            "bolster-sessions.ics",
+            ics_for_bookings(bookings, method=ics_method),
+            f"text/calendar; method={ics_method}",
+        )
     message.send()
 
 
@@ -103,6 +124,7 @@ def send_cancelled(*, booking_ids: list[int], by: str, reason: str = "") -> None
         subject=subject if len(bookings) == 1 else subject.replace("massage", "massage sessions"),
         bookings=bookings,
         attach_ics=True,
+        ics_method=CANCEL,
         by_clinic=by_clinic,
         reason=reason,
     )

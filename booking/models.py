@@ -142,6 +142,14 @@ class Booking(models.Model):
         help_text="Until then she may cancel or move it online whatever the notice rule: a "
         "change of mind just after booking. A moved session keeps its original grace.",
     )
+    calendar_uid = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The session's calendar event UID, kept when it moves so calendars update it.",
+    )
+    calendar_sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised with every change, so calendars take the newest copy."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

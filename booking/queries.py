@@ -174,7 +174,7 @@ def client_bookings(*, client: User) -> QuerySet[Booking]:
     """All of her bookings with what the pages show, in a fixed number of queries."""
     return (
         Booking.objects.filter(client=client)
-        .select_related("slot__therapist__clinic", "plan")
+        .select_related("slot__therapist__clinic", "plan", "client")
         .prefetch_related(open_flags())
         .order_by("starts_at")
     )

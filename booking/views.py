@@ -19,7 +19,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.permissions import ClientRequiredMixin, TherapistRequiredMixin
 from booking import queries
-from booking.calendar import ics_for_bookings
+from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
@@ -36,6 +36,7 @@ from booking.services.bookings import (
     change_deadline,
     check_safety,
     in_change_grace,
+    notice_deadline,
 )
 from booking.services.errors import (
     BookingError,
@@ -246,7 +247,10 @@ class BookingDetailView(ClientRequiredMixin, TemplateView):
         context["clinic"] = booking.slot.therapist.clinic
         context["can_change"] = can_change_online(booking)
         context["change_deadline"] = change_deadline(booking)
-        context["in_grace"] = in_change_grace(booking, timezone.now())
+        context["calendar_links"] = add_to_calendar_links(booking)
+        # Only the grace keeps it changeable: the notice rule alone would lock it already.
+        now = timezone.now()
+        context["in_grace"] = now >= notice_deadline(booking) and in_change_grace(booking, now)
         return context
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import emails
+from booking.calendar import event_uid
 from booking.models import Booking, Slot
 from booking.services.errors import (
     BookingError,
@@ -113,7 +114,12 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
 
 
 def create_booking(
-    *, client: User, slot: Slot, plan=None, change_grace_until: dt.datetime | None = None
+    *,
+    client: User,
+    slot: Slot,
+    plan=None,
+    change_grace_until: dt.datetime | None = None,
+    replaces: Booking | None = None,
 ) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
@@ -129,6 +135,9 @@ def create_booking(
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 change_grace_until=change_grace_until or timezone.now() + CHANGE_GRACE,
+                # A moved session is the same event in her calendar, one version newer.
+                calendar_uid=event_uid(replaces) if replaces else "",
+                calendar_sequence=replaces.calendar_sequence + 1 if replaces else 0,
             )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
@@ -207,8 +216,16 @@ def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
     booking.cancelled_at = timezone.now()
     booking.cancelled_by = by
     booking.cancel_reason = reason[:200]
+    booking.calendar_sequence += 1
     booking.save(
-        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "calendar_sequence",
+            "updated_at",
+        ]
     )
     cancel_reminders(booking=booking)
     return booking
@@ -258,6 +275,7 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
         slot=slot,
         plan=old.plan,
         change_grace_until=old.change_grace_until or timezone.now(),
+        replaces=old,
     )
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])

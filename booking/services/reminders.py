@@ -422,6 +422,9 @@ def _client_safety_notes(booking: Booking) -> list[str]:
 
 
 def reminder_context(reminder: Reminder) -> dict:
+    # bookings.py imports this module (to schedule and cancel reminders); import it late.
+    from booking.services.bookings import can_change_online
+
     booking = reminder.booking
     therapist = booking.slot.therapist
     clinic = therapist.clinic
@@ -443,6 +446,8 @@ def reminder_context(reminder: Reminder) -> dict:
         "not_medical_advice": NOT_MEDICAL_ADVICE,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
+        # Move and cancel links only while they still work: never a page saying "too late".
+        "can_change": can_change_online(booking),
         "move_url": _absolute(reverse("booking:move", kwargs={"pk": booking.pk})),
         "cancel_url": _absolute(reverse("booking:cancel", kwargs={"pk": booking.pk})),
         "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),

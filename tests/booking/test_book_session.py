@@ -37,7 +37,8 @@ def test_booking_copies_the_slot_times_and_writes_flags_and_reminders(
     assert "is booked" in message.subject
     assert message.alternatives[0][1] == "text/html"
     filename, content, mimetype = message.attachments[0]
-    assert (filename, mimetype) == ("bolster-sessions.ics", "text/calendar")
+    # A request her calendar acts on: it adds the event, and later updates it.
+    assert (filename, mimetype) == ("bolster-sessions.ics", "text/calendar; method=REQUEST")
     assert "BEGIN:VEVENT" in (content if isinstance(content, str) else content.decode())
 
 

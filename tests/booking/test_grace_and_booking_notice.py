@@ -139,3 +139,17 @@ def test_plan_preview_leaves_a_date_inside_the_cancellation_notice_unticked(
     tomorrow, later = preview.dates
     assert tomorrow.status == FREE and not tomorrow.pre_ticked
     assert later.status == FREE and later.pre_ticked
+
+
+def test_a_session_well_ahead_gives_the_notice_deadline_not_the_grace(
+    client, therapist, frozen_clock
+):
+    frozen_clock(NOW)
+    maya = make_ready_client()
+    booking = book_session(
+        client=maya, slot=slot_at(therapist, NOW.date() + dt.timedelta(days=5), dt.time(14))
+    )
+    client.force_login(maya)
+    page = client.get(reverse("booking:booking", kwargs={"pk": booking.pk})).content.decode()
+    assert "Just booked" not in page
+    assert "You can move or cancel online until Sat 6 Mar, 14:00" in page

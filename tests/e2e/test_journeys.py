@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.utils import timezone
+from icalendar import Calendar
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -306,3 +307,44 @@ def test_a_session_booked_for_tomorrow_can_be_cancelled_in_the_grace_period(
 
     problems = axe_problems(browser, live_server, "maya@example.com", [booking_url])
     assert problems == [], "\n".join(problems)
+
+
+def test_a_moved_session_updates_her_calendar_event_by_its_uid(
+    page, screenshot, browser, live_server, camden, rosa
+):
+    make_ready_client(email="maya@example.com", first_name="Maya")
+    day = next_weekday(camden, 2)
+    first = slot_at(rosa, day, dt.time(10))
+    slot_at(rosa, day, dt.time(14))
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    page.goto(f"/book/time/{first.pk}/")
+    page.get_by_role("button", name="Book this session").click()
+    expect(page.get_by_role("link", name="Google Calendar")).to_be_visible()
+    expect(page.get_by_role("link", name="Outlook")).to_be_visible()
+    screenshot("1-booked-with-calendar-links")
+    booked_ics = Calendar.from_ical(
+        page.request.get(
+            page.get_by_role("link", name="Apple Calendar or other (.ics)").get_attribute("href")
+        ).body()
+    ).walk("VEVENT")[0]
+
+    page.get_by_role("link", name="Move to another time").click()
+    screenshot("2-move")
+    page.get_by_role("button", name="14:00").click()
+    expect(page.get_by_text("Your session has moved.")).to_be_visible()
+    screenshot("3-moved")
+    moved_ics = Calendar.from_ical(
+        page.request.get(
+            page.get_by_role("link", name="Apple Calendar or other (.ics)").get_attribute("href")
+        ).body()
+    ).walk("VEVENT")[0]
+
+    # The same event, one version newer, at the new time: no phantom left at 10:00.
+    assert moved_ics["uid"] == booked_ics["uid"]
+    assert moved_ics["sequence"] > booked_ics["sequence"]
+    assert moved_ics.decoded("dtstart").astimezone(camden.tz).hour == 14
+    moved_mail = next(m for m in mail.outbox if "has moved" in m.subject)
+    [(_, content, mimetype)] = moved_mail.attachments
+    assert mimetype == "text/calendar; method=REQUEST"
+    assert Calendar.from_ical(content).walk("VEVENT")[0]["uid"] == booked_ics["uid"]
