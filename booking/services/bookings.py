@@ -21,6 +21,7 @@ from booking.services.errors import (
     OverlappingBooking,
     ProfileIncomplete,
     SafetyBlocked,
+    SameDaySession,
     SlotUnavailable,
 )
 from booking.services.reminders import cancel_reminders, schedule_reminders
@@ -113,6 +114,23 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
         raise OverlappingBooking()
 
 
+def check_one_session_a_day(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
+    """At most one session on a clinic-local day, as a plan's rest days already ensure."""
+    clinic = slot.therapist.clinic
+    day = clinic.local_date(slot.starts_at)
+    begins, ends = clinic.day_bounds(day)
+    same_day = Booking.objects.filter(
+        client=client, status=Booking.Status.BOOKED, starts_at__gte=begins, starts_at__lt=ends
+    )
+    if ignore is not None:
+        same_day = same_day.exclude(pk=ignore.pk)
+    if same_day.exists():
+        raise SameDaySession(
+            f"You already have a session on {day:%A} {day.day} {day:%B}. One massage a day is "
+            "the most we book: please choose another day."
+        )
+
+
 def create_booking(
     *,
     client: User,
@@ -158,6 +176,7 @@ def book_session(*, client: User, slot: Slot) -> Booking:
     clinic = slot.therapist.clinic
     check_slot_bookable(slot)
     check_no_overlap(client=client, slot=slot)
+    check_one_session_a_day(client=client, slot=slot)
     check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     booking = create_booking(client=client, slot=slot)
     emails.booked_after_commit([booking.pk])
@@ -266,6 +285,7 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
         raise BookingError("A session can only move to another time at the same clinic.")
     check_slot_bookable(slot)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
+    check_one_session_a_day(client=old.client, slot=slot, ignore=old)
     check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])

@@ -21,6 +21,7 @@ from booking.services.bookings import (
     booking_opens_until,
     check_no_overlap,
     check_notice,
+    check_one_session_a_day,
     check_safety,
     check_safety_findings,
     check_slot_bookable,
@@ -221,8 +222,13 @@ def preview_plan(
         ).values_list("starts_at", "ends_at")
     )
 
+    her_days = {clinic.local_date(start) for start, _ in her_sessions}
+
     def overlaps_hers(slot: Slot) -> bool:
-        return any(start < slot.ends_at and end > slot.starts_at for start, end in her_sessions)
+        """At that time, or on a day she already has a session (one massage a day)."""
+        return clinic.local_date(slot.starts_at) in her_days or any(
+            start < slot.ends_at and end > slot.starts_at for start, end in her_sessions
+        )
 
     def is_free(slot: Slot) -> bool:
         return (
@@ -262,7 +268,7 @@ def preview_plan(
             continue
         if slot is not None and overlaps_hers(slot):
             planned.status = YOURS
-            planned.reason = "You already have a session at that time."
+            planned.reason = "You already have a session that day."
             continue
         if starts_at < opens:
             planned.status = TOO_SOON
@@ -376,6 +382,7 @@ def book_plan(
         try:
             check_slot_bookable(slot)
             check_no_overlap(client=client, slot=slot)
+            check_one_session_a_day(client=client, slot=slot)
             check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
             booked.append(create_booking(client=client, slot=slot, plan=plan))
         except BookingError as error:

@@ -1,5 +1,5 @@
 """Just booked, not yet locked: a 15-minute grace to cancel or move; the clinic's minimum notice
-to book; the plan preview ticks nothing she could not change online."""
+to book; the plan preview ticks nothing she could not change online; one session a day."""
 
 import datetime as dt
 
@@ -9,9 +9,10 @@ from django.urls import reverse
 from booking.models import Booking
 from booking.services import book_session, cancel_booking, move_booking, preview_plan
 from booking.services.bookings import can_change_online
-from booking.services.errors import CancellationTooLate, SlotUnavailable
+from booking.services.errors import CancellationTooLate, SameDaySession, SlotUnavailable
 from booking.services.plans import FREE, TOO_SOON
 from tests.booking.conftest import local_today, make_ready_client, slot_at
+from tests.factories import TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +154,31 @@ def test_a_session_well_ahead_gives_the_notice_deadline_not_the_grace(
     page = client.get(reverse("booking:booking", kwargs={"pk": booking.pk})).content.decode()
     assert "Just booked" not in page
     assert "You can move or cancel online until Sat 6 Mar, 14:00" in page
+
+
+def test_a_second_session_on_the_same_day_is_refused(therapist, frozen_clock):
+    frozen_clock(NOW)
+    maya = make_ready_client()
+    day = NOW.date() + dt.timedelta(days=3)
+    book_session(client=maya, slot=slot_at(therapist, day, dt.time(9)))
+    colleague = TherapistFactory(clinic=therapist.clinic)
+    with pytest.raises(SameDaySession, match="already have a session on Friday 5 March"):
+        book_session(client=maya, slot=slot_at(colleague, day, dt.time(16)))
+    # The next day is fine.
+    book_session(client=maya, slot=slot_at(therapist, day + dt.timedelta(days=1), dt.time(9)))
+
+
+def test_moving_onto_a_day_with_another_session_is_refused(therapist, frozen_clock):
+    frozen_clock(NOW)
+    maya = make_ready_client()
+    day = NOW.date() + dt.timedelta(days=3)
+    book_session(client=maya, slot=slot_at(therapist, day, dt.time(9)))
+    other = book_session(
+        client=maya, slot=slot_at(therapist, day + dt.timedelta(days=2), dt.time(9))
+    )
+    with pytest.raises(SameDaySession):
+        move_booking(booking=other, new_slot=slot_at(therapist, day, dt.time(15)))
+    # Moving within its own day is fine.
+    move_booking(
+        booking=other, new_slot=slot_at(therapist, day + dt.timedelta(days=2), dt.time(15))
+    )
