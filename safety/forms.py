@@ -1,6 +1,5 @@
 """Her pregnancy profile and health questions; the therapist's clearance form."""
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -115,16 +114,23 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         answered = set(previous.conditions) if previous else set()
         notes = previous.notes if previous else {}
+        for group in engine.QUESTION_GROUPS:
+            self.fields[self.none_name(group)] = forms.BooleanField(
+                label="None of these",
+                required=False,
+                help_text="Tick this and you needn't answer each question of this group.",
+            )
         for rule in engine.CONDITION_RULES:
+            # Required unless "none of these" covers its group: checked in clean().
             self.fields[self.answer_name(rule.condition)] = forms.ChoiceField(
                 label=rule.question,
                 choices=[(YES, "Yes"), (NO, "No")],
                 widget=forms.RadioSelect,
                 initial=(YES if rule.condition in answered else NO) if previous else None,
-                error_messages={"required": "Please answer yes or no."},
+                required=False,
             )
             self.fields[self.note_name(rule.condition)] = forms.CharField(
-                label="Anything you'd like to add? (optional)",
+                label="Tell us more (optional)",
                 required=False,
                 max_length=500,
                 initial=notes.get(rule.condition, ""),
@@ -136,19 +142,73 @@ class IntakeForm(forms.Form):
         for group, heading in engine.QUESTION_GROUPS.items():
             questions = [
                 Div(
-                    InlineRadios(self.answer_name(rule.condition)),
-                    Field(self.note_name(rule.condition)),
+                    Field(self.answer_name(rule.condition), template="safety/includes/yes_no.html"),
+                    # Shown only once she answers yes (CSS, so it works without JavaScript).
+                    Field(self.note_name(rule.condition), wrapper_class="intake-note"),
                     css_class="intake-question border-bottom pb-2 mb-3",
                 )
                 for rule in engine.CONDITION_RULES
                 if rule.group == group
             ]
-            groups.append(Fieldset(escape(heading), *questions, css_class="mb-4"))
+            groups.append(
+                Fieldset(
+                    escape(heading),
+                    Div(
+                        Field(self.none_name(group), template="safety/includes/tick_box.html"),
+                        css_class="none-of-these mb-3",
+                    ),
+                    *questions,
+                    css_class="mb-4 intake-group",
+                )
+            )
         self.helper.layout = Layout(
             *groups,
             HTML('<h2 class="h5">Your consent</h2>'),
-            "consent",
+            Field("consent", template="safety/includes/tick_box.html"),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        for group, heading in engine.QUESTION_GROUPS.items():
+            rules = [rule for rule in engine.CONDITION_RULES if rule.group == group]
+            said_yes = [r for r in rules if cleaned.get(self.answer_name(r.condition)) == YES]
+            if cleaned.get(self.none_name(group)):
+                if said_yes:
+                    self.add_error(
+                        self.none_name(group),
+                        f"You ticked “none of these” but answered yes in “{heading}”. "
+                        "Untick it, or change that answer to no.",
+                    )
+                continue
+            for rule in rules:
+                if not cleaned.get(self.answer_name(rule.condition)):
+                    self.add_error(self.answer_name(rule.condition), "Please answer yes or no.")
+        return cleaned
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor, question, message) for each field in error, in the order of the page."""
+        order = []
+        for group in engine.QUESTION_GROUPS:
+            order.append(self.none_name(group))
+            for rule in engine.CONDITION_RULES:
+                if rule.group == group:
+                    order += [self.answer_name(rule.condition), self.note_name(rule.condition)]
+        order.append("consent")
+        summary = []
+        for name in order:
+            for message in self.errors.get(name, ()):
+                anchor = f"id_{name}_0" if name.startswith("q_") else f"id_{name}"
+                label = self.fields[name].label
+                if name.startswith("none_"):
+                    label = f"None of these ({engine.QUESTION_GROUPS[name[5:]]})"
+                elif name == "consent":
+                    label = "Your consent"
+                summary.append((anchor, label, message))
+        return summary
+
+    @staticmethod
+    def none_name(group: str) -> str:
+        return f"none_{group}"
 
     @staticmethod
     def answer_name(condition: str) -> str:

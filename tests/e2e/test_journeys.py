@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from booking.models import Booking, Slot
 from booking.services import book_session, generate_slots
 from booking.services.slots import add_time_off
+from safety import engine, services
 from safety.engine import CONDITION_RULES
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.e2e.conftest import SCREENSHOT_DIR, log_in
@@ -19,6 +20,7 @@ from tests.e2e.test_accessibility import NARROW_PHONE, audit
 from tests.factories import (
     DEFAULT_PASSWORD,
     ClinicFactory,
+    PregnancyProfileFactory,
     TherapistFactory,
     UserFactory,
     WorkingHoursFactory,
@@ -348,3 +350,42 @@ def test_a_moved_session_updates_her_calendar_event_by_its_uid(
     [(_, content, mimetype)] = moved_mail.attachments
     assert mimetype == "text/calendar; method=REQUEST"
     assert Calendar.from_ical(content).walk("VEVENT")[0]["uid"] == booked_ics["uid"]
+
+
+def test_grouped_health_form_with_none_of_these_and_notes_after_yes(
+    page, screenshot, browser, live_server
+):
+    maya = UserFactory(email="maya@example.com", first_name="Maya")
+    PregnancyProfileFactory(client=maya)
+
+    log_in(page, "maya@example.com", DEFAULT_PASSWORD)
+    page.goto("/health/questions/")
+    note = page.locator("#id_note_sciatica")
+    expect(note).to_be_hidden()
+    screenshot("1-questions")
+    for group in (engine.RIGHT_NOW, engine.YOUR_HEALTH):
+        page.locator(f"#id_none_{group}").check()
+    expect(page.locator("input[name=q_suspected_dvt]").first).to_be_hidden()
+    page.locator("#id_q_sciatica_0").check()
+    expect(note).to_be_visible()
+    note.fill("Left leg, worse at night")
+    colour = page.locator("#id_q_sciatica_0").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert colour == "rgb(91, 58, 120)"
+    screenshot("2-none-of-these-and-a-note")
+    page.get_by_role("button", name="Save my answers").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("There are")
+    screenshot("3-error-summary")
+    problems = axe_problems(browser, live_server, "maya@example.com", ["/health/questions/"])
+    for rule in engine.CONDITION_RULES:
+        if rule.group == engine.THIS_PREGNANCY and rule.condition != "sciatica":
+            page.locator(f"#id_q_{rule.condition}_1").check()
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_text("Thank you — your answers are saved.")).to_be_visible()
+    screenshot("4-saved")
+    intake = services.latest_intake(maya)
+    assert intake.conditions == ["sciatica"]
+    assert intake.notes == {"sciatica": "Left leg, worse at night"}
+    assert problems == [], "\n".join(problems)
