@@ -13,6 +13,8 @@ from safety.services import SafetyError
 
 YES = "yes"
 NO = "no"
+# A scan and a last-period date further apart than this are shown to her before the scan wins.
+DATES_MAY_DIFFER_BY_DAYS = 14
 
 
 class DateInput(forms.DateInput):
@@ -40,6 +42,10 @@ class PregnancyProfileForm(forms.Form):
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    # Shown only when her scan date and her last-period date disagree (see clean()).
+    confirm_scan_date = forms.BooleanField(
+        label="Use the due date from my scan", required=False, widget=forms.HiddenInput
+    )
     emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=120)
     emergency_contact_phone = forms.CharField(
         label="Emergency contact: phone",
@@ -65,6 +71,23 @@ class PregnancyProfileForm(forms.Form):
             "emergency_contact_phone": profile.emergency_contact_phone,
         }
 
+    def check_dates_agree(self, due_date, lmp, *, confirmed: bool) -> None:
+        """Her scan wins, but not silently when the two dates are more than 2 weeks apart."""
+        from_lmp = due_date_from_last_period(lmp)
+        apart = abs((due_date - from_lmp).days)
+        if apart <= DATES_MAY_DIFFER_BY_DAYS or confirmed:
+            return
+        self.fields["confirm_scan_date"].widget = forms.CheckboxInput()
+        self.fields[
+            "confirm_scan_date"
+        ].label = f"Use the due date from my scan, {due_date.day} {due_date:%B %Y}"
+        self.add_error(
+            "due_date",
+            f"Your last period gives a due date of {from_lmp.day} {from_lmp:%B %Y}, "
+            f"{apart // 7} weeks and {apart % 7} days from your scan's. The scan is usually "
+            "right: tick the box below to use it, or check the dates.",
+        )
+
     def clean_last_period_started_on(self):
         lmp = self.cleaned_data.get("last_period_started_on")
         if lmp and lmp > self.today:
@@ -80,6 +103,8 @@ class PregnancyProfileForm(forms.Form):
         if due_date:
             cleaned["due_date_source"] = PregnancyProfile.DueDateSource.SCAN
             field = "due_date"
+            if lmp:
+                self.check_dates_agree(due_date, lmp, confirmed=cleaned.get("confirm_scan_date"))
         elif lmp:
             due_date = due_date_from_last_period(lmp)
             cleaned["due_date_source"] = PregnancyProfile.DueDateSource.LAST_PERIOD

@@ -1,11 +1,14 @@
 """The health questions in three groups, each with "none of these"; a note box only after yes;
-an error summary that counts the problems and links to each."""
+an error summary that counts the problems and links to each; scan and period dates that disagree."""
+
+import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from safety import engine, services
-from tests.safety.test_views import intake_data
+from tests.safety.test_views import intake_data, profile_data
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,31 @@ def test_each_group_offers_none_of_these_and_each_note_is_a_yes_follow_up(client
     for group in engine.QUESTION_GROUPS:
         assert f'name="none_{group}"' in page
     assert page.count("intake-note") == len(engine.CONDITION_RULES)
+
+
+def test_a_scan_date_and_last_period_date_far_apart_are_shown_before_the_scan_wins(
+    client, client_user
+):
+    client.force_login(client_user)
+    due = timezone.localdate() + dt.timedelta(weeks=20)
+    lmp = due - dt.timedelta(days=280 + 21)  # gives a due date three weeks earlier
+    data = profile_data(due_date=due.isoformat(), last_period_started_on=lmp.isoformat())
+
+    response = client.post(reverse("safety:profile"), data)
+
+    assert response.status_code == 200
+    assert "3 weeks and 0 days from your scan" in response.context["form"].errors["due_date"][0]
+    assert 'type="checkbox" name="confirm_scan_date"' in response.content.decode()
+    assert services.pregnancy_profile(client_user) is None
+
+    response = client.post(reverse("safety:profile"), {**data, "confirm_scan_date": "on"})
+    assert response.status_code == 302
+    assert services.pregnancy_profile(client_user).due_date == due
+
+
+def test_dates_within_two_weeks_need_no_confirmation(client, client_user):
+    client.force_login(client_user)
+    due = timezone.localdate() + dt.timedelta(weeks=20)
+    lmp = due - dt.timedelta(days=280 + 10)
+    data = profile_data(due_date=due.isoformat(), last_period_started_on=lmp.isoformat())
+    assert client.post(reverse("safety:profile"), data).status_code == 302
