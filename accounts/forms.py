@@ -1,20 +1,15 @@
 """Sign-up, login and password forms, laid out by crispy-forms."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from accounts.models import User
+from accounts.services import request_password_reset
+from common.forms import SubmitHelperMixin as BaseSubmitHelperMixin
 
 
-class SubmitHelperMixin:
+class SubmitHelperMixin(BaseSubmitHelperMixin):
     submit_label = "Continue"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary w-100"))
 
 
 class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
@@ -50,6 +45,15 @@ class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
 
 class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
     submit_label = "Send me a reset link"
+
+    def save(self, **kwargs) -> None:
+        """Queue the reset e-mail in the outbox rather than talk to the mail server here.
+
+        The request then takes about as long whether or not the address has an account,
+        and a slow mail server never holds it up. The link is written when the e-mail is
+        sent, from the site's address (``SITE_URL``), so no token is stored.
+        """
+        request_password_reset(users=self.get_users(self.cleaned_data["email"]))
 
 
 class SetPasswordForm(SubmitHelperMixin, auth_forms.SetPasswordForm):

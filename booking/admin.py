@@ -1,10 +1,13 @@
+"""Admin for slots, bookings, plans and the outbox: read-only, as only services may write them."""
+
 from django.contrib import admin
 
 from booking.models import Booking, Plan, Reminder, Slot
+from common.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["starts_at", "ends_at", "therapist", "status", "block_reason"]
     list_filter = ["status", "therapist__clinic", "therapist"]
     search_fields = ["therapist__display_name", "block_reason"]
@@ -14,16 +17,14 @@ class SlotAdmin(admin.ModelAdmin):
     raw_id_fields = ["therapist"]
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Reminder
     extra = 0
-    fields = ["kind", "send_at", "status", "attempts", "sent_at", "last_error"]
-    readonly_fields = fields
-    can_delete = False
+    fields = ["kind", "channel", "send_at", "status", "attempts", "sent_at", "last_error"]
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["starts_at", "client", "therapist_name", "status", "plan", "created_at"]
     list_filter = ["status", "cancelled_by", "slot__therapist__clinic"]
     search_fields = ["client__email", "client__first_name", "slot__therapist__display_name"]
@@ -39,7 +40,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "client", "therapist", "weekdays", "local_time", "starts_on", "ends_on"]
     list_filter = ["status", "therapist__clinic"]
     search_fields = ["client__email", "therapist__display_name"]
@@ -50,11 +51,12 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["send_at", "kind", "status", "attempts", "booking", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["booking__client__email", "last_error"]
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox: every message, filtered by status, kind and channel."""
+
+    list_display = ["send_at", "kind", "channel", "status", "attempts", "recipient", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["recipient__email", "last_error"]
     date_hierarchy = "send_at"
-    list_select_related = ["booking__client"]
-    readonly_fields = ["created_at", "updated_at", "sent_at", "attempts", "last_error"]
-    raw_id_fields = ["booking"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["booking", "recipient"]

@@ -83,7 +83,7 @@ def ics_for_bookings(bookings: Iterable, *, method: str = PUBLISH) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", getattr(settings, "SITE_NAME", "Bolster"))
+    calendar.add("x-wr-calname", "Bolster")
     for booking in bookings:
         calendar.add_component(booking_event(booking, cancelled=method == CANCEL))
     return calendar.to_ical()

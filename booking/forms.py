@@ -147,3 +147,7 @@ class PlanForm(forms.Form):
                 f"{self.therapist.display_name} doesn't start a session at {local_time:%H:%M} on "
                 f"{' or '.join(off)}. Choose a time listed with that day.",
             )
+
+
+class ReminderPreferencesForm(forms.Form):
+    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)

@@ -12,10 +12,13 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("clinics/", include("clinics.urls")),
-    path("clinics/dashboard/schedule/", include("booking.schedule_urls")),
+    path("clinics/", include("backoffice.urls")),
+    path("clinics/dashboard/schedule/", include("backoffice.schedule_urls")),
+    path("", include("backoffice.session_urls")),
     path("book/", include("booking.urls")),
     path("health/", include("safety.urls")),
+    path("health/", include("booking.health_urls")),
+    path("health/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

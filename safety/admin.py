@@ -1,12 +1,19 @@
-"""Admin for pregnancy profiles, intake answers, flags, clearances and the read-only audit trail."""
+"""Admin for pregnancy profiles, intake answers, flags, clearances and the audit trail, all
+read-only (their services re-evaluate her sessions, close flags and write the audit trail);
+and the clinic's raised severities, checked against the rule set."""
 
+from django import forms
 from django.contrib import admin
 
+from clinics.admin import ClinicAdmin
+from clinics.models import Clinic
+from common.admin import ReadOnlyAdminMixin
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
+from safety.policies import validate_raised_severities
 
 
 @admin.register(PregnancyProfile)
-class PregnancyProfileAdmin(admin.ModelAdmin):
+class PregnancyProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "due_date", "due_date_source", "updated_at"]
     list_filter = ["due_date_source"]
     search_fields = ["client__email", "client__first_name", "client__last_name"]
@@ -15,7 +22,7 @@ class PregnancyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntakeResponse)
-class IntakeResponseAdmin(admin.ModelAdmin):
+class IntakeResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "created_at", "consent_given_at"]
     search_fields = ["client__email"]
     raw_id_fields = ["client"]
@@ -25,7 +32,7 @@ class IntakeResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafetyFlag)
-class SafetyFlagAdmin(admin.ModelAdmin):
+class SafetyFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "booking",
         "code",
@@ -42,7 +49,7 @@ class SafetyFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clearance)
-class ClearanceAdmin(admin.ModelAdmin):
+class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "code", "issued_by", "issued_on", "valid_until", "recorded_by"]
     list_filter = ["code"]
     search_fields = ["client__email", "issued_by"]
@@ -51,18 +58,27 @@ class ClearanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor_label", "action", "client", "clinic"]
     list_filter = ["action", "clinic"]
     search_fields = ["actor_label", "client__email", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["actor", "actor_label", "client", "clinic", "action", "detail", "created_at"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ClinicSafetyForm(forms.ModelForm):
+    """The clinic's page, with its raised severities checked against the rule set."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def clean_raised_severities(self):
+        raised = self.cleaned_data["raised_severities"]
+        validate_raised_severities(raised)
+        return raised
+
+
+# Clinics know nothing of the rule set, so safety, which does, extends their admin page.
+admin.site.unregister(Clinic)
+
+
+@admin.register(Clinic)
+class ClinicWithSafetyAdmin(ClinicAdmin):
+    form = ClinicSafetyForm

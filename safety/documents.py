@@ -1,8 +1,9 @@
 """Her doctors' and midwives' letters: upload, who may open them, and removing them.
 
 The files live in the private storage (settings ``STORAGES["private"]``), which has no URL:
-the only way to read one is ``open_document`` through the authorised view, and every
-upload and every opening is written to the audit trail.
+the only way to read one is ``booking.services.letters.open_document`` through the authorised
+view (who may open a letter depends on her bookings), and every upload and every opening is
+written to the audit trail.
 """
 
 import base64
@@ -11,10 +12,9 @@ import logging
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
-from booking.models import Booking
 from clinics.models import Clinic
 from safety.models import AuditEntry, ClearanceDocument
 from safety.services import SafetyError, log_audit
@@ -103,40 +103,6 @@ def upload_document(*, client: User, upload: UploadedFile) -> ClearanceDocument:
 def clinics_of(client: User) -> QuerySet[Clinic]:
     """The clinics she has booked with: the only ones whose staff may see her letters."""
     return Clinic.objects.filter(therapists__slots__bookings__client=client).distinct()
-
-
-def can_open(user: User, document: ClearanceDocument) -> bool:
-    """She herself, a therapist of one of her sessions, or an admin of a clinic she booked."""
-    if not user.is_authenticated:
-        return False
-    if document.client_id == user.pk:
-        return True
-    return Booking.objects.filter(
-        Q(slot__therapist__user=user) | Q(slot__therapist__clinic__admins=user),
-        client_id=document.client_id,
-    ).exists()
-
-
-def open_document(*, document: ClearanceDocument, viewer: User):
-    """The stored file, opened for reading; the opening is audited."""
-    clinic = None
-    if viewer.pk != document.client_id:
-        clinic = (
-            Clinic.objects.filter(
-                Q(therapists__user=viewer) | Q(admins=viewer),
-                therapists__slots__bookings__client_id=document.client_id,
-            )
-            .distinct()
-            .first()
-        )
-    log_audit(
-        actor=viewer,
-        client=document.client,
-        clinic=clinic,
-        action=AuditEntry.Action.VIEWED_DOCUMENT,
-        detail=f"Letter uploaded {document.uploaded_at:%Y-%m-%d}",
-    )
-    return document.file.open("rb")
 
 
 def documents_of(client: User) -> QuerySet[ClearanceDocument]:

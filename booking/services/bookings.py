@@ -12,11 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.calendar import event_uid
 from booking.models import Booking, Slot
+from booking.services.changes import in_change_grace, notice_deadline
 from booking.services.errors import (
     BookingError,
+    Busy,
     CancellationTooLate,
     OverlappingBooking,
     ProfileIncomplete,
@@ -24,6 +25,9 @@ from booking.services.errors import (
     SameDaySession,
     SlotUnavailable,
 )
+from booking.services.flags import write_flags
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from clinics.models import Clinic
 from safety import services as safety_services
@@ -163,14 +167,14 @@ def create_booking(
             raise OverlappingBooking() from error
         raise SlotUnavailable() from error
     booking.slot = slot
-    safety_services.write_flags(booking=booking)
+    write_flags(booking=booking)
     schedule_reminders(booking=booking)
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_session(*, client: User, slot: Slot) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice."""
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
     clinic = slot.therapist.clinic
@@ -179,7 +183,7 @@ def book_session(*, client: User, slot: Slot) -> Booking:
     check_one_session_a_day(client=client, slot=slot)
     check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     booking = create_booking(client=client, slot=slot)
-    emails.booked_after_commit([booking.pk])
+    notify_booked([booking])
     return booking
 
 
@@ -189,34 +193,6 @@ def lock_booking(booking_id: int) -> Booking:
         .select_related("slot__therapist__clinic", "client")
         .get(pk=booking_id)
     )
-
-
-def notice_deadline(booking: Booking) -> dt.datetime:
-    """The last moment she can cancel or move ``booking`` online."""
-    hours = booking.slot.therapist.clinic.cancellation_notice_hours
-    return booking.starts_at - dt.timedelta(hours=hours)
-
-
-def in_change_grace(booking: Booking, now: dt.datetime) -> bool:
-    """Just booked: inside the grace period, and the session has not begun."""
-    return (
-        booking.change_grace_until is not None
-        and now < booking.change_grace_until
-        and now < booking.starts_at
-    )
-
-
-def can_change_online(booking: Booking) -> bool:
-    now = timezone.now()
-    return booking.is_active and (now < notice_deadline(booking) or in_change_grace(booking, now))
-
-
-def change_deadline(booking: Booking) -> dt.datetime:
-    """The last moment she can change it online: the notice deadline or the grace, if later."""
-    deadline = notice_deadline(booking)
-    if booking.change_grace_until and booking.change_grace_until > deadline:
-        return min(booking.change_grace_until, booking.starts_at)
-    return deadline
 
 
 def check_notice(booking: Booking) -> None:
@@ -250,7 +226,7 @@ def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_booking(
     *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
 ) -> Booking:
@@ -261,11 +237,11 @@ def cancel_booking(
     if enforce_notice:
         check_notice(booking)
     mark_cancelled(booking=booking, by=by, reason=reason)
-    emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
+    notify_cancelled([booking], by=by, reason=reason)
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
@@ -300,5 +276,5 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)
-    emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
+    notify_moved(old=old, new=new)
     return new

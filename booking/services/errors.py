@@ -1,17 +1,12 @@
 """Domain errors of the booking services, each with a message fit to show the client."""
 
+from common.errors import DomainError
 
-class BookingError(Exception):
+
+class BookingError(DomainError):
     """Base class: ``str(error)`` is a sentence the client can read."""
 
     default_message = "That booking could not be made."
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class SlotUnavailable(BookingError):
@@ -59,3 +54,12 @@ class PlanChanged(PlanError):
         self.preview = preview
         # (slot, BookingError) pairs: which accepted times failed and why.
         self.failed = list(failed)
+
+
+class Busy(BookingError):
+    """Another change holds the rows this one needs for longer than we let anyone wait."""
+
+    default_message = (
+        "Someone else is changing this right now, so nothing was changed. "
+        "Please try again in a moment."
+    )

@@ -11,11 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
     booking_opens_until,
@@ -30,7 +28,9 @@ from booking.services.bookings import (
     lock_booking,
     mark_cancelled,
 )
-from booking.services.errors import BookingError, PlanChanged, PlanError
+from booking.services.errors import BookingError, Busy, PlanChanged, PlanError
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled
 from clinics.models import Therapist
 
 MAX_SESSIONS_PER_WEEK = 2
@@ -175,6 +175,182 @@ def check_spacing(days: list[dt.date]) -> None:
             raise PlanError("A plan has at most two sessions a week.")
 
 
+@dataclass
+class PlanWindow:
+    """What the preview of a plan knows about its date range, loaded in a fixed number of
+    queries: the therapist's slots, which of them are booked, and her own sessions."""
+
+    client: User
+    therapist: Therapist
+    now: dt.datetime
+    opens: dt.datetime
+    horizon: dt.datetime
+    slots: list[Slot]
+    booked_slot_ids: set[int]
+    her_sessions: list[tuple[dt.datetime, dt.datetime]]
+    findings_by_day: dict[dt.date, list] = field(default_factory=dict)
+    slot_by_start: dict[dt.datetime, Slot] = field(init=False)
+    her_days: set[dt.date] = field(init=False)
+
+    def __post_init__(self):
+        self.slot_by_start = {slot.starts_at: slot for slot in self.slots}
+        self.her_days = {self.clinic.local_date(start) for start, _ in self.her_sessions}
+
+    @classmethod
+    def load(
+        cls, *, client: User, therapist: Therapist, starts_on: dt.date, ends_on: dt.date
+    ) -> "PlanWindow":
+        clinic = therapist.clinic
+        range_start, range_end = clinic.day_bounds(starts_on, ends_on)
+        now = timezone.now()
+        slots = list(
+            Slot.objects.filter(
+                therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
+            ).select_related("therapist__clinic")
+        )
+        booked_slot_ids = set(
+            Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
+                "slot_id", flat=True
+            )
+        )
+        her_sessions = list(
+            Booking.objects.filter(
+                client=client,
+                status=Booking.Status.BOOKED,
+                starts_at__lt=range_end,
+                ends_at__gt=range_start,
+            ).values_list("starts_at", "ends_at")
+        )
+        return cls(
+            client=client,
+            therapist=therapist,
+            now=now,
+            opens=booking_opens_until(clinic, now=now),
+            horizon=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+            slots=slots,
+            booked_slot_ids=booked_slot_ids,
+            her_sessions=her_sessions,
+        )
+
+    @property
+    def clinic(self):
+        return self.therapist.clinic
+
+    @property
+    def locked_before(self) -> dt.datetime:
+        """Sessions before then could not be changed online once booked."""
+        return self.now + dt.timedelta(hours=self.clinic.cancellation_notice_hours)
+
+    def overlaps_hers(self, slot: Slot) -> bool:
+        """At that time, or on a day she already has a session (one massage a day)."""
+        return self.clinic.local_date(slot.starts_at) in self.her_days or any(
+            start < slot.ends_at and end > slot.starts_at for start, end in self.her_sessions
+        )
+
+    def is_free(self, slot: Slot) -> bool:
+        return (
+            slot.status == Slot.Status.OPEN
+            and self.therapist.is_active
+            and self.opens <= slot.starts_at <= self.horizon
+            and slot.starts_at > self.now
+            and slot.pk not in self.booked_slot_ids
+            and not self.overlaps_hers(slot)
+        )
+
+    def blocks_on(self, day: dt.date) -> list:
+        """The safety findings that stop a session on ``day``; each day evaluated once."""
+        if day not in self.findings_by_day:
+            self.findings_by_day[day] = check_safety_findings(
+                client=self.client, clinic=self.clinic, on=day
+            )
+        return [finding for finding in self.findings_by_day[day] if finding.severity == "block"]
+
+    def alternative_in_week(
+        self, *, day: dt.date, starts_at: dt.datetime, other_days: set[dt.date], used: set[int]
+    ) -> Slot | None:
+        """The free time nearest ``starts_at`` in the same week, a rest day away from her other
+        plan dates, not offered for another date already and not stopped by a safety rule."""
+        week = day.isocalendar()[:2]
+        candidates = [
+            candidate
+            for candidate in self.slots
+            if self.is_free(candidate)
+            and candidate.pk not in used
+            and (candidate_day := self.clinic.local_date(candidate.starts_at)).isocalendar()[:2]
+            == week
+            and all(
+                abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
+                for other in other_days
+            )
+        ]
+        candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
+        return next(
+            (
+                candidate
+                for candidate in candidates
+                if not self.blocks_on(self.clinic.local_date(candidate.starts_at))
+            ),
+            None,
+        )
+
+
+def plan_date(
+    window: PlanWindow,
+    *,
+    day: dt.date,
+    local_time: dt.time,
+    planned_days: set[dt.date],
+    used_alternatives: set[int],
+) -> PlannedDate:
+    """One date of the plan: free, not bookable (safety, her own session that day, too soon,
+    not open yet) or taken or off, with the nearest free time that week when there is one."""
+    clinic = window.clinic
+    starts_at = dt.datetime.combine(day, local_time, tzinfo=clinic.tz)
+    planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
+    blocks = window.blocks_on(day)
+    if blocks:
+        planned.status = SAFETY
+        planned.findings = blocks
+        planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
+        return planned
+    slot = window.slot_by_start.get(starts_at)
+    if slot is not None and window.is_free(slot):
+        planned.slot = slot
+        # Dates she could not change online once booked are there to tick, not ticked for her.
+        planned.pre_ticked = slot.starts_at >= window.locked_before
+        return planned
+    if slot is not None and window.overlaps_hers(slot):
+        planned.status = YOURS
+        planned.reason = "You already have a session that day."
+        return planned
+    if starts_at < window.opens:
+        planned.status = TOO_SOON
+        planned.reason = (
+            f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead."
+        )
+        return planned
+    if starts_at > window.horizon:
+        planned.status = NOT_OPEN
+        opens_on = clinic.local_date(starts_at - dt.timedelta(weeks=clinic.booking_horizon_weeks))
+        planned.reason = (
+            f"Bookings open {clinic.booking_horizon_weeks} weeks ahead: this date opens on "
+            f"{opens_on:%-d %B}."
+        )
+        return planned
+    if slot is not None and slot.pk in window.booked_slot_ids:
+        planned.status = TAKEN
+        planned.reason = "Already booked by someone else."
+    else:
+        planned.status = OFF
+        planned.reason = f"{window.therapist.display_name} isn't working at that time."
+    planned.alternative = window.alternative_in_week(
+        day=day, starts_at=starts_at, other_days=planned_days - {day}, used=used_alternatives
+    )
+    if planned.alternative is not None:
+        used_alternatives.add(planned.alternative.pk)
+    return planned
+
+
 def preview_plan(
     *,
     client: User,
@@ -190,127 +366,14 @@ def preview_plan(
     """
     ensure_ready_to_book(client)
     weekdays = validate_weekdays(weekdays)
-    clinic = therapist.clinic
-    tz = clinic.tz
     due_date = due_date_of(client)
-    today = clinic.today()
+    today = therapist.clinic.today()
     ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, due_date=due_date, today=today)
     dates = plan_dates(weekdays, starts_on, ends_on)
-
-    range_start, range_end = clinic.day_bounds(starts_on, ends_on)
-    now = timezone.now()
-    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
-    opens = booking_opens_until(clinic, now=now)
-    # Dates she could not change online once booked are there to tick, not ticked for her.
-    locked_before = now + dt.timedelta(hours=clinic.cancellation_notice_hours)
-    slots = list(
-        Slot.objects.filter(
-            therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
-        ).select_related("therapist__clinic")
+    window = PlanWindow.load(
+        client=client, therapist=therapist, starts_on=starts_on, ends_on=ends_on
     )
-    booked_slot_ids = set(
-        Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
-            "slot_id", flat=True
-        )
-    )
-    her_sessions = list(
-        Booking.objects.filter(
-            client=client,
-            status=Booking.Status.BOOKED,
-            starts_at__lt=range_end,
-            ends_at__gt=range_start,
-        ).values_list("starts_at", "ends_at")
-    )
-
-    her_days = {clinic.local_date(start) for start, _ in her_sessions}
-
-    def overlaps_hers(slot: Slot) -> bool:
-        """At that time, or on a day she already has a session (one massage a day)."""
-        return clinic.local_date(slot.starts_at) in her_days or any(
-            start < slot.ends_at and end > slot.starts_at for start, end in her_sessions
-        )
-
-    def is_free(slot: Slot) -> bool:
-        return (
-            slot.status == Slot.Status.OPEN
-            and therapist.is_active
-            and opens <= slot.starts_at <= horizon
-            and slot.starts_at > now
-            and slot.pk not in booked_slot_ids
-            and not overlaps_hers(slot)
-        )
-
-    findings_by_day: dict[dt.date, list] = {}
-
-    def blocks_on(day: dt.date) -> list:
-        if day not in findings_by_day:
-            findings_by_day[day] = check_safety_findings(client=client, clinic=clinic, on=day)
-        return [finding for finding in findings_by_day[day] if finding.severity == "block"]
-
-    slot_by_start = {slot.starts_at: slot for slot in slots}
-    planned_days = set(dates)
     used_alternatives: set[int] = set()
-    preview_dates = []
-    for day in dates:
-        starts_at = dt.datetime.combine(day, local_time, tzinfo=tz)
-        planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
-        preview_dates.append(planned)
-        blocks = blocks_on(day)
-        if blocks:
-            planned.status = SAFETY
-            planned.findings = blocks
-            planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
-            continue
-        slot = slot_by_start.get(starts_at)
-        if slot is not None and is_free(slot):
-            planned.slot = slot
-            planned.pre_ticked = slot.starts_at >= locked_before
-            continue
-        if slot is not None and overlaps_hers(slot):
-            planned.status = YOURS
-            planned.reason = "You already have a session that day."
-            continue
-        if starts_at < opens:
-            planned.status = TOO_SOON
-            planned.reason = (
-                f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead."
-            )
-            continue
-        if starts_at > horizon:
-            planned.status = NOT_OPEN
-            opens_on = clinic.local_date(
-                starts_at - dt.timedelta(weeks=clinic.booking_horizon_weeks)
-            )
-            planned.reason = (
-                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead: this date opens on "
-                f"{opens_on:%-d %B}."
-            )
-            continue
-        if slot is not None and slot.pk in booked_slot_ids:
-            planned.status = TAKEN
-            planned.reason = "Already booked by someone else."
-        else:
-            planned.status = OFF
-            planned.reason = f"{therapist.display_name} isn't working at that time."
-        other_days = planned_days - {day}
-        week = day.isocalendar()[:2]
-        candidates = [
-            candidate
-            for candidate in slots
-            if is_free(candidate)
-            and candidate.pk not in used_alternatives
-            and (candidate_day := clinic.local_date(candidate.starts_at)).isocalendar()[:2] == week
-            and all(
-                abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
-                for other in other_days
-            )
-        ]
-        candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
-        for candidate in candidates:
-            if not blocks_on(clinic.local_date(candidate.starts_at)):
-                planned.alternative = candidate
-                used_alternatives.add(candidate.pk)
-                break
     return PlanPreview(
         therapist=therapist,
         weekdays=weekdays,
@@ -318,11 +381,20 @@ def preview_plan(
         starts_on=starts_on,
         ends_on=ends_on,
         due_date=due_date,
-        dates=preview_dates,
+        dates=[
+            plan_date(
+                window,
+                day=day,
+                local_time=local_time,
+                planned_days=set(dates),
+                used_alternatives=used_alternatives,
+            )
+            for day in dates
+        ],
     )
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_plan(
     *,
     client: User,
@@ -398,7 +470,7 @@ def book_plan(
         if not (planned.slot and planned.slot.pk in booked_ids)
         and not (planned.alternative and planned.alternative.pk in booked_ids)
     ]
-    emails.booked_after_commit([booking.pk for booking in booked])
+    notify_booked(booked)
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
 
 
@@ -408,7 +480,7 @@ class PlanCancellation:
     too_late: list[Booking]
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCancellation:
     """Cancel the rest of a plan: every upcoming session outside the clinic's notice period.
 
@@ -438,5 +510,5 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
         plan.cancelled_at = timezone.now()
         plan.save(update_fields=["status", "cancelled_at"])
     if cancelled:
-        emails.cancelled_after_commit(booking_ids=[b.pk for b in cancelled], by=by)
+        notify_cancelled(cancelled, by=by)
     return PlanCancellation(cancelled=cancelled, too_late=too_late)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from booking.models import Booking
 from booking.services import book_session, cancel_booking, move_booking, preview_plan
-from booking.services.bookings import can_change_online
+from booking.services.changes import can_change_online
 from booking.services.errors import CancellationTooLate, SameDaySession, SlotUnavailable
 from booking.services.plans import FREE, TOO_SOON
 from tests.booking.conftest import local_today, make_ready_client, slot_at

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from booking.emails import reminder_context
 from booking.models import Reminder
 from booking.services import book_session
-from booking.services.reminders import reminder_context
+from booking.services import flags as flag_services
+from privacy import services as privacy_services
 from safety import documents, services
 from safety.models import AuditEntry, Clearance, ClearanceDocument
 from tests.booking.conftest import local_today, make_ready_client, slot_at
@@ -57,13 +59,13 @@ def test_the_slot_page_says_a_note_is_needed_before_she_books(client, maya, ther
     client.force_login(maya)
     page = client.get(reverse("booking:slot", kwargs={"slot_id": slot.pk})).content.decode()
     assert "needs a note from your midwife or doctor" in page
-    assert reverse("safety:documents") in page
+    assert reverse("health:documents") in page
     assert "Book this session" in page
 
 
 def test_a_photo_is_kept_in_private_storage_outside_the_web_root(client, maya, private_storage):
     client.force_login(maya)
-    response = client.post(reverse("safety:documents"), {"file": upload(name="IMG_0001.pdf")})
+    response = client.post(reverse("health:documents"), {"file": upload(name="IMG_0001.pdf")})
     assert response.status_code == 302
 
     document = ClearanceDocument.objects.get(client=maya)
@@ -93,7 +95,7 @@ def test_anything_but_a_photo_or_pdf_is_refused_beside_the_field(
 ):
     client.force_login(maya)
     response = client.post(
-        reverse("safety:documents"),
+        reverse("health:documents"),
         {"file": upload(name="letter.pdf", content=content, content_type="application/pdf")},
     )
     assert response.status_code == 200
@@ -108,7 +110,7 @@ def test_a_file_over_the_size_limit_is_refused(client, maya, settings):
     settings.CLEARANCE_DOCUMENT_MAX_BYTES = 1024 * 1024
     client.force_login(maya)
     big = b"%PDF-1.7\n" + b"0" * (1024 * 1024)
-    response = client.post(reverse("safety:documents"), {"file": upload(name="a.pdf", content=big)})
+    response = client.post(reverse("health:documents"), {"file": upload(name="a.pdf", content=big)})
     assert "larger than 1 MB" in response.context["form"].errors["file"][0]
     assert not ClearanceDocument.objects.exists()
 
@@ -117,7 +119,7 @@ def test_the_letter_is_served_only_to_her_and_her_clinic_and_never_cached(
     client, maya, session, therapist, django_user_model
 ):
     document = documents.upload_document(client=maya, upload=upload())
-    url = reverse("safety:document_file", kwargs={"document_id": document.pk})
+    url = reverse("health:document_file", kwargs={"document_id": document.pk})
     outsider_clinic = ClinicFactory()
     strangers = [
         make_ready_client(),  # another client
@@ -152,12 +154,12 @@ def test_the_therapist_verifies_the_letter_into_a_clearance_shown_as_received_ev
 ):
     document = documents.upload_document(client=maya, upload=upload())
     client.force_login(therapist.user)
-    review = reverse("safety:session_review", kwargs={"booking_id": session.pk})
+    review = reverse("sessions:review", kwargs={"booking_id": session.pk})
     page = client.get(review).content.decode()
-    assert reverse("safety:document_file", kwargs={"document_id": document.pk}) in page
+    assert reverse("health:document_file", kwargs={"document_id": document.pk}) in page
 
     response = client.post(
-        reverse("safety:record_clearance", kwargs={"booking_id": session.pk}),
+        reverse("sessions:record_clearance", kwargs={"booking_id": session.pk}),
         {
             "code": "hypertension",
             "document": document.pk,
@@ -176,7 +178,7 @@ def test_the_therapist_verifies_the_letter_into_a_clearance_shown_as_received_ev
     assert "Clearance received" in mine
     detail = client.get(reverse("booking:booking", kwargs={"pk": session.pk})).content.decode()
     assert "Clearance needed" not in detail
-    letters = client.get(reverse("safety:documents")).content.decode()
+    letters = client.get(reverse("health:documents")).content.decode()
     assert "Checked by your therapist" in letters
     reminder = Reminder.objects.filter(booking=session).first()
     notes = reminder_context(reminder)["safety_notes"]
@@ -186,7 +188,7 @@ def test_the_therapist_verifies_the_letter_into_a_clearance_shown_as_received_ev
 def test_a_letter_of_another_client_cannot_be_used_for_her_clearance(maya, session, therapist):
     other = documents.upload_document(client=make_ready_client(), upload=upload())
     with pytest.raises(services.ClearanceError):
-        services.record_clearance(
+        flag_services.record_clearance(
             booking=session,
             code="hypertension",
             issued_by="Dr Who",
@@ -200,7 +202,7 @@ def test_a_letter_of_another_client_cannot_be_used_for_her_clearance(maya, sessi
 
 def test_her_export_holds_the_letter(maya):
     documents.upload_document(client=maya, upload=upload())
-    data = json.loads(services.export_client_data(client=maya))
+    data = json.loads(privacy_services.export_client_data(client=maya))
     [letter] = data["doctors_letters"]
     assert letter["content_type"] == "image/png"
     assert base64.b64decode(letter["content_base64"]) == png_bytes()
@@ -213,7 +215,7 @@ def test_deleting_her_account_deletes_her_letters_and_their_files(
     path = Path(private_storage.path(document.file.name))
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_client_account(client=maya)
+        privacy_services.delete_client_account(client=maya)
     assert not ClearanceDocument.objects.exists()
     assert not path.exists()
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from safety import services
+from booking.services import flags as flag_services
 from tests.factories import (
     BookingFactory,
     ClinicFactory,
@@ -28,7 +28,7 @@ def mother(client_user):
 @pytest.fixture
 def booked(mother, therapist):
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     return booking
 
 
@@ -41,7 +41,7 @@ def test_block_answer_leads_to_what_to_do_now_not_a_thank_you(
             f"{reverse('safety:intake')}?next=/book/", intake_data(yes=["suspected_dvt"])
         )
     assert response.status_code == 302
-    assert response.url == reverse("safety:health_alert")
+    assert response.url == reverse("health:alert")
 
     page = client.get(response.url)
     text = page.content.decode()
@@ -57,7 +57,7 @@ def test_the_clinic_is_told_once_with_every_held_session(
     client, mother, booked, therapist, django_capture_on_commit_callbacks
 ):
     later = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=later)
+    flag_services.write_flags(booking=later)
     client.force_login(mother)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("safety:intake"), intake_data(yes=["suspected_dvt"]))
@@ -66,9 +66,7 @@ def test_the_clinic_is_told_once_with_every_held_session(
     assert len(to_clinic) == 1
     assert "2 sessions on hold" in to_clinic[0].subject
     for booking in (booked, later):
-        assert reverse("safety:session_review", kwargs={"booking_id": booking.pk}) in (
-            to_clinic[0].body
-        )
+        assert reverse("sessions:review", kwargs={"booking_id": booking.pk}) in (to_clinic[0].body)
 
     # Saving the same answers again does not tell the clinic a second time.
     mail.outbox.clear()
@@ -82,11 +80,11 @@ def test_emergency_rule_names_the_clinics_emergency_number(client, mother, thera
     booking = BookingFactory(
         client=mother, slot=SlotFactory(therapist=TherapistFactory(clinic=clinic))
     )
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     client.force_login(mother)
     client.post(reverse("safety:intake"), intake_data(yes=["sciatica_red_flags"]))
 
-    text = client.get(reverse("safety:health_alert")).content.decode()
+    text = client.get(reverse("health:alert")).content.decode()
     assert "Please get urgent medical help now" in text
     assert 'href="tel:911"' in text
 
@@ -95,7 +93,7 @@ def test_without_bookings_the_page_says_nothing_is_on_hold(client, mother):
     client.force_login(mother)
     client.post(reverse("safety:intake"), intake_data(yes=["reduced_fetal_movement"]))
 
-    text = client.get(reverse("safety:health_alert")).content.decode()
+    text = client.get(reverse("health:alert")).content.decode()
     assert "You have no booked sessions" in text
     assert "We've told" not in text
 
@@ -105,7 +103,7 @@ def test_answers_without_a_block_still_get_the_thank_you(client, mother):
     response = client.post(reverse("safety:intake"), intake_data(yes=["dvt_history"]))
     assert response.url == reverse("safety:profile")
     # And the alert page has nothing to say, so it sends her to her profile.
-    assert client.get(reverse("safety:health_alert")).url == reverse("safety:profile")
+    assert client.get(reverse("health:alert")).url == reverse("safety:profile")
 
 
 def test_her_profile_keeps_pointing_to_what_to_do_while_the_answer_stands(client, mother):
@@ -114,4 +112,4 @@ def test_her_profile_keeps_pointing_to_what_to_do_while_the_answer_stands(client
 
     text = client.get(reverse("safety:profile")).content.decode()
     assert "thing we keep in mind" not in text
-    assert reverse("safety:health_alert") in text
+    assert reverse("health:alert") in text

@@ -1,0 +1,37 @@
+"""Her health answers: each save is a new version, and her future sessions are re-checked."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from safety import engine, signals
+from safety.models import AuditEntry, IntakeResponse
+from safety.services.audit import log_audit
+from safety.services.errors import SafetyError
+
+
+@transaction.atomic
+def record_intake(
+    *, client: User, conditions: list[str], notes: dict[str, str], consent: bool
+) -> IntakeResponse:
+    """Store a new version of her answers and re-evaluate her future sessions."""
+    if not consent:
+        raise SafetyError("Please agree to us storing your health answers for your care.")
+    unknown = sorted(set(conditions) - engine.CONDITIONS.keys())
+    if unknown:
+        raise ValueError(f"Unknown condition code(s): {', '.join(unknown)}.")
+    ordered = [rule.condition for rule in engine.CONDITION_RULES if rule.condition in conditions]
+    intake = IntakeResponse.objects.create(
+        client=client,
+        conditions=ordered,
+        notes={code: note.strip() for code, note in notes.items() if note and note.strip()},
+        consent_given_at=timezone.now(),
+    )
+    log_audit(
+        actor=client,
+        client=client,
+        action=AuditEntry.Action.CHANGED_INTAKE,
+        detail=f"{len(ordered)} yes answer(s)",
+    )
+    signals.answers_changed.send(sender=IntakeResponse, client=client)
+    return intake
