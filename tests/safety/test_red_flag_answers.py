@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from booking.models import Reminder
 from booking.services import flags as flag_services
 from tests.factories import (
     BookingFactory,
@@ -113,3 +114,28 @@ def test_her_profile_keeps_pointing_to_what_to_do_while_the_answer_stands(client
     text = client.get(reverse("safety:profile")).content.decode()
     assert "thing we keep in mind" not in text
     assert reverse("health:alert") in text
+
+
+def test_the_clinics_notice_is_an_outbox_row_sent_by_the_worker_not_the_request(
+    client, mother, booked, therapist, worker, django_capture_on_commit_callbacks
+):
+    later = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
+    flag_services.write_flags(booking=later)
+    client.force_login(mother)
+    worker.hold()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("safety:intake"), intake_data(yes=["suspected_dvt"]))
+
+    notice = Reminder.objects.get(kind=Reminder.Notice.SESSIONS_ON_HOLD_CLINIC)
+    assert notice.recipient == mother
+    assert sorted(notice.payload["booking_ids"]) == sorted([booked.pk, later.pk])
+    assert notice.status == Reminder.Status.SENDING
+    # Nothing left during the request: the e-mail is the worker's.
+    assert [m for m in mail.outbox if m.to == [therapist.clinic.email]] == []
+
+    worker.release()
+    notice.refresh_from_db()
+    assert notice.status == Reminder.Status.SENT
+    [to_clinic] = [m for m in mail.outbox if m.to == [therapist.clinic.email]]
+    assert to_clinic.extra_headers["Message-ID"] == f"<reminder-{notice.pk}@bolster>"
+    assert mother.email not in to_clinic.to
