@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -12,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
 from booking.services import book_plan, book_session
+from safety.documents import upload_document
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import (
     ClinicFactory,
@@ -155,6 +157,13 @@ ROUTES: dict[str, Route] = {
     "clinics:reminders": Route(roles=(ADMIN,)),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
+    # Without a red-flag answer there is nothing to say: a redirect to her profile.
+    "health:alert": Route(roles=(CLIENT,), status=302),
+    "health:documents": Route(roles=(CLIENT,)),
+    # Her letter: she and the staff of her clinic (the therapist of her sessions, its admins).
+    "health:document_file": Route(
+        roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
+    ),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),
@@ -266,6 +275,9 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
     )
     slot = slot_at(therapist, next_weekday(clinic, 1))
     booking = book_session(client=client, slot=slot)
+    letter = upload_document(
+        client=client, upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
     plan_day = next_weekday(clinic, 3)
     slot_at(therapist, plan_day, dt.time(15))
     plan = book_plan(
@@ -286,6 +298,7 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         therapist_slug=therapist.slug,
         slot_id=slot.pk,
         booking_id=booking.pk,
+        document_id=letter.pk,
         plan_id=plan.pk,
         hours_id=hours.pk,
         time_off_id=time_off.pk,
@@ -299,6 +312,7 @@ MISSING = SimpleNamespace(
     therapist_slug="no-such-therapist",
     slot_id=NO_SUCH_ID,
     booking_id=NO_SUCH_ID,
+    document_id=NO_SUCH_ID,
     plan_id=NO_SUCH_ID,
     hours_id=NO_SUCH_ID,
     time_off_id=NO_SUCH_ID,
