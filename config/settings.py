@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clinics",
     "safety",
     "booking",
+    "care",
     "privacy",
     "backoffice",
 ]
@@ -144,6 +145,8 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Broadcasts (worker control): kombu's default is "control" in the current folder.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 
@@ -234,6 +237,17 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Her doctors' letters: never under MEDIA_ROOT or any served folder, and with no URL of their
+# own; only an authorised view reads them. Any Django storage backend fits (e.g. a private
+# S3 bucket through django-storages: set PRIVATE_STORAGE_BACKEND and its options).
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+STORAGES["private"] = {
+    "BACKEND": env(
+        "PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

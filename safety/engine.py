@@ -107,6 +107,8 @@ class ConditionRule:
     title: str
     instruction: str
     client_message: str
+    # The rule table sends her to emergency services, not only to her maternity team.
+    emergency: bool = False
 
     def finding(self) -> Finding:
         return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
@@ -484,6 +486,7 @@ CONDITION_RULES: tuple[ConditionRule, ...] = (
             "or bowel need urgent medical care. Please call your doctor or emergency services "
             "now."
         ),
+        emergency=True,
     ),
     ConditionRule(
         condition="dvt_history",
@@ -693,6 +696,14 @@ CONDITIONS: dict[str, ConditionRule] = {rule.condition: rule for rule in CONDITI
 RULES_BY_CODE: dict[str, StageRule | ConditionRule] = {
     rule.code: rule for rule in (*STAGE_RULES, *POSTNATAL_RULES, *CONDITION_RULES)
 }
+
+
+def blocking_conditions(conditions: Iterable[str]) -> list[ConditionRule]:
+    """Her answers that stop every session by the rule table, in table order."""
+    conditions = set(conditions)
+    return [
+        rule for rule in CONDITION_RULES if rule.condition in conditions and rule.severity == BLOCK
+    ]
 
 
 def intake_questions(*, after_birth: bool) -> list[ConditionRule]:

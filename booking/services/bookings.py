@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking.calendar import event_uid
 from booking.models import Booking, Plan, Slot, held_for_plans
+from booking.services.changes import in_change_grace, notice_deadline
 from booking.services.errors import (
     BookingError,
     Busy,
@@ -20,6 +22,7 @@ from booking.services.errors import (
     OverlappingBooking,
     ProfileIncomplete,
     SafetyBlocked,
+    SameDaySession,
     SlotUnavailable,
 )
 from booking.services.flags import write_flags
@@ -30,6 +33,8 @@ from clinics.models import Clinic
 from safety import services as safety_services
 
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
+# Just booked, changed her mind: for this long she may cancel or move whatever the notice.
+CHANGE_GRACE = dt.timedelta(minutes=15)
 
 
 def ensure_ready_to_book(client: User) -> None:
@@ -86,6 +91,11 @@ def plan_horizon_end(clinic: Clinic) -> dt.datetime:
     return clinic.day_bounds(last_day)[1]
 
 
+def booking_opens_until(clinic: Clinic, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest start a client may book now, by the clinic's minimum notice to book."""
+    return (now or timezone.now()) + dt.timedelta(hours=clinic.booking_notice_hours)
+
+
 def check_slot_bookable(slot: Slot, *, plan: Plan | None = None) -> None:
     """Call with the slot locked: it must be open, ahead, inside the horizon and not booked.
 
@@ -97,6 +107,11 @@ def check_slot_bookable(slot: Slot, *, plan: Plan | None = None) -> None:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
         raise SlotUnavailable("That time has already passed.")
+    if slot.starts_at < booking_opens_until(clinic, now=now):
+        raise SlotUnavailable(
+            f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead. "
+            "Please choose a later time."
+        )
     horizon = (
         plan_horizon_end(clinic)
         if plan is not None
@@ -126,7 +141,31 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
         raise OverlappingBooking()
 
 
-def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
+def check_one_session_a_day(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
+    """At most one session on a clinic-local day, as a plan's rest days already ensure."""
+    clinic = slot.therapist.clinic
+    day = clinic.local_date(slot.starts_at)
+    begins, ends = clinic.day_bounds(day)
+    same_day = Booking.objects.filter(
+        client=client, status=Booking.Status.BOOKED, starts_at__gte=begins, starts_at__lt=ends
+    )
+    if ignore is not None:
+        same_day = same_day.exclude(pk=ignore.pk)
+    if same_day.exists():
+        raise SameDaySession(
+            f"You already have a session on {day:%A} {day.day} {day:%B}. One massage a day is "
+            "the most we book: please choose another day."
+        )
+
+
+def create_booking(
+    *,
+    client: User,
+    slot: Slot,
+    plan=None,
+    change_grace_until: dt.datetime | None = None,
+    replaces: Booking | None = None,
+) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
     The insert runs in a savepoint so a constraint violation (a racer who got there first,
@@ -135,7 +174,15 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
-                client=client, slot=slot, plan=plan, starts_at=slot.starts_at, ends_at=slot.ends_at
+                client=client,
+                slot=slot,
+                plan=plan,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                change_grace_until=change_grace_until or timezone.now() + CHANGE_GRACE,
+                # A moved session is the same event in her calendar, one version newer.
+                calendar_uid=event_uid(replaces) if replaces else "",
+                calendar_sequence=replaces.calendar_sequence + 1 if replaces else 0,
             )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
@@ -160,6 +207,7 @@ def book_slot(*, client: User, slot: Slot, plan: Plan | None = None) -> Booking:
     clinic = slot.therapist.clinic
     check_slot_bookable(slot, plan=plan)
     check_no_overlap(client=client, slot=slot)
+    check_one_session_a_day(client=client, slot=slot)
     check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     return create_booking(client=client, slot=slot, plan=plan)
 
@@ -180,18 +228,9 @@ def lock_booking(booking_id: int) -> Booking:
     )
 
 
-def notice_deadline(booking: Booking) -> dt.datetime:
-    """The last moment she can cancel or move ``booking`` online."""
-    hours = booking.slot.therapist.clinic.cancellation_notice_hours
-    return booking.starts_at - dt.timedelta(hours=hours)
-
-
-def can_change_online(booking: Booking) -> bool:
-    return booking.is_active and timezone.now() < notice_deadline(booking)
-
-
 def check_notice(booking: Booking) -> None:
-    if timezone.now() >= notice_deadline(booking):
+    now = timezone.now()
+    if now >= notice_deadline(booking) and not in_change_grace(booking, now):
         clinic = booking.slot.therapist.clinic
         raise CancellationTooLate(
             f"This session is less than {clinic.cancellation_notice_hours} hours away, so it "
@@ -205,8 +244,16 @@ def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
     booking.cancelled_at = timezone.now()
     booking.cancelled_by = by
     booking.cancel_reason = reason[:200]
+    booking.calendar_sequence += 1
     booking.save(
-        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "calendar_sequence",
+            "updated_at",
+        ]
     )
     cancel_reminders(booking=booking)
     return booking
@@ -261,10 +308,18 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
         raise BookingError("A session can only move to another time at the same clinic.")
     check_slot_bookable(slot)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
+    check_one_session_a_day(client=old.client, slot=slot, ignore=old)
     check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
-    new = create_booking(client=old.client, slot=slot, plan=old.plan)
+    # The grace runs from her first booking: moving does not start a new one.
+    new = create_booking(
+        client=old.client,
+        slot=slot,
+        plan=old.plan,
+        change_grace_until=old.change_grace_until or timezone.now(),
+        replaces=old,
+    )
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)

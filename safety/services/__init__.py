@@ -11,6 +11,7 @@ from safety.services.profile import (
     client_ready_to_book,
     latest_intake,
     pregnancy_profile,
+    red_flag_rules,
     save_pregnancy_profile,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "log_audit",
     "pregnancy_profile",
     "record_intake",
+    "red_flag_rules",
     "save_pregnancy_profile",
 ]

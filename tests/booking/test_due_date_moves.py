@@ -99,7 +99,7 @@ def test_due_date_moved_later_offers_the_extra_weeks_and_she_books_them(
     preview = client.get(reverse("booking:extend_plan", kwargs={"pk": plan.pk}))
     dates = preview.context["preview"].dates
     assert [d.on for d in dates] == [DUE + dt.timedelta(weeks=1), new_due]
-    assert all(d.status == "later" for d in dates)
+    assert all(d.is_later for d in dates)
     response = client.post(reverse("booking:extend_plan", kwargs={"pk": plan.pk}), {})
     assert response.status_code == 302
     plan.refresh_from_db()
