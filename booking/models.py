@@ -80,6 +80,14 @@ class Plan(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it for her; empty when she booked it herself.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -112,6 +120,13 @@ class Booking(models.Model):
         CLIENT = "client", "Client"
         CLINIC = "clinic", "Clinic"
 
+    class Attendance(models.TextChoices):
+        """How a session ended; empty until someone marks it."""
+
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED_LATE = "cancelled_late", "Cancelled late"
+
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
     )
@@ -136,6 +151,23 @@ class Booking(models.Model):
         related_name="+",
     )
     flags_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it for her; empty when she booked it herself.",
+    )
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,7 +180,11 @@ class Booking(models.Model):
                 name="one_active_booking_per_slot",
             ),
         ]
-        indexes = [models.Index(fields=["client", "starts_at"], name="booking_client_start")]
+        indexes = [
+            models.Index(fields=["client", "starts_at"], name="booking_client_start"),
+            # Reports and the no-show policy read bookings by session time.
+            models.Index(fields=["starts_at"], name="booking_start"),
+        ]
 
     def __str__(self):
         return f"{self.client} at {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"

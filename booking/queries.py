@@ -130,6 +130,14 @@ def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = Fal
     return sorted(nearest, key=lambda s: s.starts_at)
 
 
+def clinic_clients(*, clinic: Clinic) -> QuerySet[User]:
+    """Her clinic's clients: those who booked there and those its staff registered."""
+    return User.objects.filter(
+        Q(registered_at_clinics=clinic) | Q(bookings__slot__therapist__clinic=clinic),
+        is_active=True,
+    ).distinct()
+
+
 def open_flags() -> Prefetch:
     return Prefetch(
         "safety_flags",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clinics",
     "safety",
     "booking",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

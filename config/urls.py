@@ -16,6 +16,7 @@ urlpatterns = [
     path("clinics/dashboard/schedule/", include("booking.schedule_urls")),
     path("book/", include("booking.urls")),
     path("health/", include("safety.urls")),
+    path("front-desk/", include("frontdesk.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -116,6 +116,11 @@ class Clearance(models.Model):
         null=True, blank=True, help_text="Leave empty when it holds until the birth."
     )
     note = models.TextField(blank=True)
+    document_reference = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The letter's or record's reference, so anyone can find the document.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -146,6 +151,11 @@ class AuditEntry(models.Model):
         RECORDED_CLEARANCE = "recorded_clearance", "Recorded a clearance"
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
+        REGISTERED_CLIENT = "registered_client", "Registered her at the front desk"
+        BOOKED_FOR_CLIENT = "booked_for_client", "Booked for her"
+        MOVED_FOR_CLIENT = "moved_for_client", "Moved a session for her"
+        CANCELLED_FOR_CLIENT = "cancelled_for_client", "Cancelled for her"
+        MARKED_ATTENDANCE = "marked_attendance", "Marked attendance"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -128,17 +128,40 @@ class FlagView:
         return self.flag.severity == Severity.CLEARANCE and self.clearance is None
 
 
+def is_cleared_kind(flag) -> bool:
+    """A clearance flag, or the one block a clinic may book against a clearance."""
+    return flag.severity == Severity.CLEARANCE or (
+        flag.severity == Severity.BLOCK and flag.code in engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE
+    )
+
+
 def flags_for_review(booking: Booking) -> list[FlagView]:
     flags = open_flags(booking)
     on = session_date(booking)
     covering = {}
-    if any(flag.severity == Severity.CLEARANCE for flag in flags):
+    if any(is_cleared_kind(flag) for flag in flags):
         for clearance in clearances_covering(client=booking.client, on=on).order_by("issued_on"):
             covering[clearance.code] = clearance
     return [
-        FlagView(flag, covering.get(flag.code) if flag.severity == Severity.CLEARANCE else None)
-        for flag in flags
+        FlagView(flag, covering.get(flag.code) if is_cleared_kind(flag) else None) for flag in flags
     ]
+
+
+def uncleared_blocks(*, client: User, blocks: list[Finding], on: dt.date) -> list[Finding]:
+    """The blocks that still stop staff booking on ``on``.
+
+    Only a block the rule table marks as bookable by phone with the maternity team, covered
+    by a clearance with an end date that includes ``on``, is lifted; all others remain.
+    """
+    overridable = {b.code for b in blocks if b.code in engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE}
+    cleared = set()
+    if overridable:
+        cleared = set(
+            clearances_covering(client=client, on=on)
+            .filter(code__in=overridable, valid_until__isnull=False)
+            .values_list("code", flat=True)
+        )
+    return [block for block in blocks if block.code not in cleared]
 
 
 def clearance_needed(booking: Booking) -> bool:
@@ -359,8 +382,13 @@ def save_pregnancy_profile(
     phone: str,
     emergency_contact_name: str,
     emergency_contact_phone: str,
+    recorded_by: User | None = None,
+    clinic: Clinic | None = None,
 ) -> PregnancyProfile:
-    """Create or update her profile; a changed due date re-evaluates her future sessions."""
+    """Create or update her profile; a changed due date re-evaluates her future sessions.
+
+    ``recorded_by`` is the staff member who took it down on the phone (at ``clinic``).
+    """
     check_sessions_fit_due_date(client=client, due_date=due_date)
     profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
     due_date_changed = profile is None or profile.due_date != due_date
@@ -373,8 +401,9 @@ def save_pregnancy_profile(
     profile.emergency_contact_phone = emergency_contact_phone
     profile.save()
     log_audit(
-        actor=client,
+        actor=recorded_by or client,
         client=client,
+        clinic=clinic,
         action=AuditEntry.Action.CHANGED_PROFILE,
         detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
     )
@@ -385,9 +414,19 @@ def save_pregnancy_profile(
 
 @transaction.atomic
 def record_intake(
-    *, client: User, conditions: list[str], notes: dict[str, str], consent: bool
+    *,
+    client: User,
+    conditions: list[str],
+    notes: dict[str, str],
+    consent: bool,
+    recorded_by: User | None = None,
+    clinic: Clinic | None = None,
 ) -> IntakeResponse:
-    """Store a new version of her answers and re-evaluate her future sessions."""
+    """Store a new version of her answers and re-evaluate her future sessions.
+
+    ``recorded_by`` is the staff member who took her answers on the phone (at ``clinic``);
+    the audit trail names that person instead of her.
+    """
     if not consent:
         raise SafetyError("Please agree to us storing your health answers for your care.")
     unknown = sorted(set(conditions) - engine.CONDITIONS.keys())
@@ -401,8 +440,9 @@ def record_intake(
         consent_given_at=timezone.now(),
     )
     log_audit(
-        actor=client,
+        actor=recorded_by or client,
         client=client,
+        clinic=clinic,
         action=AuditEntry.Action.CHANGED_INTAKE,
         detail=f"{len(ordered)} yes answer(s)",
     )
@@ -476,6 +516,58 @@ def record_clearance(
         clinic=booking.slot.therapist.clinic,
         action=AuditEntry.Action.RECORDED_CLEARANCE,
         detail=f"{code}, valid until {valid_until.isoformat() if valid_until else 'the birth'}",
+    )
+    return clearance
+
+
+@transaction.atomic
+def record_phone_booking_clearance(
+    *,
+    client: User,
+    clinic: Clinic,
+    code: str,
+    issued_by: str,
+    issued_on: dt.date,
+    valid_until: dt.date | None,
+    document_reference: str,
+    note: str = "",
+    recorded_by: User,
+) -> Clearance:
+    """Her maternity team's clearance for a block the rule table lets the clinic book by phone.
+
+    Only a clinic admin of ``clinic`` records it, and it always names an end date and the
+    document, so the booking against it can be traced to a letter that says so.
+    """
+    if code not in engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE:
+        raise ClearanceError("This safety rule can't be cleared: nobody can book past it.")
+    if not clinic.admins.filter(pk=recorded_by.pk).exists():
+        raise ClearanceError("Only an admin of this clinic can record this clearance.")
+    if not issued_by.strip():
+        raise ClearanceError("Say who gave the clearance (name and role).")
+    if not document_reference.strip():
+        raise ClearanceError("Give the reference of the clearance letter or record.")
+    if valid_until is None:
+        raise ClearanceError("Say until when the clearance holds.")
+    if issued_on > clinic.today():
+        raise ClearanceError("The clearance cannot be dated in the future.")
+    if valid_until < issued_on:
+        raise ClearanceError("“Valid until” must be on or after the date it was issued.")
+    clearance = Clearance.objects.create(
+        client=client,
+        code=code,
+        issued_by=issued_by.strip(),
+        issued_on=issued_on,
+        valid_until=valid_until,
+        document_reference=document_reference.strip(),
+        note=note.strip(),
+        recorded_by=recorded_by,
+    )
+    log_audit(
+        actor=recorded_by,
+        client=client,
+        clinic=clinic,
+        action=AuditEntry.Action.RECORDED_CLEARANCE,
+        detail=f"{code}, valid until {valid_until:%Y-%m-%d}, ref. {clearance.document_reference}",
     )
     return clearance
 

@@ -12,19 +12,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
+from booking import emails, queries
 from booking.models import Booking, Slot
 from booking.services.errors import (
     BookingError,
     CancellationTooLate,
+    NoShowLimitReached,
+    NotAllowed,
     OverlappingBooking,
     ProfileIncomplete,
     SafetyBlocked,
     SlotUnavailable,
 )
 from booking.services.reminders import cancel_reminders, schedule_reminders
-from clinics.models import Clinic
+from clinics.models import Clinic, Therapist
 from safety import services as safety_services
+from safety.models import AuditEntry
 
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
 
@@ -34,7 +37,10 @@ def ensure_ready_to_book(client: User) -> None:
         raise ProfileIncomplete()
 
 
-def safety_block_message(findings, clinic: Clinic) -> str:
+def safety_block_message(findings, clinic: Clinic, *, for_staff: bool = False) -> str:
+    if for_staff:
+        reasons = " ".join(f"{finding.title}: {finding.instruction}" for finding in findings)
+        return f"This session can't be booked. {reasons}".strip()
     reasons = " ".join(
         finding.client_message or f"{finding.title}." for finding in findings
     ).strip()
@@ -42,6 +48,59 @@ def safety_block_message(findings, clinic: Clinic) -> str:
         f"We can't book this session online. {reasons} "
         f"Please speak to your midwife or doctor first, or call {clinic.name} on {clinic.phone}."
     )
+
+
+# --- Staff acting for her ---------------------------------------------------------------
+
+
+def is_clinic_admin(user: User, clinic: Clinic) -> bool:
+    return clinic.admins.filter(pk=user.pk).exists()
+
+
+def is_clinic_client(client: User, clinic: Clinic) -> bool:
+    """She booked at the clinic before, or its staff registered her."""
+    return queries.clinic_clients(clinic=clinic).filter(pk=client.pk).exists()
+
+
+def check_staff_may_act(*, staff: User, therapist: Therapist, client: User) -> bool:
+    """Admins of the therapist's clinic, and the therapist for her own slots, act for the
+    clinic's clients; anyone else gets ``NotAllowed``. Returns whether ``staff`` is an admin
+    (only admins may book against a recorded clearance).
+    """
+    clinic = therapist.clinic
+    admin = is_clinic_admin(staff, clinic)
+    if not admin and therapist.user_id != staff.pk:
+        raise NotAllowed("You can only book, move or cancel sessions in your own slots.")
+    if not is_clinic_client(client, clinic):
+        raise NotAllowed("She isn't a client of this clinic.")
+    return admin
+
+
+def check_no_show_policy(*, client: User, clinic: Clinic) -> None:
+    """Online booking stops at the clinic's no-show limit; she is asked to call instead."""
+    if clinic.no_show_limit is None:
+        return
+    no_shows = Booking.objects.filter(
+        client=client, slot__therapist__clinic=clinic, attendance=Booking.Attendance.NO_SHOW
+    ).count()
+    if no_shows >= clinic.no_show_limit:
+        raise NoShowLimitReached(
+            f"After {no_shows} missed sessions we can only book you by phone. "
+            f"Please call {clinic.name} on {clinic.phone}."
+        )
+
+
+def audit_for_client(*, staff: User, client: User, clinic: Clinic, action: str, detail: str):
+    safety_services.log_audit(
+        actor=staff, client=client, clinic=clinic, action=action, detail=detail
+    )
+
+
+def describe(booking: Booking) -> str:
+    """How the audit trail names a session: clinic-local time and therapist."""
+    clinic = booking.slot.therapist.clinic
+    local = timezone.localtime(booking.starts_at, clinic.tz)
+    return f"{local:%Y-%m-%d %H:%M} with {booking.slot.therapist.display_name}"
 
 
 def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
@@ -55,12 +114,32 @@ def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
     return findings
 
 
-def check_safety(*, client: User, clinic: Clinic, on: dt.date) -> list:
+def stopping_blocks(findings, *, client: User, on: dt.date, may_clear: bool = False) -> list:
+    """The ``block`` findings that stop a booking; with ``may_clear`` (a clinic admin booking
+    for her) a block the rule table lets the clinic book against a clearance is lifted when
+    a recorded clearance covers ``on``.
+    """
+    blocks = [finding for finding in findings if finding.severity == "block"]
+    if blocks and may_clear:
+        blocks = safety_services.uncleared_blocks(client=client, blocks=blocks, on=on)
+    return blocks
+
+
+def check_safety(
+    *,
+    client: User,
+    clinic: Clinic,
+    on: dt.date,
+    for_staff: bool = False,
+    may_clear: bool = False,
+) -> list:
     """The findings for her on ``on``; a ``block`` among them stops the booking."""
     findings = check_safety_findings(client=client, clinic=clinic, on=on)
-    blocks = [finding for finding in findings if finding.severity == "block"]
+    blocks = stopping_blocks(findings, client=client, on=on, may_clear=may_clear)
     if blocks:
-        raise SafetyBlocked(safety_block_message(blocks, clinic), findings=blocks)
+        raise SafetyBlocked(
+            safety_block_message(blocks, clinic, for_staff=for_staff), findings=blocks
+        )
     return findings
 
 
@@ -100,7 +179,9 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
         raise OverlappingBooking()
 
 
-def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
+def create_booking(
+    *, client: User, slot: Slot, plan=None, booked_by: User | None = None
+) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
     The insert runs in a savepoint so a constraint violation (a racer who got there first,
@@ -109,7 +190,12 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
-                client=client, slot=slot, plan=plan, starts_at=slot.starts_at, ends_at=slot.ends_at
+                client=client,
+                slot=slot,
+                plan=plan,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                booked_by=booked_by,
             )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
@@ -123,15 +209,40 @@ def create_booking(*, client: User, slot: Slot, plan=None) -> Booking:
 
 
 @transaction.atomic
-def book_session(*, client: User, slot: Slot) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail."""
+def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> Booking:
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail.
+
+    ``booked_by`` is the staff member booking for her (by phone, at the desk): the same
+    checks apply, except the clinic's no-show limit, and a clinic admin may book against a
+    recorded clearance where the rule table allows it. The audit trail names who did it.
+    """
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
     clinic = slot.therapist.clinic
+    staff = booked_by if booked_by is not None and booked_by.pk != client.pk else None
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=client)
+    else:
+        check_no_show_policy(client=client, clinic=clinic)
     check_slot_bookable(slot)
     check_no_overlap(client=client, slot=slot)
-    check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
-    booking = create_booking(client=client, slot=slot)
+    check_safety(
+        client=client,
+        clinic=clinic,
+        on=clinic.local_date(slot.starts_at),
+        for_staff=staff is not None,
+        may_clear=may_clear,
+    )
+    booking = create_booking(client=client, slot=slot, booked_by=staff)
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=client,
+            clinic=clinic,
+            action=AuditEntry.Action.BOOKED_FOR_CLIENT,
+            detail=f"Session {describe(booking)}",
+        )
     emails.booked_after_commit([booking.pk])
     return booking
 
@@ -163,60 +274,115 @@ def check_notice(booking: Booking) -> None:
         )
 
 
-def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
-    """Cancel a locked, active booking and its reminders (no e-mail: callers send one)."""
+def mark_cancelled(
+    *, booking: Booking, by: str, reason: str, late_by: User | None = None
+) -> Booking:
+    """Cancel a locked, active booking and its reminders (no e-mail: callers send one).
+
+    ``late_by``: the staff member recording that she cancelled inside the notice period.
+    """
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.cancelled_by = by
     booking.cancel_reason = reason[:200]
-    booking.save(
-        update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
-    )
+    fields = ["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+    if late_by is not None:
+        booking.attendance = Booking.Attendance.CANCELLED_LATE
+        booking.attendance_marked_by = late_by
+        booking.attendance_marked_at = booking.cancelled_at
+        fields += ["attendance", "attendance_marked_by", "attendance_marked_at"]
+    booking.save(update_fields=fields)
     cancel_reminders(booking=booking)
     return booking
 
 
 @transaction.atomic
 def cancel_booking(
-    *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
+    *,
+    booking: Booking,
+    by: str,
+    reason: str = "",
+    enforce_notice: bool = True,
+    cancelled_by: User | None = None,
 ) -> Booking:
-    """Cancel one session (``by`` is a ``Booking.CancelledBy``), its reminders, and tell her."""
+    """Cancel one session (``by`` is a ``Booking.CancelledBy``), its reminders, and tell her.
+
+    ``cancelled_by`` is the staff member cancelling for her or for the clinic: the notice
+    period does not stop staff, but her own cancellation inside it counts as cancelled late.
+    """
     booking = lock_booking(booking.pk)
     if not booking.is_active:
         raise BookingError("This session is no longer booked.")
-    if enforce_notice:
+    late_by = None
+    if cancelled_by is not None:
+        check_staff_may_act(
+            staff=cancelled_by, therapist=booking.slot.therapist, client=booking.client
+        )
+        if by == Booking.CancelledBy.CLIENT and not can_change_online(booking):
+            late_by = cancelled_by
+    elif enforce_notice:
         check_notice(booking)
-    mark_cancelled(booking=booking, by=by, reason=reason)
+    mark_cancelled(booking=booking, by=by, reason=reason, late_by=late_by)
+    if cancelled_by is not None:
+        audit_for_client(
+            staff=cancelled_by,
+            client=booking.client,
+            clinic=booking.slot.therapist.clinic,
+            action=AuditEntry.Action.CANCELLED_FOR_CLIENT,
+            detail=f"Session {describe(booking)}{' (late)' if late_by else ''}",
+        )
     emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
     return booking
 
 
 @transaction.atomic
-def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
+def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = None) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
     The old booking is marked ``moved`` before the new one is written (her two sessions may
     overlap, which the client exclusion constraint would refuse otherwise); any failure
-    rolls the whole transaction back, so she keeps her old time.
+    rolls the whole transaction back, so she keeps her old time. ``booked_by`` is the staff
+    member moving it for her: the notice period does not stop staff, safety does.
     """
     old = lock_booking(booking.pk)
     if not old.is_active:
         raise BookingError("This session is no longer booked.")
-    check_notice(old)
+    staff = booked_by if booked_by is not None and booked_by.pk != old.client_id else None
+    if staff is None:
+        check_notice(old)
+    else:
+        check_staff_may_act(staff=staff, therapist=old.slot.therapist, client=old.client)
     if new_slot.pk == old.slot_id:
         raise BookingError("That is already the time of this session.")
     slot = lock_slot(new_slot.pk)
     clinic = slot.therapist.clinic
     if clinic.pk != old.slot.therapist.clinic_id:
         raise BookingError("A session can only move to another time at the same clinic.")
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=old.client)
     check_slot_bookable(slot)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
-    check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
+    check_safety(
+        client=old.client,
+        clinic=clinic,
+        on=clinic.local_date(slot.starts_at),
+        for_staff=staff is not None,
+        may_clear=may_clear,
+    )
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
-    new = create_booking(client=old.client, slot=slot, plan=old.plan)
+    new = create_booking(client=old.client, slot=slot, plan=old.plan, booked_by=staff)
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=old.client,
+            clinic=clinic,
+            action=AuditEntry.Action.MOVED_FOR_CLIENT,
+            detail=f"Session {describe(old)} moved to {describe(new)}",
+        )
     emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
     return new

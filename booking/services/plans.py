@@ -18,18 +18,24 @@ from accounts.models import User
 from booking import emails
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
+    audit_for_client,
+    can_change_online,
     check_no_overlap,
+    check_no_show_policy,
     check_notice,
     check_safety,
     check_safety_findings,
     check_slot_bookable,
+    check_staff_may_act,
     create_booking,
     ensure_ready_to_book,
     lock_booking,
     mark_cancelled,
+    stopping_blocks,
 )
 from booking.services.errors import BookingError, PlanChanged, PlanError
 from clinics.models import Therapist
+from safety.models import AuditEntry
 
 MAX_SESSIONS_PER_WEEK = 2
 # Two sessions of one week need a rest day between them (Mon+Wed, never Mon+Tue). This is
@@ -78,6 +84,11 @@ class PlanResult:
     plan: Plan
     booked: list[Booking]
     not_booked: list[PlannedDate]
+
+
+def staff_of(booked_by: User | None, client: User) -> User | None:
+    """The staff member acting for her, or None when she acts herself."""
+    return booked_by if booked_by is not None and booked_by.pk != client.pk else None
 
 
 def weekday_gap(first: int, second: int) -> int:
@@ -151,14 +162,22 @@ def preview_plan(
     local_time: dt.time,
     starts_on: dt.date,
     ends_on: dt.date | None = None,
+    booked_by: User | None = None,
 ) -> PlanPreview:
     """Each date of the plan: free, taken (with the nearest free time that week) or not bookable.
 
     A fixed number of queries for the slots, plus one safety evaluation per date.
+    ``booked_by`` is the staff member planning it for her (see ``book_session``).
     """
     ensure_ready_to_book(client)
     weekdays = validate_weekdays(weekdays)
     clinic = therapist.clinic
+    staff = staff_of(booked_by, client)
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=therapist, client=client)
+    else:
+        check_no_show_policy(client=client, clinic=clinic)
     tz = clinic.tz
     due_date = due_date_of(client)
     today = clinic.today()
@@ -203,8 +222,11 @@ def preview_plan(
 
     def blocks_on(day: dt.date) -> list:
         if day not in findings_by_day:
-            findings_by_day[day] = check_safety_findings(client=client, clinic=clinic, on=day)
-        return [finding for finding in findings_by_day[day] if finding.severity == "block"]
+            findings = check_safety_findings(client=client, clinic=clinic, on=day)
+            findings_by_day[day] = stopping_blocks(
+                findings, client=client, on=day, may_clear=may_clear
+            )
+        return findings_by_day[day]
 
     slot_by_start = {slot.starts_at: slot for slot in slots}
     planned_days = set(dates)
@@ -218,7 +240,9 @@ def preview_plan(
         if blocks:
             planned.status = UNBOOKABLE
             planned.findings = blocks
-            planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
+            planned.reason = " ".join(
+                f"{b.title}." if staff else b.client_message or f"{b.title}." for b in blocks
+            )
             continue
         slot = slot_by_start.get(starts_at)
         if slot is not None and is_free(slot):
@@ -281,12 +305,14 @@ def book_plan(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     accepted_slot_ids: Iterable[int] | None = None,
+    booked_by: User | None = None,
 ) -> PlanResult:
     """Book the plan's accepted dates in one transaction and report date by date.
 
     ``accepted_slot_ids`` are the times she ticked on the preview (free dates and the
     alternatives she accepted); ``None`` means every date that is free now. If any accepted
     time cannot be booked any more, nothing is booked and ``PlanChanged`` is raised.
+    ``booked_by`` is the staff member booking it for her (see ``book_session``).
     """
     preview = preview_plan(
         client=client,
@@ -295,8 +321,12 @@ def book_plan(
         local_time=local_time,
         starts_on=starts_on,
         ends_on=ends_on,
+        booked_by=booked_by,
     )
     clinic = therapist.clinic
+    staff = staff_of(booked_by, client)
+    # preview_plan checked staff's rights above; this only tells whether she may clear.
+    may_clear = staff is not None and clinic.admins.filter(pk=staff.pk).exists()
     if accepted_slot_ids is None:
         accepted = {planned.slot.pk for planned in preview.dates if planned.is_free}
     else:
@@ -325,14 +355,21 @@ def book_plan(
         local_time=local_time,
         starts_on=preview.starts_on,
         ends_on=preview.ends_on,
+        booked_by=staff,
     )
     booked, failed = [], []
     for slot in sorted(slots, key=lambda s: s.starts_at):
         try:
             check_slot_bookable(slot)
             check_no_overlap(client=client, slot=slot)
-            check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
-            booked.append(create_booking(client=client, slot=slot, plan=plan))
+            check_safety(
+                client=client,
+                clinic=clinic,
+                on=clinic.local_date(slot.starts_at),
+                for_staff=staff is not None,
+                may_clear=may_clear,
+            )
+            booked.append(create_booking(client=client, slot=slot, plan=plan, booked_by=staff))
         except BookingError as error:
             failed.append((slot, error))
     if failed:
@@ -346,6 +383,18 @@ def book_plan(
         if not (planned.slot and planned.slot.pk in booked_ids)
         and not (planned.alternative and planned.alternative.pk in booked_ids)
     ]
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=client,
+            clinic=clinic,
+            action=AuditEntry.Action.BOOKED_FOR_CLIENT,
+            detail=(
+                f"Weekly plan with {therapist.display_name}: {len(booked)} sessions "
+                f"{booked[0].starts_at.astimezone(clinic.tz):%Y-%m-%d}–"
+                f"{booked[-1].starts_at.astimezone(clinic.tz):%Y-%m-%d}, {local_time:%H:%M}"
+            ),
+        )
     emails.booked_after_commit([booking.pk for booking in booked])
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
 
@@ -357,13 +406,18 @@ class PlanCancellation:
 
 
 @transaction.atomic
-def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCancellation:
+def cancel_plan(
+    *, plan: Plan, by: str = Booking.CancelledBy.CLIENT, cancelled_by: User | None = None
+) -> PlanCancellation:
     """Cancel the rest of a plan: every upcoming session outside the clinic's notice period.
 
     Sessions inside the notice period stay booked and are returned in ``too_late``; she is
-    told to call the clinic about those.
+    told to call the clinic about those. ``cancelled_by`` is the staff member cancelling it
+    for her: staff cancel those too, and her own late ones count as cancelled late.
     """
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update().select_related("therapist__clinic").get(pk=plan.pk)
+    if cancelled_by is not None:
+        check_staff_may_act(staff=cancelled_by, therapist=plan.therapist, client=plan.client)
     upcoming_ids = list(
         plan.bookings.filter(status=Booking.Status.BOOKED, starts_at__gt=timezone.now())
         .order_by("starts_at")
@@ -375,12 +429,27 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
         if not booking.is_active:
             # Cancelled meanwhile (the clinic blocked its time): keep who did it and why.
             continue
-        try:
-            check_notice(booking)
-        except BookingError:
-            too_late.append(booking)
-            continue
-        cancelled.append(mark_cancelled(booking=booking, by=by, reason="Plan cancelled"))
+        late_by = None
+        if cancelled_by is not None:
+            if by == Booking.CancelledBy.CLIENT and not can_change_online(booking):
+                late_by = cancelled_by
+        else:
+            try:
+                check_notice(booking)
+            except BookingError:
+                too_late.append(booking)
+                continue
+        cancelled.append(
+            mark_cancelled(booking=booking, by=by, reason="Plan cancelled", late_by=late_by)
+        )
+    if cancelled_by is not None:
+        audit_for_client(
+            staff=cancelled_by,
+            client=plan.client,
+            clinic=plan.therapist.clinic,
+            action=AuditEntry.Action.CANCELLED_FOR_CLIENT,
+            detail=f"Weekly plan with {plan.therapist.display_name}: {len(cancelled)} sessions",
+        )
     if not too_late:
         plan.status = Plan.Status.CANCELLED
         plan.cancelled_at = timezone.now()
