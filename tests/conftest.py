@@ -1,13 +1,48 @@
 """Fixtures shared by the whole suite."""
 
+import datetime as dt
+import os
+
 import pytest
+import time_machine
+from django.test.utils import override_settings
 
 from tests.factories import ClinicFactory, TherapistFactory, UserFactory
 
+# `make test` runs the date-sensitive tests a second time with the clock years ahead (still
+# ticking), so a test that quietly depends on today's date fails now rather than next year.
+FAR_FUTURE_CLOCK = os.environ.get("BOLSTER_TEST_CLOCK", "")
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_moved_ahead_when_asked():
+    if not FAR_FUTURE_CLOCK:
+        yield
+        return
+    with time_machine.travel(dt.datetime.fromisoformat(FAR_FUTURE_CLOCK), tick=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Session-wide, so fixtures built once per module hash quickly too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def frozen_clock():
+    """``frozen_clock(moment)`` stops the clock at an aware ``moment`` for the rest of the test."""
+    travels = []
+
+    def freeze(moment: dt.datetime) -> None:
+        travel = time_machine.travel(moment, tick=False)
+        travel.start()
+        travels.append(travel)
+
+    yield freeze
+    for travel in reversed(travels):
+        travel.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -299,22 +300,34 @@ TOO_BIG = SimpleNamespace(
 )
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
     """Our clinic, whose people make the requests; a colleague's therapist and client at our
-    clinic, whom only our admin may see; and another clinic, whose people nobody of ours may."""
-    ours = make_side("north", "Ottilie", "Ourhouse")
-    return SimpleNamespace(
-        ours=ours,
-        colleague=make_side(
-            "north-2",
-            "Philippa",
-            "Nextdoorly",
-            clinic=ours.clinic,
-            admin=ours.users[ADMIN],
-        ),
-        theirs=make_side("south", "Zenobia", "Farawayson"),
-    )
+    clinic, whom only our admin may see; and another clinic, whose people nobody of ours may.
+
+    Built once for the module inside a transaction that is rolled back at its end. Each test
+    runs in a savepoint of its own (``_each_test_rolled_back``), so what one test's POST
+    changes (a cancelled booking, deleted hours) the next never sees.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        ours = make_side("north", "Ottilie", "Ourhouse")
+        yield SimpleNamespace(
+            ours=ours,
+            colleague=make_side(
+                "north-2",
+                "Philippa",
+                "Nextdoorly",
+                clinic=ours.clinic,
+                admin=ours.users[ADMIN],
+            ),
+            theirs=make_side("south", "Zenobia", "Farawayson"),
+        )
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _each_test_rolled_back(db):
+    """Every test of this module in its own savepoint inside the world's transaction."""
 
 
 def http_for(world, actor: str) -> Client:

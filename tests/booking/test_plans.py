@@ -60,7 +60,8 @@ def local_date(booking, therapist):
     return timezone.localtime(booking.starts_at, therapist.clinic.tz).date()
 
 
-def test_plan_across_a_dst_change_keeps_the_local_time(therapist):
+def test_plan_across_a_dst_change_keeps_the_local_time(therapist, frozen_clock):
+    frozen_clock(dt.datetime(2027, 2, 15, 12, tzinfo=dt.UTC))
     clinic = therapist.clinic
     clinic.time_zone = "America/New_York"
     clinic.booking_horizon_weeks = 52
