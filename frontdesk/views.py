@@ -12,7 +12,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,15 +71,23 @@ class FrontDeskMixin(StaffRequiredMixin):
     @cached_property
     def clinic(self) -> Clinic:
         user = self.request.user
-        clinics = Clinic.objects.filter(Q(admins=user) | Q(therapists__user=user)).distinct()
+        clinics = (
+            Clinic.objects.filter(Q(admins=user) | Q(therapists__user=user))
+            .annotate(
+                user_is_admin=Exists(
+                    Clinic.admins.through.objects.filter(clinic=OuterRef("pk"), user=user)
+                )
+            )
+            .distinct()
+        )
         clinic = get_object_or_404(clinics, slug=self.kwargs["slug"])
-        if self.admin_only and not clinic.admins.filter(pk=user.pk).exists():
+        if self.admin_only and not clinic.user_is_admin:
             raise Http404("Only the clinic's admins see this page.")
         return clinic
 
-    @cached_property
+    @property
     def is_admin(self) -> bool:
-        return self.clinic.admins.filter(pk=self.request.user.pk).exists()
+        return self.clinic.user_is_admin
 
     @cached_property
     def own_therapist(self) -> Therapist | None:
