@@ -22,7 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.permissions import StaffRequiredMixin
+from accounts.models import User
+from accounts.permissions import RoleRequiredMixin
 from booking import queries as booking_queries
 from booking.forms import PlanForm
 from booking.models import Booking, Slot
@@ -63,30 +64,44 @@ def parse_day(value: str | None) -> dt.date | None:
         return None
 
 
-class FrontDeskMixin(StaffRequiredMixin):
-    """The clinic named by the URL, if she is its admin or one of its therapists."""
+def workplaces(user):
+    """The clinics whose front desk she may use: the operator's is every clinic."""
+    if user.is_superuser:
+        return Clinic.objects.all()
+    return Clinic.objects.filter(Q(admins=user) | Q(therapists__user=user)).distinct()
 
+
+class FrontDeskMixin(RoleRequiredMixin):
+    """The clinic named by the URL, if she is its admin or one of its therapists.
+
+    The operator works every clinic's front desk as its admins do, except that only a clinic
+    admin books against a maternity-team clearance.
+    """
+
+    allowed_roles = (User.Role.THERAPIST, User.Role.CLINIC_ADMIN, User.Role.OPERATOR)
     admin_only = False
 
     @cached_property
     def clinic(self) -> Clinic:
         user = self.request.user
-        clinics = (
-            Clinic.objects.filter(Q(admins=user) | Q(therapists__user=user))
-            .annotate(
-                user_is_admin=Exists(
-                    Clinic.admins.through.objects.filter(clinic=OuterRef("pk"), user=user)
-                )
+        clinics = workplaces(user).annotate(
+            user_is_admin=Exists(
+                Clinic.admins.through.objects.filter(clinic=OuterRef("pk"), user=user)
             )
-            .distinct()
         )
         clinic = get_object_or_404(clinics, slug=self.kwargs["slug"])
-        if self.admin_only and not clinic.user_is_admin:
+        if self.admin_only and not (clinic.user_is_admin or user.is_superuser):
             raise Http404("Only the clinic's admins see this page.")
         return clinic
 
     @property
     def is_admin(self) -> bool:
+        """She sees and acts for the whole clinic (its admins, the operator)."""
+        return self.clinic.user_is_admin or self.request.user.is_superuser
+
+    @property
+    def may_clear(self) -> bool:
+        """She may book against a maternity-team clearance: the clinic's admins only."""
         return self.clinic.user_is_admin
 
     @cached_property
@@ -127,17 +142,13 @@ class FrontDeskMixin(StaffRequiredMixin):
         return default
 
 
-class FrontDeskHomeView(StaffRequiredMixin, View):
+class FrontDeskHomeView(RoleRequiredMixin, View):
     """Straight to the front desk of her (first) clinic."""
 
+    allowed_roles = FrontDeskMixin.allowed_roles
+
     def get(self, request):
-        user = request.user
-        clinic = (
-            Clinic.objects.filter(Q(admins=user) | Q(therapists__user=user))
-            .distinct()
-            .order_by("name")
-            .first()
-        )
+        clinic = workplaces(request.user).order_by("name").first()
         if clinic is None:
             raise Http404("You don't work at a clinic.")
         return redirect("frontdesk:search", slug=clinic.slug)
@@ -250,7 +261,7 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
             upcoming=upcoming,
             past=past,
             own_slots=self.own_therapist,
-            clearable=clearable and self.is_admin,
+            clearable=clearable and self.may_clear,
             clearances=safety_services.clearances_covering(client=client, on=today).filter(
                 code__in=engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE
             ),
@@ -269,7 +280,7 @@ class BookSlotView(FrontDeskMixin, View):
         findings, blocks = [], []
         try:
             findings = check_safety_findings(client=client, clinic=clinic, on=on)
-            blocks = stopping_blocks(findings, client=client, on=on, may_clear=self.is_admin)
+            blocks = stopping_blocks(findings, client=client, on=on, may_clear=self.may_clear)
         except BookingError as error:
             extra.setdefault("error", error)
         return self.base_context(
@@ -436,6 +447,13 @@ class ClearanceView(FrontDeskMixin, View):
     """Record her maternity team's clearance (clinic admins only)."""
 
     admin_only = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_superuser:
+            # The operator is not a clinic admin: the clearance is the clinic's decision.
+            raise Http404("Only the clinic's admins record this clearance.")
+        return super().dispatch(request, *args, **kwargs)
+
     template_name = "frontdesk/clearance.html"
 
     def codes(self, client) -> list[str]:

@@ -63,13 +63,13 @@ def is_clinic_client(client: User, clinic: Clinic) -> bool:
 
 
 def check_staff_may_act(*, staff: User, therapist: Therapist, client: User) -> bool:
-    """Admins of the therapist's clinic, and the therapist for her own slots, act for the
-    clinic's clients; anyone else gets ``NotAllowed``. Returns whether ``staff`` is an admin
-    (only admins may book against a recorded clearance).
+    """Admins of the therapist's clinic (and the operator), and the therapist for her own
+    slots, act for the clinic's clients; anyone else gets ``NotAllowed``. Returns whether
+    ``staff`` is an admin of the clinic: only they may book against a recorded clearance.
     """
     clinic = therapist.clinic
     admin = is_clinic_admin(staff, clinic)
-    if not admin and therapist.user_id != staff.pk:
+    if not admin and not staff.is_superuser and therapist.user_id != staff.pk:
         raise NotAllowed("You can only book, move or cancel sessions in your own slots.")
     if not is_clinic_client(client, clinic):
         raise NotAllowed("She isn't a client of this clinic.")
