@@ -8,8 +8,8 @@ never its width; each bar may stack several series. The numbers come from a repo
 from dataclasses import dataclass
 
 WIDTH = 360
-LABEL_WIDTH = 84
-VALUE_WIDTH = 44
+LABEL_WIDTH = 100
+VALUE_WIDTH = 40
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
 TOP = 4
@@ -67,7 +67,7 @@ def bar_chart(*, key: str, title: str, rows, series: list[str], unit: str = "") 
             x += width
         chart_rows.append(
             ChartRow(
-                label=label if len(label) <= 12 else f"{label[:11]}…",
+                label=label if len(label) <= 13 else f"{label[:12]}…",
                 y=y,
                 text_y=y + BAR_HEIGHT - 5,
                 segments=segments,

@@ -40,7 +40,7 @@ BOOKED_FOR_WEEK = HELD | Q(attendance=Booking.Attendance.CANCELLED_LATE)
 # in the third trimester when due − day ≤ 280 − 196 days, and so on.
 DAYS_LEFT_AT_THIRD = PREGNANCY_DAYS - 28 * 7
 DAYS_LEFT_AT_SECOND = PREGNANCY_DAYS - 14 * 7
-TRIMESTERS = [("first", "First trimester"), ("second", "Second"), ("third", "Third")]
+TRIMESTERS = [("first", "First"), ("second", "Second"), ("third", "Third")]
 UNKNOWN = ("unknown", "No due date")
 
 

@@ -202,14 +202,11 @@ class NewClientView(FrontDeskMixin, View):
 
 
 def free_slot_rows(*, clinic: Clinic, day: dt.date, therapist: Therapist | None):
-    """The free times of ``day`` for the picker, and which of the next days have any."""
+    """The free times of ``day`` for the picker, and the next days that have any."""
     free_days, slots = booking_queries.free_days_and_slots(
         clinic=clinic, start=clinic.today(), days=PICKER_DAYS, day=day, therapist=therapist
     )
-    strip = [
-        {"iso": d.isoformat(), "label": f"{d:%a} {d.day} {d:%b}", "has_free": d in free_days}
-        for d in (clinic.today() + dt.timedelta(days=n) for n in range(PICKER_DAYS))
-    ]
+    strip = [{"iso": d.isoformat(), "label": f"{d:%a} {d.day} {d:%b}"} for d in sorted(free_days)]
     return strip, slots
 
 
