@@ -1,9 +1,10 @@
 """How the clinic is doing: the figures of the reports page, from a fixed number of queries.
 
-Five aggregate queries, whatever the number of bookings: sessions per week, first sessions
-of new clients, booked and open hours per therapist, adherence per active plan and the
-trimester mix. Each figure becomes a ``Table`` whose rows the page, its chart and its CSV
-export all show, so the three can never disagree.
+Four aggregate queries, whatever the number of bookings: sessions grouped by week, therapist
+and trimester (the weekly counts, each therapist's booked hours and the trimester mix), open
+hours per therapist, first sessions of new clients, and adherence per active plan. Each figure
+becomes a ``Table`` whose rows the page, its chart and its CSV export all show, so the three
+can never disagree.
 """
 
 import datetime as dt
@@ -13,10 +14,8 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    DurationField,
     ExpressionWrapper,
     F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -27,8 +26,9 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
+from accounts.models import User
 from booking.models import Booking, Plan, Slot
-from clinics.models import Clinic, Therapist
+from clinics.models import Clinic
 from safety.dating import PREGNANCY_DAYS
 
 # Held sessions: still booked (attended, no-show or not yet marked). A late cancellation
@@ -92,20 +92,55 @@ def sessions_in(clinic: Clinic, start: dt.datetime, end: dt.datetime):
     )
 
 
-def weekly_table(clinic: Clinic, first: dt.date, last: dt.date, start, end) -> Table:
-    rows = (
+def trimester_on_session_day(clinic: Clinic) -> Case:
+    """Her trimester on the session's clinic-local date, from her due date (or unknown)."""
+
+    def day_plus(days: int):
+        return ExpressionWrapper(
+            TruncDate("starts_at", tzinfo=clinic.tz) + dt.timedelta(days=days),
+            output_field=DateField(),
+        )
+
+    due = "client__pregnancy_profile__due_date"
+    return Case(
+        When(**{f"{due}__isnull": True}, then=Value(UNKNOWN[0])),
+        When(**{f"{due}__lte": day_plus(DAYS_LEFT_AT_THIRD)}, then=Value("third")),
+        When(**{f"{due}__lte": day_plus(DAYS_LEFT_AT_SECOND)}, then=Value("second")),
+        default=Value("first"),
+    )
+
+
+def sessions_by_week_and_therapist(clinic: Clinic, start, end) -> list[dict]:
+    """One scan of the range's sessions, grouped by week, therapist and trimester: the weekly
+    counts, each therapist's booked time and the trimester mix all come from it."""
+    return list(
         sessions_in(clinic, start, end)
-        .annotate(week=TruncWeek("starts_at", tzinfo=clinic.tz))
-        .values("week")
         .annotate(
+            week=TruncWeek("starts_at", tzinfo=clinic.tz),
+            trimester=trimester_on_session_day(clinic),
+        )
+        .values("week", "slot__therapist", "trimester")
+        .annotate(
+            held=Count("pk", filter=HELD),
             booked=Count("pk", filter=BOOKED_FOR_WEEK),
             attended=Count("pk", filter=Q(attendance=Booking.Attendance.ATTENDED)),
             no_shows=Count("pk", filter=Q(attendance=Booking.Attendance.NO_SHOW)),
             late=Count("pk", filter=Q(attendance=Booking.Attendance.CANCELLED_LATE)),
+            held_time=Sum(F("ends_at") - F("starts_at"), filter=HELD),
         )
-        .order_by("week")
+        .order_by()
     )
-    by_week = {clinic.local_date(row["week"]): row for row in rows}
+
+
+COUNTS = ("booked", "attended", "no_shows", "late")
+
+
+def weekly_table(clinic: Clinic, first: dt.date, last: dt.date, groups: list[dict]) -> Table:
+    by_week: dict[dt.date, list[int]] = {}
+    for group in groups:
+        totals = by_week.setdefault(clinic.local_date(group["week"]), [0, 0, 0, 0])
+        for index, key in enumerate(COUNTS):
+            totals[index] += group[key]
     table = Table(
         key="weekly",
         caption="Sessions per week",
@@ -113,10 +148,8 @@ def weekly_table(clinic: Clinic, first: dt.date, last: dt.date, start, end) -> T
         series=["Attended", "No-shows", "Cancelled late", "Not marked"],
     )
     for monday in week_starts(first, last):
-        row = by_week.get(monday, {})
-        counts = [row.get(key, 0) for key in ("booked", "attended", "no_shows", "late")]
-        table.rows.append([monday.isoformat(), *map(str, counts)])
-        booked, attended, no_shows, late = counts
+        booked, attended, no_shows, late = by_week.get(monday, [0, 0, 0, 0])
+        table.rows.append([monday.isoformat(), *map(str, (booked, attended, no_shows, late))])
         table.chart_rows.append(
             (f"{monday:%-d %b}", [attended, no_shows, late, booked - attended - no_shows - late])
         )
@@ -124,19 +157,27 @@ def weekly_table(clinic: Clinic, first: dt.date, last: dt.date, start, end) -> T
 
 
 def new_clients_table(clinic: Clinic, first: dt.date, last: dt.date, start, end) -> Table:
-    """Clients whose first session at the clinic falls in the week."""
-    firsts = (
-        Booking.objects.filter(BOOKED_FOR_WEEK, slot__therapist__clinic=clinic)
-        .values("client")
-        .annotate(first_session=Min("starts_at"))
-        .filter(first_session__gte=start, first_session__lt=end)
-        .values_list("first_session", flat=True)
+    """Clients whose first session at the clinic falls in the week.
+
+    For each client with a session in the range, her first session at the clinic is read
+    from the (client, start) index, stopping at the first row: the history is never scanned.
+    """
+    at_clinic = Booking.objects.filter(BOOKED_FOR_WEEK, slot__therapist__clinic=clinic)
+    first_session = Subquery(
+        at_clinic.filter(client=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     )
-    counts: dict[dt.date, int] = {}
-    for first_session in firsts:
-        day = clinic.local_date(first_session)
-        monday = day - dt.timedelta(days=day.weekday())
-        counts[monday] = counts.get(monday, 0) + 1
+    rows = (
+        User.objects.filter(
+            pk__in=at_clinic.filter(starts_at__gte=start, starts_at__lt=end).values("client")
+        )
+        .annotate(first_session=first_session)
+        .filter(first_session__gte=start, first_session__lt=end)
+        .annotate(week=TruncWeek("first_session", tzinfo=clinic.tz))
+        .values("week")
+        .annotate(clients=Count("pk"))
+        .order_by()
+    )
+    counts = {clinic.local_date(row["week"]): row["clients"] for row in rows}
     table = Table(
         key="new_clients",
         caption="New clients per week (first session at the clinic)",
@@ -149,34 +190,25 @@ def new_clients_table(clinic: Clinic, first: dt.date, last: dt.date, start, end)
     return table
 
 
-def _duration_sum(queryset, group_by: str) -> Subquery:
-    """The summed length of ``queryset``'s rows, as a subquery per outer therapist."""
-    return Subquery(
-        queryset.order_by()
-        .values(group_by)
-        .annotate(total=Sum(F("ends_at") - F("starts_at")))
-        .values("total"),
-        output_field=DurationField(),
-    )
-
-
-def utilisation_table(clinic: Clinic, start, end) -> Table:
+def utilisation_table(clinic: Clinic, start, end, groups: list[dict]) -> Table:
     """Booked hours ÷ open hours per therapist (open: every open slot, booked or free)."""
-    slots = Slot.objects.filter(
-        therapist=OuterRef("pk"), status=Slot.Status.OPEN, starts_at__gte=start, starts_at__lt=end
-    )
-    booked = Booking.objects.filter(
-        slot__therapist=OuterRef("pk"), status=Booking.Status.BOOKED
-    ).filter(starts_at__gte=start, starts_at__lt=end)
-    therapists = (
-        Therapist.objects.filter(clinic=clinic)
-        .annotate(
-            open_time=_duration_sum(slots, "therapist"),
-            booked_time=_duration_sum(booked, "slot__therapist"),
+    open_slots = (
+        Slot.objects.filter(
+            therapist__clinic=clinic,
+            status=Slot.Status.OPEN,
+            starts_at__gte=start,
+            starts_at__lt=end,
         )
-        .values_list("display_name", "is_active", "open_time", "booked_time")
-        .order_by("display_name")
+        .values("therapist", "therapist__display_name")
+        .annotate(open_time=Sum(F("ends_at") - F("starts_at")))
+        .order_by("therapist__display_name", "therapist")
     )
+    held: dict[int, dt.timedelta] = {}
+    for group in groups:
+        therapist = group["slot__therapist"]
+        held[therapist] = held.get(therapist, dt.timedelta()) + (
+            group["held_time"] or dt.timedelta()
+        )
     table = Table(
         key="utilisation",
         caption="Utilisation per therapist (booked hours ÷ open hours)",
@@ -184,10 +216,10 @@ def utilisation_table(clinic: Clinic, start, end) -> Table:
         series=["Utilisation"],
         unit="%",
     )
-    for name, active, open_time, booked_time in therapists:
-        if not active and not open_time:
-            continue
-        open_hours, booked_hours = hours(open_time), hours(booked_time)
+    for row in open_slots:
+        open_hours = hours(row["open_time"])
+        booked_hours = hours(held.get(row["therapist"]))
+        name = row["therapist__display_name"]
         table.rows.append(
             [name, f"{booked_hours:g}", f"{open_hours:g}", percent(booked_hours, open_hours)]
         )
@@ -199,28 +231,26 @@ def utilisation_table(clinic: Clinic, start, end) -> Table:
 def adherence_table(clinic: Clinic, start, end) -> Table:
     """Per active plan: sessions attended ÷ sessions due so far in the range."""
     due_until = min(end, timezone.now())
-    due = Q(bookings__starts_at__gte=start, bookings__starts_at__lt=due_until) & (
-        Q(bookings__status=Booking.Status.BOOKED)
-        | Q(bookings__attendance=Booking.Attendance.CANCELLED_LATE)
-    )
+    # From the sessions' side, so only the range's sessions are read, not every plan's.
     plans = (
-        Plan.objects.filter(therapist__clinic=clinic, status=Plan.Status.ACTIVE)
-        .annotate(
-            planned=Count("bookings", filter=due),
-            attended=Count(
-                "bookings", filter=due & Q(bookings__attendance=Booking.Attendance.ATTENDED)
-            ),
+        Booking.objects.filter(
+            BOOKED_FOR_WEEK,
+            plan__therapist__clinic=clinic,
+            plan__status=Plan.Status.ACTIVE,
+            starts_at__gte=start,
+            starts_at__lt=due_until,
         )
-        .filter(planned__gt=0)
         .values_list(
-            "pk",
-            "client__first_name",
-            "client__last_name",
-            "therapist__display_name",
-            "planned",
-            "attended",
+            "plan",
+            "plan__client__first_name",
+            "plan__client__last_name",
+            "plan__therapist__display_name",
         )
-        .order_by("client__first_name", "client__last_name", "pk")
+        .annotate(
+            planned=Count("pk"),
+            attended=Count("pk", filter=Q(attendance=Booking.Attendance.ATTENDED)),
+        )
+        .order_by("plan__client__first_name", "plan__client__last_name", "plan")
     )
     table = Table(
         key="plans",
@@ -238,33 +268,11 @@ def adherence_table(clinic: Clinic, start, end) -> Table:
     return table
 
 
-def trimester_table(clinic: Clinic, start, end) -> Table:
+def trimester_table(groups: list[dict]) -> Table:
     """Held sessions by the client's trimester on the session's (clinic-local) date."""
-    session_day = TruncDate("starts_at", tzinfo=clinic.tz)
-
-    def day_plus(days: int):
-        return ExpressionWrapper(
-            F("session_day") + dt.timedelta(days=days), output_field=DateField()
-        )
-
-    due = "client__pregnancy_profile__due_date"
-    rows = (
-        sessions_in(clinic, start, end)
-        .filter(HELD)
-        .annotate(session_day=session_day)
-        .annotate(
-            trimester=Case(
-                When(**{f"{due}__isnull": True}, then=Value(UNKNOWN[0])),
-                When(**{f"{due}__lte": day_plus(DAYS_LEFT_AT_THIRD)}, then=Value("third")),
-                When(**{f"{due}__lte": day_plus(DAYS_LEFT_AT_SECOND)}, then=Value("second")),
-                default=Value("first"),
-            )
-        )
-        .values("trimester")
-        .annotate(sessions=Count("pk"))
-        .order_by()
-    )
-    counts = {row["trimester"]: row["sessions"] for row in rows}
+    counts: dict[str, int] = {}
+    for group in groups:
+        counts[group["trimester"]] = counts.get(group["trimester"], 0) + group["held"]
     total = sum(counts.values())
     table = Table(
         key="trimesters",
@@ -283,15 +291,16 @@ def trimester_table(clinic: Clinic, start, end) -> Table:
 def clinic_report(*, clinic: Clinic, first: dt.date, last: dt.date) -> Report:
     """Every figure of the reports page for clinic-local days ``first`` to ``last``."""
     start, end = clinic.day_bounds(first, last)
+    groups = sessions_by_week_and_therapist(clinic, start, end)
     return Report(
         clinic=clinic,
         first=first,
         last=last,
         tables=[
-            weekly_table(clinic, first, last, start, end),
-            utilisation_table(clinic, start, end),
+            weekly_table(clinic, first, last, groups),
+            utilisation_table(clinic, start, end, groups),
             adherence_table(clinic, start, end),
             new_clients_table(clinic, first, last, start, end),
-            trimester_table(clinic, start, end),
+            trimester_table(groups),
         ],
     )

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # A Wednesday; the hand-built week is the one before, Monday 8 to Sunday 14 June.
 NOW = dt.datetime(2026, 6, 17, 12, 0, tzinfo=dt.UTC)
 MONDAY = dt.date(2026, 6, 8)
-REPORT_QUERIES = 5
+REPORT_QUERIES = 4
 
 
 def at(clinic, day: dt.date, hour: int = 10) -> dt.datetime:
