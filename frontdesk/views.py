@@ -52,6 +52,7 @@ from frontdesk.services import FrontDeskError, register_client
 from safety import engine
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
+from safety.models import AuditEntry
 
 PICKER_DAYS = 14
 REPORT_WEEKS = 8
@@ -244,7 +245,8 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
         sessions = list(queries.client_sessions(clinic=self.clinic, client=client))
         now = timezone.now()
         upcoming = [b for b in reversed(sessions) if b.is_active and b.ends_at > now]
-        past = [b for b in sessions if b not in upcoming]
+        upcoming_ids = {b.pk for b in upcoming}
+        past = [b for b in sessions if b.pk not in upcoming_ids]
         intake = safety_services.latest_intake(client)
         clearable = sorted(
             engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE & set(intake.conditions if intake else [])
@@ -291,6 +293,14 @@ class BookSlotView(FrontDeskMixin, View):
     def get(self, request, slug, client_id, slot_id):
         client = self.client_or_404(client_id)
         slot = self.slot_or_404(slot_id)
+        # The page shows what the safety rules say about her health on that day.
+        safety_services.log_audit(
+            actor=request.user,
+            client=client,
+            clinic=self.clinic,
+            action=AuditEntry.Action.VIEWED_FLAGS,
+            detail=f"Before booking {self.clinic.local_date(slot.starts_at):%Y-%m-%d}",
+        )
         return render(request, self.template_name, self.context(client, slot))
 
     def post(self, request, slug, client_id, slot_id):

@@ -264,6 +264,9 @@ def test_admin_books_one_session_from_the_client_page(
         kwargs={"slug": clinic.slug, "client_id": customer.pk, "slot_id": slot.pk},
     )
     assert admin_client.get(url).status_code == 200
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.VIEWED_FLAGS, actor=clinic_admin, client=customer
+    ).exists()
     with django_capture_on_commit_callbacks(execute=True):
         assert admin_client.post(url).status_code == 302
     booking = Booking.objects.get(client=customer)
