@@ -156,7 +156,12 @@ def test_new_slots_fit_around_an_existing_slot_at_another_time(therapist):
     assert local_starts(created) == ["Mon 11:30"]
 
 
-def test_spring_clock_change_keeps_ten_oclock_local_in_london(therapist):
+# Slots are laid out only from today on: the clock-change tests look ahead from here.
+BEFORE_THE_2030_CLOCK_CHANGES = dt.datetime(2030, 1, 15, 12, tzinfo=dt.UTC)
+
+
+def test_spring_clock_change_keeps_ten_oclock_local_in_london(therapist, frozen_clock):
+    frozen_clock(BEFORE_THE_2030_CLOCK_CHANGES)
     # Clocks go forward in London on Sunday 31 March 2030.
     add_hours(therapist, 4, (dt.time(10), dt.time(11)))
     add_hours(therapist, 0, (dt.time(10), dt.time(11)))
@@ -169,7 +174,8 @@ def test_spring_clock_change_keeps_ten_oclock_local_in_london(therapist):
     assert local_starts([friday, monday]) == ["Fri 10:00", "Mon 10:00"]
 
 
-def test_autumn_clock_change_keeps_ten_oclock_local_in_new_york(therapist):
+def test_autumn_clock_change_keeps_ten_oclock_local_in_new_york(therapist, frozen_clock):
+    frozen_clock(BEFORE_THE_2030_CLOCK_CHANGES)
     therapist.clinic.time_zone = "America/New_York"
     therapist.clinic.save()
     # Clocks go back in New York on Sunday 3 November 2030.
@@ -186,7 +192,8 @@ def test_autumn_clock_change_keeps_ten_oclock_local_in_new_york(therapist):
     assert local_starts([friday, monday], NEW_YORK) == ["Fri 10:00", "Mon 10:00"]
 
 
-def test_local_times_skipped_by_the_spring_clock_change_get_no_slot(therapist):
+def test_local_times_skipped_by_the_spring_clock_change_get_no_slot(therapist, frozen_clock):
+    frozen_clock(BEFORE_THE_2030_CLOCK_CHANGES)
     therapist.clinic.turnover_minutes = 0
     therapist.clinic.save()
     add_hours(therapist, 6, (dt.time(0), dt.time(3)))
@@ -202,7 +209,10 @@ def test_local_times_skipped_by_the_spring_clock_change_get_no_slot(therapist):
     ]
 
 
-def test_repeated_hour_of_the_autumn_clock_change_uses_its_first_occurrence(therapist):
+def test_repeated_hour_of_the_autumn_clock_change_uses_its_first_occurrence(
+    therapist, frozen_clock
+):
+    frozen_clock(BEFORE_THE_2030_CLOCK_CHANGES)
     therapist.clinic.turnover_minutes = 0
     therapist.clinic.save()
     add_hours(therapist, 6, (dt.time(0), dt.time(3)))
