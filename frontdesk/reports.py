@@ -86,10 +86,20 @@ def hours(duration: dt.timedelta | None) -> float:
     return round(duration.total_seconds() / 3600, 1) if duration else 0.0
 
 
-def sessions_in(clinic: Clinic, start: dt.datetime, end: dt.datetime):
-    return Booking.objects.filter(
-        slot__therapist__clinic=clinic, starts_at__gte=start, starts_at__lt=end
+def in_range(start: dt.datetime, end: dt.datetime) -> Q:
+    """Sessions starting in [start, end). A booking copies its slot's start, so the slot's
+    start is filtered too: the join to the slots then reads only the range's slots by index
+    rather than every slot of the year."""
+    return Q(
+        starts_at__gte=start,
+        starts_at__lt=end,
+        slot__starts_at__gte=start,
+        slot__starts_at__lt=end,
     )
+
+
+def sessions_in(clinic: Clinic, start: dt.datetime, end: dt.datetime):
+    return Booking.objects.filter(in_range(start, end), slot__therapist__clinic=clinic)
 
 
 def trimester_on_session_day(clinic: Clinic) -> Case:
@@ -167,9 +177,7 @@ def new_clients_table(clinic: Clinic, first: dt.date, last: dt.date, start, end)
         at_clinic.filter(client=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
     )
     rows = (
-        User.objects.filter(
-            pk__in=at_clinic.filter(starts_at__gte=start, starts_at__lt=end).values("client")
-        )
+        User.objects.filter(pk__in=at_clinic.filter(in_range(start, end)).values("client"))
         .annotate(first_session=first_session)
         .filter(first_session__gte=start, first_session__lt=end)
         .annotate(week=TruncWeek("first_session", tzinfo=clinic.tz))
@@ -235,10 +243,9 @@ def adherence_table(clinic: Clinic, start, end) -> Table:
     plans = (
         Booking.objects.filter(
             BOOKED_FOR_WEEK,
+            in_range(start, due_until),
             plan__therapist__clinic=clinic,
             plan__status=Plan.Status.ACTIVE,
-            starts_at__gte=start,
-            starts_at__lt=due_until,
         )
         .values_list(
             "plan",
