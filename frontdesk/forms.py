@@ -9,6 +9,16 @@ from safety import engine
 from safety.forms import DateInput
 
 MAX_REPORT_DAYS = 366
+# Days the front desk looks at: far enough for any clinic's history and plans, and clear of
+# the calendar's ends, where a day's bounds in a time zone cannot be computed.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def check_day(day: dt.date | None) -> dt.date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise forms.ValidationError(f"Choose a date between {FIRST_DAY.year} and {LAST_DAY.year}.")
+    return day
 
 
 class ClientSearchForm(forms.Form):
@@ -109,10 +119,19 @@ class StaffCancelForm(forms.Form):
 class DayForm(forms.Form):
     day = forms.DateField(label="Day", required=False, widget=DateInput())
 
+    def clean_day(self):
+        return check_day(self.cleaned_data.get("day"))
+
 
 class ReportRangeForm(forms.Form):
     start = forms.DateField(label="From", widget=DateInput())
     end = forms.DateField(label="To", widget=DateInput())
+
+    def clean_start(self):
+        return check_day(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return check_day(self.cleaned_data.get("end"))
 
     def clean(self):
         cleaned = super().clean()

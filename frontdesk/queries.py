@@ -26,8 +26,15 @@ def phone_digits():
     return expression
 
 
-def search_clients(*, clinic: Clinic, query: str) -> list[User]:
-    """The clinic's clients matching a name, an e-mail address or a phone number."""
+def visible_clients(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[User]:
+    """The clinic's clients for its admins; a therapist's own clients for her."""
+    if therapist is not None:
+        return booking_queries.therapist_clients(therapist=therapist)
+    return booking_queries.clinic_clients(clinic=clinic)
+
+
+def search_clients(*, clinic: Clinic, query: str, therapist: Therapist | None = None) -> list[User]:
+    """Clients matching a name, an e-mail address or a phone number (see visible_clients)."""
     query = " ".join(query.split())
     if not query:
         return []
@@ -41,7 +48,7 @@ def search_clients(*, clinic: Clinic, query: str) -> list[User]:
     if len(digits) >= 5:
         condition |= Q(phone_digits__endswith=digits[-PHONE_TAIL_DIGITS:])
     return list(
-        booking_queries.clinic_clients(clinic=clinic)
+        visible_clients(clinic=clinic, therapist=therapist)
         .annotate(phone_digits=phone_digits())
         .filter(condition)
         .select_related("pregnancy_profile")
@@ -49,20 +56,26 @@ def search_clients(*, clinic: Clinic, query: str) -> list[User]:
     )
 
 
-def clinic_client(*, clinic: Clinic, client_id: int) -> User | None:
+def clinic_client(
+    *, clinic: Clinic, client_id: int, therapist: Therapist | None = None
+) -> User | None:
     return (
-        booking_queries.clinic_clients(clinic=clinic)
+        visible_clients(clinic=clinic, therapist=therapist)
         .select_related("pregnancy_profile")
         .filter(pk=client_id)
         .first()
     )
 
 
-def client_sessions(*, clinic: Clinic, client: User) -> QuerySet[Booking]:
-    """Her sessions at the clinic, newest first, with their open flags."""
+def client_sessions(
+    *, clinic: Clinic, client: User, therapist: Therapist | None = None
+) -> QuerySet[Booking]:
+    """Her sessions at the clinic (a therapist: in her slots), newest first, with flags."""
+    sessions = Booking.objects.filter(client=client, slot__therapist__clinic=clinic)
+    if therapist is not None:
+        sessions = sessions.filter(slot__therapist=therapist)
     return (
-        Booking.objects.filter(client=client, slot__therapist__clinic=clinic)
-        .select_related("slot__therapist", "plan", "booked_by")
+        sessions.select_related("slot__therapist", "plan", "booked_by")
         .prefetch_related(booking_queries.open_flags())
         .order_by("-starts_at")
     )

@@ -113,7 +113,9 @@ class FrontDeskMixin(RoleRequiredMixin):
         return get_object_or_404(Therapist, user=self.request.user, clinic=self.clinic)
 
     def client_or_404(self, client_id: int):
-        client = queries.clinic_client(clinic=self.clinic, client_id=client_id)
+        client = queries.clinic_client(
+            clinic=self.clinic, client_id=client_id, therapist=self.own_therapist
+        )
         if client is None:
             raise Http404("No such client at this clinic.")
         return client
@@ -163,7 +165,11 @@ class SearchView(FrontDeskMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = ClientSearchForm(self.request.GET or None)
         query = form.cleaned_data["q"] if form.is_valid() else ""
-        results = queries.search_clients(clinic=self.clinic, query=query) if query else []
+        results = (
+            queries.search_clients(clinic=self.clinic, query=query, therapist=self.own_therapist)
+            if query
+            else []
+        )
         return self.base_context(form=form, query=query, results=results)
 
 
@@ -242,7 +248,9 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
     def get_context_data(self, **kwargs):
         client = self.client_or_404(kwargs["client_id"])
         profile = getattr(client, "pregnancy_profile", None)
-        sessions = list(queries.client_sessions(clinic=self.clinic, client=client))
+        sessions = list(
+            queries.client_sessions(clinic=self.clinic, client=client, therapist=self.own_therapist)
+        )
         now = timezone.now()
         upcoming = [b for b in reversed(sessions) if b.is_active and b.ends_at > now]
         upcoming_ids = {b.pk for b in upcoming}

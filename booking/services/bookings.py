@@ -57,11 +57,6 @@ def is_clinic_admin(user: User, clinic: Clinic) -> bool:
     return clinic.admins.filter(pk=user.pk).exists()
 
 
-def is_clinic_client(client: User, clinic: Clinic) -> bool:
-    """She booked at the clinic before, or its staff registered her."""
-    return queries.clinic_clients(clinic=clinic).filter(pk=client.pk).exists()
-
-
 def check_staff_may_act(*, staff: User, therapist: Therapist, client: User) -> bool:
     """Admins of the therapist's clinic (and the operator), and the therapist for her own
     slots, act for the clinic's clients; anyone else gets ``NotAllowed``. Returns whether
@@ -69,10 +64,14 @@ def check_staff_may_act(*, staff: User, therapist: Therapist, client: User) -> b
     """
     clinic = therapist.clinic
     admin = is_clinic_admin(staff, clinic)
-    if not admin and not staff.is_superuser and therapist.user_id != staff.pk:
+    if admin or staff.is_superuser:
+        clients = queries.clinic_clients(clinic=clinic)
+    elif therapist.user_id == staff.pk:
+        clients = queries.therapist_clients(therapist=therapist)
+    else:
         raise NotAllowed("You can only book, move or cancel sessions in your own slots.")
-    if not is_clinic_client(client, clinic):
-        raise NotAllowed("She isn't a client of this clinic.")
+    if not clients.filter(pk=client.pk).exists():
+        raise NotAllowed("She isn't one of your clients at this clinic.")
     return admin
 
 

@@ -338,3 +338,34 @@ def test_staff_cancel_page_cancels_for_the_clinic_with_her_reason(admin_client, 
         "Therapist ill",
     )
     assert admin_client.post(url, {"by": "clinic"}).status_code == 400
+
+
+def test_a_therapist_finds_her_own_clients_and_new_callers_not_a_colleagues(
+    client, clinic, clinic_admin, therapist, other_therapist
+):
+    hers = make_ready_client(first_name="Maya", last_name="Hers")
+    book_session(client=hers, slot=slot_at(therapist, local_today(clinic) + dt.timedelta(4)))
+    colleagues = make_ready_client(first_name="Maya", last_name="Colleagues")
+    book_session(
+        client=colleagues, slot=slot_at(other_therapist, local_today(clinic) + dt.timedelta(4))
+    )
+    caller = register_client(
+        clinic=clinic,
+        registered_by=clinic_admin,
+        first_name="Maya",
+        last_name="Caller",
+        email="maya.caller@example.com",
+        phone="0123 456 789",
+        due_date=local_today(clinic) + dt.timedelta(weeks=20),
+    )
+    client.force_login(therapist.user)
+    found = client.get(reverse("frontdesk:search", kwargs={"slug": clinic.slug}), {"q": "Maya"})
+    assert {c.pk for c in found.context["results"]} == {hers.pk, caller.pk}
+    url = reverse("frontdesk:client", kwargs={"slug": clinic.slug, "client_id": colleagues.pk})
+    assert client.get(url).status_code == 404
+    with pytest.raises(NotAllowed):
+        book_session(
+            client=colleagues,
+            slot=slot_at(therapist, local_today(clinic) + dt.timedelta(6)),
+            booked_by=therapist.user,
+        )
