@@ -1,20 +1,14 @@
 """Sign-up, login and password forms, laid out by crispy-forms."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from accounts.models import User
+from common.forms import SubmitHelperMixin as BaseSubmitHelperMixin
 
 
-class SubmitHelperMixin:
+class SubmitHelperMixin(BaseSubmitHelperMixin):
     submit_label = "Continue"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary w-100"))
 
 
 class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):

@@ -6,7 +6,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView
 
 from accounts.forms import (
@@ -17,10 +16,11 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
+from common.redirects import safe_next_url
 
 HOME_BY_ROLE = {
     User.Role.CLIENT: "booking:my_bookings",
-    User.Role.THERAPIST: "booking:therapist_day",
+    User.Role.THERAPIST: "sessions:day",
     User.Role.CLINIC_ADMIN: "clinics:dashboard",
     User.Role.OPERATOR: "admin:index",
 }
@@ -45,16 +45,7 @@ class SignupView(CreateView):
         user = form.save()
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome to Bolster, {user.first_name}!")
-        next_url = self.request.POST.get("next") or self.request.GET.get("next")
-        # Django's own check: a prefix test lets "/\evil.example" through, which browsers
-        # read as another site.
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        ):
-            return redirect(next_url)
-        return redirect("accounts:home")
+        return redirect(safe_next_url(self.request) or "accounts:home")
 
 
 class LoginView(auth_views.LoginView):

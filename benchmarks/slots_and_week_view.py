@@ -24,8 +24,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from backoffice.schedule import monday_of, slots_between, with_active_booking  # noqa: E402
 from booking.models import Slot  # noqa: E402
-from booking.schedule import monday_of, slots_between, with_active_booking  # noqa: E402
 from booking.services.slots import generate_slots  # noqa: E402
 from clinics.models import Clinic, Therapist  # noqa: E402
 

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
@@ -43,7 +42,7 @@ def ics_for_bookings(bookings: Iterable[Booking]) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", getattr(settings, "SITE_NAME", "Bolster"))
+    calendar.add("x-wr-calname", "Bolster")
     for booking in bookings:
         calendar.add_component(booking_event(booking))
     return calendar.to_ical()

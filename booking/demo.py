@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking.models import Booking, Slot
+from booking.services.bookings import create_booking, lock_slot
+from booking.services.slots import generate_slots, horizon_end
 from clinics.models import Clinic, Therapist, WorkingHours
+from safety.models import IntakeResponse, PregnancyProfile
 
 DEMO_PASSWORD = "bolster-demo-2026"
 
@@ -143,10 +147,9 @@ def seed_therapists(clinics: dict[str, Clinic]) -> list[Therapist]:
 
 def seed_slots(therapists: list[Therapist]) -> None:
     """Slots up to each clinic's booking horizon; slot generation never repeats a slot."""
-    from booking.services.slots import generate_slots, horizon_end
 
     for therapist in therapists:
-        today = timezone.localdate(timezone=therapist.clinic.tz)
+        today = therapist.clinic.today()
         generate_slots(
             therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
         )
@@ -162,10 +165,6 @@ def seed_client_health() -> None:
 
     Written only when missing, so re-running keeps her dates and answers as they are.
     """
-    from django.utils import timezone
-
-    from safety.models import IntakeResponse, PregnancyProfile
-
     maya = User.objects.get(email=CLIENT_EMAIL)
     PregnancyProfile.objects.get_or_create(
         client=maya,
@@ -191,9 +190,6 @@ def seed_client_bookings() -> None:
     Written through the booking service's own steps (locked slot, flags, reminders) but
     without the confirmation e-mail; skipped when she already has bookings or no slots exist.
     """
-    from booking.models import Booking, Slot
-    from booking.services.bookings import create_booking, lock_slot
-
     maya = User.objects.get(email=CLIENT_EMAIL)
     if Booking.objects.filter(client=maya).exists():
         return

@@ -91,3 +91,7 @@ class PlanForm(forms.Form):
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last date must be on or after the start date.")
         return cleaned
+
+
+class ReminderPreferencesForm(forms.Form):
+    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)

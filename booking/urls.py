@@ -1,6 +1,8 @@
+"""The client's pages: clinics, times, booking, her bookings and plans, reminders."""
+
 from django.urls import path
 
-from booking import reminder_views, views
+from booking import views
 
 app_name = "booking"
 
@@ -8,6 +10,11 @@ urlpatterns = [
     path("", views.ClinicListView.as_view(), name="clinics"),
     path("clinic/<slug:slug>/", views.ClinicDetailView.as_view(), name="clinic"),
     path("clinic/<slug:slug>/plan/", views.PlanView.as_view(), name="plan"),
+    path(
+        "clinic/<slug:slug>/therapists/<slug:therapist_slug>/",
+        views.TherapistDetailView.as_view(),
+        name="therapist",
+    ),
     path("time/<int:slot_id>/", views.SlotView.as_view(), name="slot"),
     path("mine/", views.MyBookingsView.as_view(), name="my_bookings"),
     path("mine/calendar.ics", views.UpcomingIcsView.as_view(), name="my_bookings_ics"),
@@ -17,13 +24,5 @@ urlpatterns = [
     path("mine/<int:pk>/move/", views.MoveBookingView.as_view(), name="move"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/cancel/", views.CancelPlanView.as_view(), name="cancel_plan"),
-    path("sessions/", views.TherapistDayView.as_view(), name="therapist_day"),
-    path(
-        "reminders/",
-        reminder_views.ReminderPreferencesView.as_view(),
-        name="reminder_preferences",
-    ),
-    path(
-        "clinic-reminders/", reminder_views.ClinicRemindersView.as_view(), name="clinic_reminders"
-    ),
+    path("reminders/", views.ReminderPreferencesView.as_view(), name="reminder_preferences"),
 ]

@@ -1,4 +1,5 @@
-"""Finding a time, booking one session or a weekly plan, her bookings, the therapist's day.
+"""The client's pages: finding a clinic, a therapist and a time, booking one session or a
+weekly plan, her bookings and her reminder settings. Staff pages live in the back office.
 
 Views stay thin: they read through ``booking.queries``, change state through
 ``booking.services`` and turn a service's ``BookingError`` into a message on the page.
@@ -15,12 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from accounts.permissions import ClientRequiredMixin, TherapistRequiredMixin
+from accounts.permissions import ClientRequiredMixin
 from booking import queries
 from booking.calendar import ics_for_bookings
-from booking.forms import PlanForm
+from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
 from booking.services import (
@@ -43,9 +44,9 @@ from booking.services.errors import (
     SafetyBlocked,
     SlotUnavailable,
 )
-from clinics.models import Clinic
+from booking.services.reminders import set_same_day_reminders
+from clinics.models import Clinic, Therapist
 from safety import services as safety_services
-from safety.dating import gestational_age_or_none
 
 STRIP_DAYS = 14
 
@@ -134,7 +135,7 @@ class ClinicDetailView(TemplateView):
         )
         # Formatted here once rather than by a reverse() and a date filter per therapist.
         profile_prefix = reverse(
-            "clinics:therapist", kwargs={"slug": clinic.slug, "therapist_slug": "-"}
+            "booking:therapist", kwargs={"slug": clinic.slug, "therapist_slug": "-"}
         ).removesuffix("-/")
         for therapist in context["therapists"]:
             therapist.profile_url = f"{profile_prefix}{therapist.slug}/"
@@ -147,6 +148,20 @@ class ClinicDetailView(TemplateView):
         )
         context["picker_url"] = reverse("booking:clinic", kwargs={"slug": clinic.slug})
         return context
+
+
+class TherapistDetailView(DetailView):
+    """A therapist's public profile at her clinic."""
+
+    template_name = "clinics/therapist_detail.html"
+    context_object_name = "therapist"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Therapist.objects.active().select_related("clinic"),
+            clinic__slug=self.kwargs["slug"],
+            slug=self.kwargs["therapist_slug"],
+        )
 
 
 def offered_slot(slot_id: int) -> Slot:
@@ -481,31 +496,20 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
         return context
 
 
-class TherapistDayView(TherapistRequiredMixin, TemplateView):
-    """Her sessions today and for the rest of the week, in order, with flags."""
+class ReminderPreferencesView(ClientRequiredMixin, FormView):
+    template_name = "booking/reminders/preferences.html"
+    form_class = ReminderPreferencesForm
 
-    template_name = "booking/therapist_day.html"
+    def get_initial(self):
+        return {"same_day_reminders": self.request.user.same_day_reminders}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        therapist = self.request.user.therapist
-        clinic = therapist.clinic
-        today = clinic.today()
-        start, end_of_today = clinic.day_bounds(today)
-        _, end_of_week = clinic.day_bounds(today, today + dt.timedelta(days=6))
-        sessions = list(
-            queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+    def form_valid(self, form):
+        enabled = form.cleaned_data["same_day_reminders"]
+        set_same_day_reminders(client=self.request.user, enabled=enabled)
+        messages.success(
+            self.request,
+            "You'll get a reminder on the day too."
+            if enabled
+            else "No more reminders on the day; you'll still get the one the day before.",
         )
-        for booking in sessions:
-            local_day = clinic.local_date(booking.starts_at)
-            profile = getattr(booking.client, "pregnancy_profile", None)
-            booking.gestational_age = (
-                gestational_age_or_none(profile.due_date, local_day) if profile else None
-            )
-        context.update(
-            clinic=clinic,
-            today=today,
-            today_sessions=[b for b in sessions if b.starts_at < end_of_today],
-            week_sessions=[b for b in sessions if b.starts_at >= end_of_today],
-        )
-        return context
+        return redirect("booking:reminder_preferences")

@@ -153,7 +153,7 @@ class Therapist(models.Model):
 
     def get_absolute_url(self):
         return reverse(
-            "clinics:therapist", kwargs={"slug": self.clinic.slug, "therapist_slug": self.slug}
+            "booking:therapist", kwargs={"slug": self.clinic.slug, "therapist_slug": self.slug}
         )
 
 

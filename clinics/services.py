@@ -6,19 +6,11 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.services import invite_staff
 from clinics.models import Clinic, Therapist
+from common.errors import DomainError
 
 
-class ClinicError(Exception):
+class ClinicError(DomainError):
     """Base class: ``str(error)`` is a sentence the clinic admin can read."""
-
-    default_message = "That change could not be made."
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class AlreadyATherapist(ClinicError):

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "clinics",
     "safety",
     "booking",
+    "privacy",
+    "backoffice",
     "frontdesk",
 ]
 

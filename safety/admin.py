@@ -1,8 +1,13 @@
-"""Admin for pregnancy profiles, intake answers, flags, clearances and the read-only audit trail."""
+"""Admin for pregnancy profiles, intake answers, flags, clearances and the read-only audit trail;
+and the clinic's raised severities, checked against the rule set."""
 
+from django import forms
 from django.contrib import admin
 
+from clinics.admin import ClinicAdmin
+from clinics.models import Clinic
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
+from safety.policies import validate_raised_severities
 
 
 @admin.register(PregnancyProfile)
@@ -66,3 +71,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ClinicSafetyForm(forms.ModelForm):
+    """The clinic's page, with its raised severities checked against the rule set."""
+
+    def clean_raised_severities(self):
+        raised = self.cleaned_data["raised_severities"]
+        validate_raised_severities(raised)
+        return raised
+
+
+# Clinics know nothing of the rule set, so safety, which does, extends their admin page.
+admin.site.unregister(Clinic)
+
+
+@admin.register(Clinic)
+class ClinicWithSafetyAdmin(ClinicAdmin):
+    form = ClinicSafetyForm

@@ -111,10 +111,6 @@ def gestational_age_on(due_date: dt.date, on: dt.date) -> GestationalAge:
     return GestationalAge(total_days)
 
 
-def trimester_on(due_date: dt.date, on: dt.date) -> Trimester:
-    return gestational_age_on(due_date, on).trimester
-
-
 def due_date_entry_problem(due_date: dt.date, *, today: dt.date) -> str | None:
     """A plain-words reason a due date typed in today cannot be right, or ``None`` if plausible."""
     if due_date > today + MAX_DUE_DATE_AHEAD:

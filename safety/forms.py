@@ -7,19 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import escape
 
+from common.forms import DateInput
 from safety import engine
 from safety.dating import due_date_entry_problem, due_date_from_last_period
 from safety.models import PregnancyProfile
 
 YES = "yes"
 NO = "no"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PregnancyProfileForm(forms.Form):
@@ -191,8 +185,12 @@ class ClearanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, flags=(), action="", **kwargs):
+    def __init__(self, *args, flags=(), action="", today, **kwargs):
+        """``today`` is the date where the session's clinic is: it is the latest date allowed,
+        and the date proposed."""
+        kwargs.setdefault("initial", {}).setdefault("issued_on", today)
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["code"].choices = [(flag.code, flag.title) for flag in flags]
         self.helper = FormHelper()
         self.helper.form_action = action
@@ -201,34 +199,8 @@ class ClearanceForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         issued_on, valid_until = cleaned.get("issued_on"), cleaned.get("valid_until")
-        if issued_on and issued_on > timezone.localdate():
+        if issued_on and issued_on > self.today:
             self.add_error("issued_on", "The clearance cannot be dated in the future.")
         if issued_on and valid_until and valid_until < issued_on:
             self.add_error("valid_until", "This must be on or after the date on the clearance.")
         return cleaned
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    confirm = forms.BooleanField(
-        label="I understand my account, my health answers and my future bookings will be "
-        "deleted, and this cannot be undone.",
-        error_messages={"required": "Please tick this box to confirm."},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.helper = FormHelper()
-        delete = Submit("submit", "Delete my account")
-        delete.field_classes = "btn btn-danger w-100"
-        self.helper.add_input(delete)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password isn't right.")
-        return password

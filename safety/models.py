@@ -103,6 +103,14 @@ class SafetyFlag(models.Model):
         return self.closed_at is None
 
 
+class ClearanceQuerySet(models.QuerySet):
+    def covering(self, on) -> "ClearanceQuerySet":
+        """Clearances valid on ``on``: issued on or before it, and not yet expired."""
+        return self.filter(issued_on__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+        )
+
+
 class Clearance(models.Model):
     """A doctor's or midwife's written clearance for one clearance rule, recorded by a therapist."""
 
@@ -126,6 +134,8 @@ class Clearance(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ClearanceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on"]
         constraints = [
@@ -137,6 +147,10 @@ class Clearance(models.Model):
 
     def __str__(self):
         return f"Clearance for {self.code} ({self.client})"
+
+    def covers(self, on) -> bool:
+        """Whether it holds on ``on``; the same test as ``Clearance.objects.covering``."""
+        return self.issued_on <= on and (self.valid_until is None or self.valid_until >= on)
 
 
 class AuditEntry(models.Model):

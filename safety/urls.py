@@ -1,4 +1,4 @@
-"""Her pregnancy and health pages, her data, and the staff's session review."""
+"""Her pregnancy profile and health answers."""
 
 from django.urls import path
 
@@ -9,23 +9,4 @@ app_name = "safety"
 urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("questions/", views.IntakeView.as_view(), name="intake"),
-    path("my-data/", views.ExportView.as_view(), name="export"),
-    path("delete-account/", views.DeleteAccountView.as_view(), name="delete_account"),
-    path("sessions/<int:booking_id>/", views.SessionReviewView.as_view(), name="session_review"),
-    path(
-        "sessions/<int:booking_id>/acknowledge/",
-        views.AcknowledgeView.as_view(),
-        name="acknowledge",
-    ),
-    path(
-        "sessions/<int:booking_id>/clearance/",
-        views.RecordClearanceView.as_view(),
-        name="record_clearance",
-    ),
-    path(
-        "sessions/<int:booking_id>/answers/",
-        views.ClientIntakeView.as_view(),
-        name="client_intake",
-    ),
-    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
 ]

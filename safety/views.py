@@ -1,44 +1,22 @@
-"""Her pregnancy profile and health answers; therapists' review of safety flags."""
+"""Her pregnancy profile and health answers."""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
-from accounts.permissions import (
-    ClientRequiredMixin,
-    ClinicAdminRequiredMixin,
-    StaffRequiredMixin,
-)
-from booking.models import Booking
-from safety import engine, services
+from accounts.permissions import ClientRequiredMixin
+from common.redirects import safe_next_url
+from safety import services
 from safety.dating import gestational_age_on
-from safety.forms import ClearanceForm, DeleteAccountForm, IntakeForm, PregnancyProfileForm
-from safety.models import AuditEntry, Severity
-
-
-def _safe_next(request) -> str | None:
-    next_url = request.POST.get("next") or request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return None
+from safety.forms import IntakeForm, PregnancyProfileForm
 
 
 def _with_next(url: str, next_url: str | None) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
-
-
-# --- Her pages --------------------------------------------------------------------------
 
 
 class ProfileView(ClientRequiredMixin, FormView):
@@ -55,7 +33,7 @@ class ProfileView(ClientRequiredMixin, FormView):
         profile = services.pregnancy_profile(self.request.user)
         context["profile"] = profile
         context["intake"] = services.latest_intake(self.request.user)
-        context["next"] = _safe_next(self.request)
+        context["next"] = safe_next_url(self.request)
         if profile is not None:
             try:
                 context["ga_today"] = gestational_age_on(profile.due_date, timezone.localdate())
@@ -79,7 +57,7 @@ class ProfileView(ClientRequiredMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, "Your pregnancy details are saved.")
-        next_url = _safe_next(self.request)
+        next_url = safe_next_url(self.request)
         if services.latest_intake(self.request.user) is None:
             return redirect(_with_next(reverse("safety:intake"), next_url))
         return redirect(next_url or reverse("safety:profile"))
@@ -99,7 +77,7 @@ class IntakeView(ClientRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["intake"] = services.latest_intake(self.request.user)
-        context["next"] = _safe_next(self.request)
+        context["next"] = safe_next_url(self.request)
         return context
 
     def form_valid(self, form):
@@ -114,187 +92,7 @@ class IntakeView(ClientRequiredMixin, FormView):
             form.add_error(None, str(error))
             return self.form_invalid(form)
         messages.success(self.request, "Thank you — your answers are saved.")
-        next_url = _safe_next(self.request)
+        next_url = safe_next_url(self.request)
         if services.pregnancy_profile(self.request.user) is None:
             return redirect(_with_next(reverse("safety:profile"), next_url))
         return redirect(next_url or reverse("safety:profile"))
-
-
-class ExportView(ClientRequiredMixin, View):
-    """GET explains; POST downloads everything we hold about her as JSON."""
-
-    def get(self, request):
-        return render(request, "safety/export.html")
-
-    def post(self, request):
-        data = services.export_client_data(client=request.user)
-        response = HttpResponse(data, content_type="application/json; charset=utf-8")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="bolster-my-data-{stamp}.json"'
-        return response
-
-
-class DeleteAccountView(ClientRequiredMixin, FormView):
-    template_name = "safety/delete_account.html"
-    form_class = DeleteAccountForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        services.delete_client_account(client=self.request.user)
-        logout(self.request)
-        messages.success(
-            self.request,
-            "Your account and health answers are deleted and your future sessions cancelled. "
-            "Take care, and all the best.",
-        )
-        return redirect("home")
-
-
-# --- Staff pages ------------------------------------------------------------------------
-
-
-def _booking_for_staff(user, booking_id: int) -> Booking:
-    """The booking if ``user`` is its therapist or an admin of its clinic; otherwise 404."""
-    booking = get_object_or_404(
-        Booking.objects.select_related(
-            "client", "slot__therapist__clinic", "slot__therapist__user", "flags_acknowledged_by"
-        ),
-        pk=booking_id,
-    )
-    if not services.staff_can_see_booking(user, booking):
-        raise Http404("No such session.")
-    return booking
-
-
-class SessionReviewView(StaffRequiredMixin, View):
-    """One session's flags, her week of pregnancy, acknowledgement and clearances."""
-
-    template_name = "safety/session_review.html"
-
-    def get(self, request, booking_id):
-        booking = _booking_for_staff(request.user, booking_id)
-        services.log_audit(
-            actor=request.user,
-            client=booking.client,
-            clinic=booking.slot.therapist.clinic,
-            action=AuditEntry.Action.VIEWED_FLAGS,
-            detail=f"Session on {services.session_date(booking):%Y-%m-%d}",
-        )
-        return self.render(request, booking)
-
-    def render(self, request, booking, clearance_form=None):
-        clinic = booking.slot.therapist.clinic
-        views = services.flags_for_review(booking)
-        needing = [view.flag for view in views if view.needs_clearance]
-        action = reverse("safety:record_clearance", kwargs={"booking_id": booking.pk})
-        if clearance_form is None and needing:
-            clearance_form = ClearanceForm(
-                flags=needing, action=action, initial={"issued_on": timezone.localdate()}
-            )
-        context = {
-            "booking": booking,
-            "clinic": clinic,
-            "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
-            "ends_at": timezone.localtime(booking.ends_at, clinic.tz),
-            "ga": services.gestational_age_at_session(booking),
-            "profile": services.pregnancy_profile(booking.client),
-            "flag_views": views,
-            "has_block": any(view.flag.severity == Severity.BLOCK for view in views),
-            "clearance_form": clearance_form if needing else None,
-            "closed_flags": booking.safety_flags.filter(closed_at__isnull=False),
-            "not_medical_advice": engine.NOT_MEDICAL_ADVICE,
-        }
-        return render(request, self.template_name, context)
-
-
-class AcknowledgeView(StaffRequiredMixin, View):
-    def post(self, request, booking_id):
-        booking = _booking_for_staff(request.user, booking_id)
-        services.acknowledge(booking=booking, by=request.user)
-        messages.success(request, "Flags acknowledged.")
-        return redirect("safety:session_review", booking_id=booking.pk)
-
-
-class RecordClearanceView(StaffRequiredMixin, View):
-    def post(self, request, booking_id):
-        booking = _booking_for_staff(request.user, booking_id)
-        needing = [view.flag for view in services.flags_for_review(booking) if view.needs_clearance]
-        form = ClearanceForm(
-            request.POST,
-            flags=needing,
-            action=reverse("safety:record_clearance", kwargs={"booking_id": booking.pk}),
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.record_clearance(
-                    booking=booking,
-                    code=data["code"],
-                    issued_by=data["issued_by"],
-                    issued_on=data["issued_on"],
-                    valid_until=data["valid_until"],
-                    note=data["note"],
-                    recorded_by=request.user,
-                )
-            except services.ClearanceError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Clearance recorded.")
-                return redirect("safety:session_review", booking_id=booking.pk)
-        return SessionReviewView().render(request, booking, clearance_form=form)
-
-
-class ClientIntakeView(StaffRequiredMixin, TemplateView):
-    """Her answers, for the staff of one of her sessions; every view is audited."""
-
-    template_name = "safety/client_intake.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        booking = _booking_for_staff(self.request.user, kwargs["booking_id"])
-        intake = services.latest_intake(booking.client)
-        services.log_audit(
-            actor=self.request.user,
-            client=booking.client,
-            clinic=booking.slot.therapist.clinic,
-            action=AuditEntry.Action.VIEWED_INTAKE,
-            detail=f"Via session on {services.session_date(booking):%Y-%m-%d}",
-        )
-        answered = set(intake.conditions) if intake else set()
-        context.update(
-            booking=booking,
-            intake=intake,
-            clinic=booking.slot.therapist.clinic,
-            groups=[
-                (
-                    heading,
-                    [
-                        (rule, rule.condition in answered, intake.notes.get(rule.condition, ""))
-                        for rule in engine.CONDITION_RULES
-                        if rule.group == group
-                    ]
-                    if intake
-                    else [],
-                )
-                for group, heading in engine.QUESTION_GROUPS.items()
-            ],
-        )
-        return context
-
-
-class AuditLogView(ClinicAdminRequiredMixin, TemplateView):
-    """Who saw or changed health data of her clinic's clients."""
-
-    template_name = "safety/audit_log.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        clinics = list(self.request.user.administered_clinics.order_by("name"))
-        paginator = Paginator(services.audit_entries_for_clinics(clinics), 50)
-        context["clinics"] = clinics
-        context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
-        return context

@@ -100,7 +100,7 @@ ROUTES: dict[str, Route] = {
     "clinics:therapist_edit": Route(
         roles=(ADMIN,), kwargs=lambda h, t: {"slug": h.clinic_slug, "pk": t.therapist_id}
     ),
-    "clinics:therapist": Route(
+    "booking:therapist": Route(
         kwargs=lambda h, t: {"slug": h.clinic_slug, "therapist_slug": t.therapist_slug},
         public=True,
     ),
@@ -152,18 +152,18 @@ ROUTES: dict[str, Route] = {
     "booking:move": Route(roles=(CLIENT,), kwargs=_booking),
     "booking:plan_detail": Route(roles=(CLIENT,), kwargs=_plan),
     "booking:cancel_plan": Route(roles=(CLIENT,), kwargs=_plan),
-    "booking:therapist_day": Route(roles=(THERAPIST,)),
+    "sessions:day": Route(roles=(THERAPIST,)),
     "booking:reminder_preferences": Route(roles=(CLIENT,)),
-    "booking:clinic_reminders": Route(roles=(ADMIN,)),
+    "clinics:reminders": Route(roles=(ADMIN,)),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
-    "safety:export": Route(roles=(CLIENT,)),
-    "safety:delete_account": Route(roles=(CLIENT,)),
-    "safety:session_review": Route(roles=STAFF, kwargs=_staff_booking),
-    "safety:acknowledge": Route(roles=STAFF, kwargs=_staff_booking, status=405),
-    "safety:record_clearance": Route(roles=STAFF, kwargs=_staff_booking, status=405),
-    "safety:client_intake": Route(roles=STAFF, kwargs=_staff_booking),
-    "safety:audit_log": Route(roles=(ADMIN,)),
+    "privacy:export": Route(roles=(CLIENT,)),
+    "privacy:delete_account": Route(roles=(CLIENT,)),
+    "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),
+    "sessions:acknowledge": Route(roles=STAFF, kwargs=_staff_booking, status=405),
+    "sessions:record_clearance": Route(roles=STAFF, kwargs=_staff_booking, status=405),
+    "sessions:client_intake": Route(roles=STAFF, kwargs=_staff_booking),
+    "clinics:audit_log": Route(roles=(ADMIN,)),
     # The front desk: a therapist sees her own clients and sessions, an admin the clinic's.
     "frontdesk:home": Route(roles=STAFF, status=302),
     "frontdesk:search": Route(roles=STAFF, kwargs=_slug),

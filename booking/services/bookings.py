@@ -24,6 +24,7 @@ from booking.services.errors import (
     SafetyBlocked,
     SlotUnavailable,
 )
+from booking.services.flags import write_flags
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
@@ -202,7 +203,7 @@ def create_booking(
             raise OverlappingBooking() from error
         raise SlotUnavailable() from error
     booking.slot = slot
-    safety_services.write_flags(booking=booking)
+    write_flags(booking=booking)
     schedule_reminders(booking=booking)
     return booking
 

@@ -1,17 +1,12 @@
 """Domain errors of the booking services, each with a message fit to show the client."""
 
+from common.errors import DomainError
 
-class BookingError(Exception):
+
+class BookingError(DomainError):
     """Base class: ``str(error)`` is a sentence the client can read."""
 
     default_message = "That booking could not be made."
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class SlotUnavailable(BookingError):

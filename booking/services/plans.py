@@ -154,6 +154,178 @@ def check_spacing(days: list[dt.date]) -> None:
             raise PlanError("A plan has at most two sessions a week.")
 
 
+@dataclass
+class PlanWindow:
+    """What the preview of a plan knows about its date range, loaded in a fixed number of
+    queries: the therapist's slots, which of them are booked, and her own sessions."""
+
+    client: User
+    therapist: Therapist
+    now: dt.datetime
+    horizon: dt.datetime
+    slots: list[Slot]
+    booked_slot_ids: set[int]
+    her_sessions: list[tuple[dt.datetime, dt.datetime]]
+    # Staff plan it for her: they read the rules' titles; an admin may book against a
+    # recorded maternity-team clearance (see ``stopping_blocks``).
+    for_staff: bool = False
+    may_clear: bool = False
+    findings_by_day: dict[dt.date, list] = field(default_factory=dict)
+    slot_by_start: dict[dt.datetime, Slot] = field(init=False)
+
+    def __post_init__(self):
+        self.slot_by_start = {slot.starts_at: slot for slot in self.slots}
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        client: User,
+        therapist: Therapist,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        for_staff: bool = False,
+        may_clear: bool = False,
+    ) -> "PlanWindow":
+        clinic = therapist.clinic
+        range_start, range_end = clinic.day_bounds(starts_on, ends_on)
+        now = timezone.now()
+        slots = list(
+            Slot.objects.filter(
+                therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
+            ).select_related("therapist__clinic")
+        )
+        booked_slot_ids = set(
+            Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
+                "slot_id", flat=True
+            )
+        )
+        her_sessions = list(
+            Booking.objects.filter(
+                client=client,
+                status=Booking.Status.BOOKED,
+                starts_at__lt=range_end,
+                ends_at__gt=range_start,
+            ).values_list("starts_at", "ends_at")
+        )
+        return cls(
+            client=client,
+            therapist=therapist,
+            now=now,
+            horizon=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+            slots=slots,
+            booked_slot_ids=booked_slot_ids,
+            her_sessions=her_sessions,
+            for_staff=for_staff,
+            may_clear=may_clear,
+        )
+
+    @property
+    def clinic(self):
+        return self.therapist.clinic
+
+    def overlaps_hers(self, slot: Slot) -> bool:
+        return any(
+            start < slot.ends_at and end > slot.starts_at for start, end in self.her_sessions
+        )
+
+    def is_free(self, slot: Slot) -> bool:
+        return (
+            slot.status == Slot.Status.OPEN
+            and self.therapist.is_active
+            and self.now < slot.starts_at <= self.horizon
+            and slot.pk not in self.booked_slot_ids
+            and not self.overlaps_hers(slot)
+        )
+
+    def blocks_on(self, day: dt.date) -> list:
+        """The safety findings that stop a session on ``day``; each day evaluated once."""
+        if day not in self.findings_by_day:
+            findings = check_safety_findings(client=self.client, clinic=self.clinic, on=day)
+            self.findings_by_day[day] = stopping_blocks(
+                findings, client=self.client, on=day, may_clear=self.may_clear
+            )
+        return self.findings_by_day[day]
+
+    def alternative_in_week(
+        self, *, day: dt.date, starts_at: dt.datetime, other_days: set[dt.date], used: set[int]
+    ) -> Slot | None:
+        """The free time nearest ``starts_at`` in the same week, a rest day away from her other
+        plan dates, not offered for another date already and not stopped by a safety rule."""
+        week = day.isocalendar()[:2]
+        candidates = [
+            candidate
+            for candidate in self.slots
+            if self.is_free(candidate)
+            and candidate.pk not in used
+            and (candidate_day := self.clinic.local_date(candidate.starts_at)).isocalendar()[:2]
+            == week
+            and all(
+                abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
+                for other in other_days
+            )
+        ]
+        candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
+        return next(
+            (
+                candidate
+                for candidate in candidates
+                if not self.blocks_on(self.clinic.local_date(candidate.starts_at))
+            ),
+            None,
+        )
+
+
+def plan_date(
+    window: PlanWindow,
+    *,
+    day: dt.date,
+    local_time: dt.time,
+    planned_days: set[dt.date],
+    used_alternatives: set[int],
+) -> PlannedDate:
+    """One date of the plan: free, not bookable (safety, her own session, not open yet) or
+    taken, with the nearest free time that week when there is one."""
+    clinic = window.clinic
+    starts_at = dt.datetime.combine(day, local_time, tzinfo=clinic.tz)
+    planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
+    blocks = window.blocks_on(day)
+    if blocks:
+        planned.status = UNBOOKABLE
+        planned.findings = blocks
+        planned.reason = " ".join(
+            f"{b.title}." if window.for_staff else b.client_message or f"{b.title}."
+            for b in blocks
+        )
+        return planned
+    slot = window.slot_by_start.get(starts_at)
+    if slot is not None and window.is_free(slot):
+        planned.slot = slot
+        return planned
+    if slot is not None and window.overlaps_hers(slot):
+        planned.status = UNBOOKABLE
+        planned.reason = "You already have a session at that time."
+        return planned
+    if starts_at > window.horizon:
+        planned.status = UNBOOKABLE
+        planned.reason = (
+            f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; this date isn't open yet."
+        )
+        return planned
+    planned.status = TAKEN
+    planned.reason = (
+        "Already booked by someone else."
+        if slot is not None and slot.pk in window.booked_slot_ids
+        else f"{window.therapist.display_name} isn't available at that time."
+    )
+    planned.alternative = window.alternative_in_week(
+        day=day, starts_at=starts_at, other_days=planned_days - {day}, used=used_alternatives
+    )
+    if planned.alternative is not None:
+        used_alternatives.add(planned.alternative.pk)
+    return planned
+
+
 def preview_plan(
     *,
     client: User,
@@ -178,112 +350,19 @@ def preview_plan(
         may_clear = check_staff_may_act(staff=staff, therapist=therapist, client=client)
     else:
         check_no_show_policy(client=client, clinic=clinic)
-    tz = clinic.tz
     due_date = due_date_of(client)
-    today = clinic.today()
+    today = therapist.clinic.today()
     ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, due_date=due_date, today=today)
     dates = plan_dates(weekdays, starts_on, ends_on)
-
-    range_start, range_end = clinic.day_bounds(starts_on, ends_on)
-    now = timezone.now()
-    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
-    slots = list(
-        Slot.objects.filter(
-            therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
-        ).select_related("therapist__clinic")
+    window = PlanWindow.load(
+        client=client,
+        therapist=therapist,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        for_staff=staff is not None,
+        may_clear=may_clear,
     )
-    booked_slot_ids = set(
-        Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
-            "slot_id", flat=True
-        )
-    )
-    her_sessions = list(
-        Booking.objects.filter(
-            client=client,
-            status=Booking.Status.BOOKED,
-            starts_at__lt=range_end,
-            ends_at__gt=range_start,
-        ).values_list("starts_at", "ends_at")
-    )
-
-    def overlaps_hers(slot: Slot) -> bool:
-        return any(start < slot.ends_at and end > slot.starts_at for start, end in her_sessions)
-
-    def is_free(slot: Slot) -> bool:
-        return (
-            slot.status == Slot.Status.OPEN
-            and therapist.is_active
-            and now < slot.starts_at <= horizon
-            and slot.pk not in booked_slot_ids
-            and not overlaps_hers(slot)
-        )
-
-    findings_by_day: dict[dt.date, list] = {}
-
-    def blocks_on(day: dt.date) -> list:
-        if day not in findings_by_day:
-            findings = check_safety_findings(client=client, clinic=clinic, on=day)
-            findings_by_day[day] = stopping_blocks(
-                findings, client=client, on=day, may_clear=may_clear
-            )
-        return findings_by_day[day]
-
-    slot_by_start = {slot.starts_at: slot for slot in slots}
-    planned_days = set(dates)
     used_alternatives: set[int] = set()
-    preview_dates = []
-    for day in dates:
-        starts_at = dt.datetime.combine(day, local_time, tzinfo=tz)
-        planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
-        preview_dates.append(planned)
-        blocks = blocks_on(day)
-        if blocks:
-            planned.status = UNBOOKABLE
-            planned.findings = blocks
-            planned.reason = " ".join(
-                f"{b.title}." if staff else b.client_message or f"{b.title}." for b in blocks
-            )
-            continue
-        slot = slot_by_start.get(starts_at)
-        if slot is not None and is_free(slot):
-            planned.slot = slot
-            continue
-        if slot is not None and overlaps_hers(slot):
-            planned.status = UNBOOKABLE
-            planned.reason = "You already have a session at that time."
-            continue
-        if starts_at > horizon:
-            planned.status = UNBOOKABLE
-            planned.reason = (
-                f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; "
-                "this date isn't open yet."
-            )
-            continue
-        planned.status = TAKEN
-        planned.reason = (
-            "Already booked by someone else."
-            if slot is not None and slot.pk in booked_slot_ids
-            else f"{therapist.display_name} isn't available at that time."
-        )
-        other_days = planned_days - {day}
-        week = day.isocalendar()[:2]
-        candidates = [
-            candidate
-            for candidate in slots
-            if is_free(candidate)
-            and candidate.pk not in used_alternatives
-            and (candidate_day := clinic.local_date(candidate.starts_at)).isocalendar()[:2] == week
-            and all(
-                abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
-                for other in other_days
-            )
-        ]
-        candidates.sort(key=lambda candidate: abs(candidate.starts_at - starts_at))
-        for candidate in candidates:
-            if not blocks_on(clinic.local_date(candidate.starts_at)):
-                planned.alternative = candidate
-                used_alternatives.add(candidate.pk)
-                break
     return PlanPreview(
         therapist=therapist,
         weekdays=weekdays,
@@ -291,7 +370,16 @@ def preview_plan(
         starts_on=starts_on,
         ends_on=ends_on,
         due_date=due_date,
-        dates=preview_dates,
+        dates=[
+            plan_date(
+                window,
+                day=day,
+                local_time=local_time,
+                planned_days=set(dates),
+                used_alternatives=used_alternatives,
+            )
+            for day in dates
+        ],
     )
 
 

@@ -399,8 +399,8 @@ def _client_safety_notes(booking: Booking) -> list[str]:
     cleared = set()
     if any(flag.severity == Severity.CLEARANCE for flag in flags):
         cleared = set(
-            Clearance.objects.filter(client=booking.client, issued_on__lte=session_day)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=session_day))
+            Clearance.objects.filter(client=booking.client)
+            .covering(session_day)
             .values_list("code", flat=True)
         )
     notes = []

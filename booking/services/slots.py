@@ -13,6 +13,7 @@ from accounts.models import User
 from booking.models import Booking, Slot
 from booking.services.bookings import cancel_booking
 from clinics.models import Therapist, TimeOff, WorkingHours
+from common.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +21,10 @@ logger = logging.getLogger(__name__)
 MAX_GENERATE_DAYS = 366
 
 
-class ScheduleError(Exception):
+class ScheduleError(DomainError):
     """Base class: ``str(error)`` is a sentence the clinic admin can read."""
 
     default_message = "That change to the schedule could not be made."
-
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 class InvalidRange(ScheduleError):
@@ -142,10 +136,10 @@ def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> lis
     if not therapist.is_active:
         return []
     session = dt.timedelta(minutes=therapist.clinic.session_minutes)
-    tz = therapist.clinic.tz
-    # A day either side covers any UTC offset.
-    window_start = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    window_end = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=tz)
+    # A day either side: a slot of the first or last day may overlap a neighbouring one.
+    window_start, window_end = therapist.clinic.day_bounds(
+        start - dt.timedelta(days=1), end + dt.timedelta(days=1)
+    )
     timeline = _Timeline(
         therapist.slots.filter(starts_at__lt=window_end, ends_at__gt=window_start).values_list(
             "starts_at", "ends_at"
@@ -234,7 +228,7 @@ def ensure_slots_for_horizon() -> int:
     """
     created = 0
     for therapist in Therapist.objects.active().select_related("clinic"):
-        today = timezone.localdate(timezone=therapist.clinic.tz)
+        today = therapist.clinic.today()
         try:
             created += len(
                 generate_slots(
@@ -267,7 +261,7 @@ def reactivate_therapist(*, therapist: Therapist) -> list[Slot]:
     """Offer a therapist again and lay out her slots up to the booking horizon."""
     Therapist.objects.filter(pk=therapist.pk).update(is_active=True, updated_at=timezone.now())
     therapist.is_active = True
-    today = timezone.localdate(timezone=therapist.clinic.tz)
+    today = therapist.clinic.today()
     return generate_slots(
         therapist=therapist, start=today, end=horizon_end(therapist=therapist, today=today)
     )
@@ -307,15 +301,15 @@ def relayout_slots(
     Returns (removed, created).
     """
     therapist = Therapist.objects.select_for_update().select_related("clinic").get(pk=therapist.pk)
-    tz = therapist.clinic.tz
-    today = timezone.localdate(timezone=tz)
+    clinic = therapist.clinic
+    today = clinic.today()
     start = max(start or today, today)
     generate_until = end or horizon_end(therapist=therapist, today=today)
     if end is None:
         end = generate_until
         last = _unused_future_slots(therapist).order_by("-starts_at").first()
         if last is not None:
-            end = max(end, timezone.localdate(last.starts_at, timezone=tz))
+            end = max(end, clinic.local_date(last.starts_at))
     if end < start:
         raise InvalidRange()
     planned = (
@@ -324,10 +318,8 @@ def relayout_slots(
         else set()
     )
     session = dt.timedelta(minutes=therapist.clinic.session_minutes)
-    candidates = _unused_future_slots(therapist).filter(
-        starts_at__gte=dt.datetime.combine(start, dt.time(), tzinfo=tz),
-        starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-    )
+    begins, ends = clinic.day_bounds(start, end)
+    candidates = _unused_future_slots(therapist).filter(starts_at__gte=begins, starts_at__lt=ends)
     stale = [
         pk
         for pk, starts_at, ends_at in candidates.values_list("pk", "starts_at", "ends_at")
@@ -354,12 +346,9 @@ def add_time_off(
     time_off = TimeOff.objects.create(
         therapist=therapist, starts_on=starts_on, ends_on=ends_on, reason=reason
     )
-    tz = therapist.clinic.tz
+    begins, ends = therapist.clinic.day_bounds(starts_on, ends_on)
     _delete_never_booked(
-        _unused_future_slots(therapist).filter(
-            starts_at__gte=dt.datetime.combine(starts_on, dt.time(), tzinfo=tz),
-            starts_at__lt=dt.datetime.combine(ends_on + dt.timedelta(days=1), dt.time(), tzinfo=tz),
-        )
+        _unused_future_slots(therapist).filter(starts_at__gte=begins, starts_at__lt=ends)
     )
     return time_off
 
@@ -370,7 +359,7 @@ def remove_time_off(*, time_off: TimeOff) -> list[Slot]:
     therapist = time_off.therapist
     starts_on, ends_on = time_off.starts_on, time_off.ends_on
     time_off.delete()
-    today = timezone.localdate(timezone=therapist.clinic.tz)
+    today = therapist.clinic.today()
     end = min(ends_on, horizon_end(therapist=therapist, today=today))
     start = max(starts_on, today)
     if end < start:

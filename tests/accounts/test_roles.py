@@ -8,7 +8,7 @@ from tests.factories import TherapistFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 CLIENT_PAGE = reverse("booking:my_bookings")
-THERAPIST_PAGE = reverse("booking:therapist_day")
+THERAPIST_PAGE = reverse("sessions:day")
 ADMIN_PAGE = reverse("clinics:dashboard")
 
 

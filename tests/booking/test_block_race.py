@@ -11,7 +11,7 @@ from booking.models import Booking, Slot
 from booking.services import book_plan, book_session, cancel_plan
 from booking.services.bookings import cancel_booking
 from booking.services.slots import block_slots
-from safety.services import delete_client_account
+from privacy.services import delete_client_account
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import TherapistFactory, UserFactory
 

@@ -78,7 +78,7 @@ class TestPreferences:
 
 
 class TestClinicReminders:
-    url = reverse("booking:clinic_reminders")
+    url = reverse("clinics:reminders")
 
     def test_lists_failed_and_sent_reminders_of_upcoming_sessions_failed_first(
         self, client, clinic_admin, therapist

@@ -205,7 +205,7 @@ class TestSMTPFailure:
         send_reminder.apply(args=(reminder.pk,))
         client.force_login(clinic_admin)
 
-        response = client.get(reverse("booking:clinic_reminders"))
+        response = client.get(reverse("clinics:reminders"))
 
         assert list(response.context["reminders"]) == [reminder]
         assert f"Failed</strong> after {MAX_SEND_ATTEMPTS} attempts" in response.text

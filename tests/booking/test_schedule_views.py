@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.schedule import monday_of
 from booking.models import Booking, Slot
-from booking.schedule import monday_of
 from tests.factories import (
     BookingFactory,
     SlotFactory,

@@ -24,7 +24,7 @@ def test_a_session_before_0w0d_shows_without_a_week_instead_of_failing(client, t
     PregnancyProfileFactory(client=booking.client, due_date=today + dt.timedelta(days=283))
     client.force_login(therapist.user)
 
-    response = client.get(reverse("booking:therapist_day"))
+    response = client.get(reverse("sessions:day"))
 
     assert response.status_code == 200
     assert [b.pk for b in response.context["today_sessions"]] == [booking.pk]

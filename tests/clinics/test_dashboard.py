@@ -108,7 +108,7 @@ class TestTherapistProfile:
         assert (therapist.display_name, therapist.certification_year) == ("Rosa M. Lind", 2015)
 
     def test_public_profile_shows_active_therapists_only(self, client, clinic, therapist):
-        url = reverse("clinics:therapist", args=[clinic.slug, therapist.slug])
+        url = reverse("booking:therapist", args=[clinic.slug, therapist.slug])
 
         assert therapist.certification_name in client.get(url).content.decode()
         therapist.is_active = False
@@ -191,13 +191,18 @@ class TestSettings:
         clinic.refresh_from_db()
         assert clinic.session_minutes == 60
 
-    def test_the_model_refuses_lowered_severities_too(self, clinic):
+    def test_the_rule_set_refuses_lowered_or_unknown_severities(self, clinic):
         from django.core.exceptions import ValidationError
 
-        clinic.raised_severities = {"post_term": "adapt"}
-        with pytest.raises(ValidationError):
-            clinic.full_clean()
-        clinic.raised_severities = {"no_such_rule": "block"}
+        from safety.policies import validate_raised_severities
+
+        with pytest.raises(ValidationError, match="never lower"):
+            validate_raised_severities({"post_term": "adapt"})
+        with pytest.raises(ValidationError, match="not a safety rule"):
+            validate_raised_severities({"no_such_rule": "block"})
+        validate_raised_severities({"first_trimester": "block"})
+        # The model itself checks the shape: a map of words.
+        clinic.raised_severities = ["block"]
         with pytest.raises(ValidationError):
             clinic.full_clean()
 

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from backoffice.schedule import monday_of
 from booking.models import Booking, Slot
-from booking.schedule import monday_of
 from booking.services import generate_slots
 from tests.e2e.conftest import log_in
 from tests.factories import (

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from safety import services
+from booking.services import flags as flag_services
 from tests.e2e.conftest import log_in
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -39,17 +39,17 @@ def test_therapist_reads_flags_acknowledges_and_records_a_clearance(page, screen
             therapist=therapist, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1)
         ),
     )
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
 
     log_in(page, therapist.user.email, DEFAULT_PASSWORD)
-    page.goto(reverse("safety:session_review", args=[booking.pk]))
+    page.goto(reverse("sessions:review", args=[booking.pk]))
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Maya Okafor")
     expect(page.get_by_role("heading", name=re.compile("Avoid deep leg massage"))).to_be_visible()
     expect(
         page.get_by_text("Only very light, slow strokes up the leg toward the heart")
     ).to_be_visible()
-    week_on_the_day = services.gestational_age_at_session(booking)
+    week_on_the_day = flag_services.gestational_age_at_session(booking)
     expect(page.get_by_text(week_on_the_day.in_words)).to_be_visible()
     expect(page.get_by_text("Clearance needed").first).to_be_visible()
     screenshot("flags")
@@ -70,5 +70,5 @@ def test_therapist_reads_flags_acknowledges_and_records_a_clearance(page, screen
 
     booking.refresh_from_db()
     assert booking.flags_acknowledged_by == therapist.user
-    assert not services.clearance_needed(booking)
+    assert not flag_services.clearance_needed(booking)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -9,6 +9,7 @@ from django.urls import reverse
 from booking.models import Booking
 from booking.services import book_plan, book_session, preview_plan
 from booking.services.errors import NotAllowed, SafetyBlocked
+from booking.services.flags import flags_for_review
 from safety import engine
 from safety import services as safety_services
 from safety.models import AuditEntry, Clearance
@@ -57,7 +58,7 @@ def test_preeclampsia_is_refused_without_a_clearance_and_booked_with_one(
 
     assert booking.booked_by == clinic_admin
     # The flag stays on the session and the therapist sees the clearance beside it.
-    views = {view.flag.code: view for view in safety_services.flags_for_review(booking)}
+    views = {view.flag.code: view for view in flags_for_review(booking)}
     assert views["preeclampsia"].flag.severity == "block"
     assert views["preeclampsia"].clearance == clearance
     assert AuditEntry.objects.filter(
@@ -75,7 +76,7 @@ def test_therapist_sees_the_clearance_on_her_session_page(
         booked_by=clinic_admin,
     )
     client.force_login(therapist.user)
-    page = client.get(reverse("safety:session_review", kwargs={"booking_id": booking.pk}))
+    page = client.get(reverse("sessions:review", kwargs={"booking_id": booking.pk}))
     assert "Pre-eclampsia diagnosed" in page.content.decode()
     assert "Dr Ana Reyes, obstetrician" in page.content.decode()
     assert "MAT-2026-0042" in page.content.decode()

@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 
 from booking.models import Booking
+from booking.services import flags as flag_services
+from privacy import services as privacy_services
 from safety import services
 from safety.engine import RULESET_VERSION
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
@@ -87,7 +89,7 @@ def test_clinic_raising_a_severity_applies_to_flags(mother, therapist):
     therapist.clinic.raised_severities = {"sciatica": "clearance", "supine_limit": "block"}
     therapist.clinic.save()
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=3))
-    flags = {flag.code: flag.severity for flag in services.write_flags(booking=booking)}
+    flags = {flag.code: flag.severity for flag in flag_services.write_flags(booking=booking)}
     assert flags["sciatica"] == "clearance"
     assert flags["supine_limit"] == "block"
 
@@ -97,14 +99,14 @@ def test_clinic_can_never_lower_a_severity(mother, therapist):
     therapist.clinic.raised_severities = {"suspected_dvt": "info", "avoid_deep_leg_massage": "info"}
     therapist.clinic.save()
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=3))
-    flags = {flag.code: flag.severity for flag in services.write_flags(booking=booking)}
+    flags = {flag.code: flag.severity for flag in flag_services.write_flags(booking=booking)}
     assert flags["suspected_dvt"] == "block"
     assert flags["avoid_deep_leg_massage"] == "adapt"
 
 
 def test_write_flags_stores_each_finding_with_the_ruleset_version(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=3))
-    flags = services.write_flags(booking=booking)
+    flags = flag_services.write_flags(booking=booking)
     assert {flag.code for flag in flags} == {
         "side_lying_position",
         "supine_limit",
@@ -118,8 +120,8 @@ def test_write_flags_stores_each_finding_with_the_ruleset_version(mother, therap
 
 def test_write_flags_twice_changes_nothing(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=3))
-    first = services.write_flags(booking=booking)
-    second = services.write_flags(booking=booking)
+    first = flag_services.write_flags(booking=booking)
+    second = flag_services.write_flags(booking=booking)
     assert sorted(f.pk for f in first) == sorted(f.pk for f in second)
     assert SafetyFlag.objects.filter(booking=booking).count() == len(first)
 
@@ -128,8 +130,8 @@ def test_flags_are_evaluated_at_each_sessions_date(mother, therapist, due_date):
     week_27 = due_date - dt.timedelta(days=280 - 27 * 7)
     early = book(mother, therapist, at_local(week_27))
     later = book(mother, therapist, at_local(week_27 + dt.timedelta(weeks=1)))
-    services.write_flags(booking=early)
-    services.write_flags(booking=later)
+    flag_services.write_flags(booking=early)
+    flag_services.write_flags(booking=later)
     assert "third_trimester" not in open_codes(early)
     assert "third_trimester" in open_codes(later)
 
@@ -140,15 +142,15 @@ def test_session_date_is_the_clinics_local_date(mother, due_date):
     # 02:00 UTC on the day of 28w0d is still the evening before (27w6d) in New York.
     starts_at = dt.datetime.combine(day_28w0d, dt.time(2), tzinfo=dt.UTC)
     booking = book(mother, therapist, starts_at)
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     assert "third_trimester" not in open_codes(booking)
 
 
 def test_changed_answers_add_flags_to_future_sessions_only(mother, therapist):
     past = book(mother, therapist, timezone.now() - dt.timedelta(days=7))
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=past)
-    services.write_flags(booking=future)
+    flag_services.write_flags(booking=past)
+    flag_services.write_flags(booking=future)
     past_before = list(SafetyFlag.objects.filter(booking=past).values())
 
     services.record_intake(
@@ -162,7 +164,7 @@ def test_changed_answers_add_flags_to_future_sessions_only(mother, therapist):
 
 def test_answers_no_longer_applying_close_flags_without_deleting_them(mother, therapist):
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=future)
+    flag_services.write_flags(booking=future)
     services.record_intake(client=mother, conditions=[], notes={}, consent=True)
     sciatica = SafetyFlag.objects.get(booking=future, code="sciatica")
     assert sciatica.closed_at is not None
@@ -173,14 +175,14 @@ def test_cancelled_future_sessions_are_not_reevaluated(mother, therapist):
     cancelled = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
     cancelled.status = Booking.Status.CANCELLED
     cancelled.save()
-    services.reevaluate_future_bookings(client=mother)
+    flag_services.reevaluate_future_bookings(client=mother)
     assert not SafetyFlag.objects.filter(booking=cancelled).exists()
 
 
 def test_a_new_flag_needs_acknowledging_again(mother, therapist, django_user_model):
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=future)
-    services.acknowledge(booking=future, by=therapist.user)
+    flag_services.write_flags(booking=future)
+    flag_services.acknowledge(booking=future, by=therapist.user)
     services.record_intake(client=mother, conditions=["anticoagulants"], notes={}, consent=True)
     future.refresh_from_db()
     assert future.flags_acknowledged_at is None
@@ -191,7 +193,7 @@ def test_a_future_session_becoming_blocked_emails_her_and_the_therapist(
     mother, therapist, mailoutbox, django_capture_on_commit_callbacks
 ):
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=future)
+    flag_services.write_flags(booking=future)
     with django_capture_on_commit_callbacks(execute=True):
         services.record_intake(
             client=mother, conditions=["reduced_fetal_movement"], notes={}, consent=True
@@ -212,7 +214,7 @@ def test_a_session_already_blocked_is_not_emailed_again(
 ):
     IntakeResponseFactory(client=mother, conditions=["fever_or_infection"])
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=future)
+    flag_services.write_flags(booking=future)
     with django_capture_on_commit_callbacks(execute=True):
         services.record_intake(
             client=mother, conditions=["fever_or_infection", "sciatica"], notes={}, consent=True
@@ -222,7 +224,7 @@ def test_a_session_already_blocked_is_not_emailed_again(
 
 def test_a_changed_due_date_reevaluates_future_sessions(mother, therapist, due_date):
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
-    services.write_flags(booking=future)
+    flag_services.write_flags(booking=future)
     assert "third_trimester" not in open_codes(future)
     services.save_pregnancy_profile(
         client=mother,
@@ -256,8 +258,8 @@ def test_intake_keeps_every_version_and_audits_it(mother):
 
 def test_acknowledge_records_who_and_when(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=2))
-    services.write_flags(booking=booking)
-    services.acknowledge(booking=booking, by=therapist.user)
+    flag_services.write_flags(booking=booking)
+    flag_services.acknowledge(booking=booking, by=therapist.user)
     booking.refresh_from_db()
     assert booking.flags_acknowledged_by == therapist.user
     assert booking.flags_acknowledged_at is not None
@@ -272,10 +274,10 @@ def test_a_clearance_covers_later_sessions_within_its_validity(mother, therapist
     within = book(mother, therapist, at_local(today + dt.timedelta(days=9)))
     after = book(mother, therapist, at_local(today + dt.timedelta(days=30)))
     for booking in (first, within, after):
-        services.write_flags(booking=booking)
-        assert services.clearance_needed(booking)
+        flag_services.write_flags(booking=booking)
+        assert flag_services.clearance_needed(booking)
 
-    services.record_clearance(
+    flag_services.record_clearance(
         booking=first,
         code="hypertension",
         issued_by="Dr Ana Reyes, obstetrician",
@@ -285,16 +287,16 @@ def test_a_clearance_covers_later_sessions_within_its_validity(mother, therapist
         recorded_by=therapist.user,
     )
 
-    assert not services.clearance_needed(first)
-    assert not services.clearance_needed(within)
-    assert services.clearance_needed(after)
+    assert not flag_services.clearance_needed(first)
+    assert not flag_services.clearance_needed(within)
+    assert flag_services.clearance_needed(after)
 
 
 def test_a_clearance_for_a_flag_the_session_does_not_have_is_refused(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=2))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     with pytest.raises(services.ClearanceError):
-        services.record_clearance(
+        flag_services.record_clearance(
             booking=booking,
             code="hypertension",
             issued_by="Dr X",
@@ -308,8 +310,8 @@ def test_a_clearance_for_a_flag_the_session_does_not_have_is_refused(mother, the
 
 def test_export_holds_her_data_and_is_audited(mother, therapist):
     booking = book(mother, therapist, timezone.now() + dt.timedelta(days=2))
-    services.write_flags(booking=booking)
-    data = json.loads(services.export_client_data(client=mother))
+    flag_services.write_flags(booking=booking)
+    data = json.loads(privacy_services.export_client_data(client=mother))
     assert data["account"]["email"] == mother.email
     assert data["intake_responses"][0]["answered_yes"][0]["code"] == "sciatica"
     assert {f["code"] for f in data["bookings"][0]["safety_flags"]} >= {"sciatica"}
@@ -318,13 +320,13 @@ def test_export_holds_her_data_and_is_audited(mother, therapist):
 
 def test_deleting_her_account_erases_health_data_and_keeps_only_that_it_happened(mother, therapist):
     past = book(mother, therapist, timezone.now() - dt.timedelta(days=3))
-    services.write_flags(booking=past)
+    flag_services.write_flags(booking=past)
     services.log_audit(
         actor=therapist.user, client=mother, clinic=therapist.clinic, action="viewed_intake"
     )
     email = mother.email
 
-    services.delete_client_account(client=mother)
+    privacy_services.delete_client_account(client=mother)
 
     mother.refresh_from_db()
     assert not mother.is_active
@@ -356,7 +358,7 @@ def test_deleting_her_account_cancels_her_future_sessions_and_plans(mother, ther
     soon.plan = plan
     soon.save()
 
-    services.delete_client_account(client=mother)
+    privacy_services.delete_client_account(client=mother)
 
     soon.refresh_from_db()
     plan.refresh_from_db()

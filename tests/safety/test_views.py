@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from booking.services import flags as flag_services
 from safety import services
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
 from tests.factories import (
@@ -58,7 +59,7 @@ def mother(client_user):
 @pytest.fixture
 def session(mother, therapist):
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     return booking
 
 
@@ -172,7 +173,7 @@ def test_staff_cannot_use_her_pages(client, therapist):
 
 def test_export_downloads_her_data_as_json(client, mother):
     client.force_login(mother)
-    response = client.post(reverse("safety:export"))
+    response = client.post(reverse("privacy:export"))
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
     assert json.loads(response.content)["account"]["email"] == mother.email
@@ -180,7 +181,9 @@ def test_export_downloads_her_data_as_json(client, mother):
 
 def test_delete_account_needs_her_password_and_confirmation(client, mother):
     client.force_login(mother)
-    response = client.post(reverse("safety:delete_account"), {"password": "wrong", "confirm": "on"})
+    response = client.post(
+        reverse("privacy:delete_account"), {"password": "wrong", "confirm": "on"}
+    )
     assert "That password isn't right." in response.context["form"].errors["password"]
     mother.refresh_from_db()
     assert mother.is_active
@@ -191,7 +194,7 @@ def test_delete_account_logs_her_out_and_erases_her_answers(client, mother):
 
     client.force_login(mother)
     response = client.post(
-        reverse("safety:delete_account"), {"password": DEFAULT_PASSWORD, "confirm": "on"}
+        reverse("privacy:delete_account"), {"password": DEFAULT_PASSWORD, "confirm": "on"}
     )
     assert response.status_code == 302
     assert not IntakeResponse.objects.filter(client=mother).exists()
@@ -203,7 +206,7 @@ def test_delete_account_logs_her_out_and_erases_her_answers(client, mother):
 
 def test_therapist_sees_her_sessions_flags_and_week(client, session, therapist):
     client.force_login(therapist.user)
-    response = client.get(reverse("safety:session_review", args=[session.pk]))
+    response = client.get(reverse("sessions:review", args=[session.pk]))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Avoid deep leg massage" in page
@@ -215,15 +218,15 @@ def test_therapist_sees_her_sessions_flags_and_week(client, session, therapist):
 
 def test_clinic_admin_sees_the_session_of_her_clinic(client, session, clinic_admin):
     client.force_login(clinic_admin)
-    assert client.get(reverse("safety:session_review", args=[session.pk])).status_code == 200
-    assert client.get(reverse("safety:client_intake", args=[session.pk])).status_code == 200
+    assert client.get(reverse("sessions:review", args=[session.pk])).status_code == 200
+    assert client.get(reverse("sessions:client_intake", args=[session.pk])).status_code == 200
 
 
 def test_another_therapist_of_the_same_clinic_gets_404(client, session, clinic):
     other = TherapistFactory(clinic=clinic)
     client.force_login(other.user)
-    assert client.get(reverse("safety:session_review", args=[session.pk])).status_code == 404
-    assert client.get(reverse("safety:client_intake", args=[session.pk])).status_code == 404
+    assert client.get(reverse("sessions:review", args=[session.pk])).status_code == 404
+    assert client.get(reverse("sessions:client_intake", args=[session.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["therapist", "admin"])
@@ -235,27 +238,27 @@ def test_another_clinics_staff_cannot_see_her_answers_or_flags(client, session, 
         user = UserFactory()
         other_clinic.admins.add(user)
     client.force_login(user)
-    for name in ("safety:session_review", "safety:client_intake"):
+    for name in ("sessions:review", "sessions:client_intake"):
         response = client.get(reverse(name, args=[session.pk]))
         assert response.status_code == 404
         assert "left leg" not in response.content.decode()
-    assert client.post(reverse("safety:acknowledge", args=[session.pk])).status_code == 404
+    assert client.post(reverse("sessions:acknowledge", args=[session.pk])).status_code == 404
     assert not AuditEntry.objects.filter(actor=user).exists()
 
 
 def test_a_client_cannot_open_the_staff_pages(client, session, mother):
     client.force_login(mother)
-    assert client.get(reverse("safety:client_intake", args=[session.pk])).status_code == 403
+    assert client.get(reverse("sessions:client_intake", args=[session.pk])).status_code == 403
 
 
 def test_an_unknown_session_is_404(client, therapist):
     client.force_login(therapist.user)
-    assert client.get(reverse("safety:session_review", args=[999999])).status_code == 404
+    assert client.get(reverse("sessions:review", args=[999999])).status_code == 404
 
 
 def test_staff_viewing_her_answers_is_audited_each_time(client, session, therapist, mother):
     client.force_login(therapist.user)
-    url = reverse("safety:client_intake", args=[session.pk])
+    url = reverse("sessions:client_intake", args=[session.pk])
     page = client.get(url).content.decode()
     client.get(url)
     assert "left leg" in page
@@ -267,7 +270,7 @@ def test_staff_viewing_her_answers_is_audited_each_time(client, session, therapi
 
 def test_acknowledging_records_who_and_when(client, session, therapist):
     client.force_login(therapist.user)
-    response = client.post(reverse("safety:acknowledge", args=[session.pk]), follow=True)
+    response = client.post(reverse("sessions:acknowledge", args=[session.pk]), follow=True)
     session.refresh_from_db()
     assert session.flags_acknowledged_by == therapist.user
     assert "Acknowledged by" in response.content.decode()
@@ -276,12 +279,12 @@ def test_acknowledging_records_who_and_when(client, session, therapist):
 def test_recording_a_clearance_from_the_session_page(client, therapist, mother):
     IntakeResponseFactory(client=mother, conditions=["dvt_history"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     client.force_login(therapist.user)
-    url = reverse("safety:session_review", args=[booking.pk])
+    url = reverse("sessions:review", args=[booking.pk])
     assert "Clearance needed" in client.get(url).content.decode()
     response = client.post(
-        reverse("safety:record_clearance", args=[booking.pk]),
+        reverse("sessions:record_clearance", args=[booking.pk]),
         {
             "code": "clotting_history",
             "issued_by": "Dr Ana Reyes, obstetrician",
@@ -298,10 +301,10 @@ def test_recording_a_clearance_from_the_session_page(client, therapist, mother):
 def test_a_bad_clearance_reshows_the_form_with_the_error(client, therapist, mother):
     IntakeResponseFactory(client=mother, conditions=["dvt_history"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     client.force_login(therapist.user)
     response = client.post(
-        reverse("safety:record_clearance", args=[booking.pk]),
+        reverse("sessions:record_clearance", args=[booking.pk]),
         {
             "code": "clotting_history",
             "issued_by": "Dr Ana Reyes",
@@ -326,7 +329,7 @@ def test_audit_log_shows_only_her_own_clinic(client, session, therapist, clinic_
     )
     services.log_audit(actor=stranger, client=stranger, action="changed_intake")
     client.force_login(clinic_admin)
-    response = client.get(reverse("safety:audit_log"))
+    response = client.get(reverse("clinics:audit_log"))
     entries = list(response.context["page_obj"])
     assert viewed in entries
     assert changed in entries  # her own change shows, since she is this clinic's client
@@ -336,7 +339,7 @@ def test_audit_log_shows_only_her_own_clinic(client, session, therapist, clinic_
 
 def test_audit_log_is_for_clinic_admins_only(client, therapist):
     client.force_login(therapist.user)
-    assert client.get(reverse("safety:audit_log")).status_code == 403
+    assert client.get(reverse("clinics:audit_log")).status_code == 403
 
 
 def test_flag_includes_render_words_with_colour(session):
@@ -353,10 +356,10 @@ def test_flag_includes_render_words_with_colour(session):
 
 def test_a_blocked_session_says_do_not_start(client, therapist, mother):
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
     services.record_intake(client=mother, conditions=["suspected_dvt"], notes={}, consent=True)
     client.force_login(therapist.user)
-    page = client.get(reverse("safety:session_review", args=[booking.pk])).content.decode()
+    page = client.get(reverse("sessions:review", args=[booking.pk])).content.decode()
     assert "Do not start this session." in page
     assert 'severity severity-block">Cannot go ahead' in page
 
@@ -366,7 +369,7 @@ def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, moth
 
     IntakeResponseFactory(client=mother, conditions=["multiple_pregnancy"])
     booking = BookingFactory(client=mother, slot=SlotFactory(therapist=therapist))
-    services.write_flags(booking=booking)
+    flag_services.write_flags(booking=booking)
 
     def render(name):
         flags = list(booking.safety_flags.select_related("booking__slot__therapist__clinic"))
@@ -374,7 +377,7 @@ def test_both_see_clearance_needed_until_a_clearance_is_recorded(therapist, moth
 
     assert "Clearance needed" in render("flag_badges")
     assert "Clearance needed" in render("client_safety_notes")
-    services.record_clearance(
+    flag_services.record_clearance(
         booking=booking,
         code="multiple_pregnancy",
         issued_by="Midwife Jo Bell",

@@ -1,27 +1,14 @@
-"""Public therapist pages and the clinic admin's dashboard: therapists and settings."""
+"""The clinic admin's dashboard: her clinics, therapists and settings."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.permissions import ClinicAdminRequiredMixin
-from clinics.forms import ClinicSettingsForm, TherapistInviteForm, TherapistProfileForm
-from clinics.models import Clinic, Therapist
+from backoffice.forms import ClinicSettingsForm, TherapistInviteForm, TherapistProfileForm
+from clinics.models import Clinic
 from clinics.services import ClinicError, invite_therapist
-
-
-class TherapistDetailView(DetailView):
-    template_name = "clinics/therapist_detail.html"
-    context_object_name = "therapist"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Therapist.objects.active().select_related("clinic"),
-            clinic__slug=self.kwargs["slug"],
-            slug=self.kwargs["therapist_slug"],
-        )
 
 
 class AdministeredClinicMixin(ClinicAdminRequiredMixin):
@@ -98,9 +85,7 @@ class TherapistEditView(AdministeredClinicMixin, UpdateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["working_hours"] = self.object.working_hours.all()
-        context["time_off"] = self.object.time_off.filter(
-            ends_on__gte=timezone.localdate(timezone=self.clinic.tz)
-        )
+        context["time_off"] = self.object.time_off.filter(ends_on__gte=self.clinic.today())
         return context
 
     def form_valid(self, form):

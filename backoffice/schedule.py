@@ -131,7 +131,7 @@ class WeekGrid:
 
     @property
     def is_current(self) -> bool:
-        return self.monday == monday_of(timezone.localdate(timezone=self.clinic.tz))
+        return self.monday == monday_of(self.clinic.today())
 
 
 def clinic_week(

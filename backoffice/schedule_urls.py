@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking import schedule_views as views
+from backoffice.views import schedule as views
 
 app_name = "schedule"
 

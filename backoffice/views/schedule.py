@@ -1,4 +1,5 @@
-"""The clinic admin's schedule: the week, laying out and blocking slots, hours and time off."""
+"""The schedule: the clinic admin's week, laying out and blocking slots, hours and time off;
+the therapist's own week."""
 
 import datetime as dt
 from html import escape as escape_html
@@ -14,9 +15,14 @@ from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
 from accounts.permissions import TherapistRequiredMixin
-from booking.models import Booking, Slot
-from booking.params import parse_id
-from booking.schedule import (
+from backoffice.forms import (
+    BlockReasonForm,
+    GenerateSlotsForm,
+    SlotRangeForm,
+    TimeOffForm,
+    WorkingHoursForm,
+)
+from backoffice.schedule import (
     WeekGrid,
     clinic_week,
     monday_of,
@@ -24,6 +30,9 @@ from booking.schedule import (
     therapists_on_schedule,
     with_active_booking,
 )
+from backoffice.views.clinic import AdministeredClinicMixin
+from booking.models import Booking, Slot
+from booking.params import parse_id
 from booking.services.slots import (
     ScheduleError,
     add_time_off,
@@ -37,15 +46,7 @@ from booking.services.slots import (
     remove_working_hours,
     unblock_slots,
 )
-from clinics.forms import (
-    BlockReasonForm,
-    GenerateSlotsForm,
-    SlotRangeForm,
-    TimeOffForm,
-    WorkingHoursForm,
-)
 from clinics.models import Therapist
-from clinics.views import AdministeredClinicMixin
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
@@ -107,7 +108,7 @@ class WeekView(AdministeredClinicMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         monday = parse_week(self.request.GET.get("week"), today=today)
         therapists = list(therapists_on_schedule(clinic=self.clinic, monday=monday))
         selected = next(
@@ -139,7 +140,7 @@ class MyWeekView(TherapistRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         therapist = self.request.user.therapist
         clinic = therapist.clinic
-        today = timezone.localdate(timezone=clinic.tz)
+        today = clinic.today()
         monday = parse_week(self.request.GET.get("week"), today=today)
         context.update(
             clinic=clinic,
@@ -202,9 +203,7 @@ class SlotView(BlockConfirmationMixin, AdministeredClinicMixin, TemplateView):
         )
 
     def back_url(self) -> str:
-        return week_url(
-            self.clinic, timezone.localdate(self.slot.starts_at, timezone=self.clinic.tz)
-        )
+        return week_url(self.clinic, self.clinic.local_date(self.slot.starts_at))
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", BlockReasonForm())
@@ -300,7 +299,7 @@ class GenerateSlotsView(AdministeredClinicMixin, FormView):
         return GenerateSlotsForm(clinic=self.clinic, **self.get_form_kwargs())
 
     def get_initial(self):
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         return {
             "starts_on": today,
             "ends_on": today + dt.timedelta(weeks=self.clinic.booking_horizon_weeks),
@@ -396,7 +395,7 @@ class TimeOffView(TherapistScheduleMixin, FormView):
     form_class = TimeOffForm
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate(timezone=self.clinic.tz)
+        today = self.clinic.today()
         return super().get_context_data(
             time_off=self.therapist.time_off.filter(ends_on__gte=today), **kwargs
         )

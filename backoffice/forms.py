@@ -1,23 +1,16 @@
-"""Forms of the clinic dashboard: therapists, policies and safety raises."""
+"""Forms of the back office: therapists, policies and safety raises, hours, time off, slots."""
 
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
-
-
-class SubmitHelperMixin:
-    submit_label = "Save"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label, css_class="btn-primary w-100"))
+from common.forms import DateInput, SubmitHelperMixin, TimeInput
+from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
 
 
 class TherapistInviteForm(SubmitHelperMixin, forms.Form):
@@ -128,8 +121,6 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
-        from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
-
         super().__init__(*args, **kwargs)
         raised = self.instance.raised_severities or {}
         self.rule_fields = []
@@ -167,8 +158,6 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         )
 
     def clean(self):
-        from safety.engine import RULES_BY_CODE, SEVERITY_RANK
-
         cleaned = super().clean()
         raised = {}
         for code, rule in RULES_BY_CODE.items():
@@ -194,20 +183,6 @@ class DateBoundsMixin:
                     MinValueValidator(EARLIEST_DATE, "Please choose a date from 2000 on."),
                     MaxValueValidator(LATEST_DATE, "Please choose a date before 2101."),
                 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 class WorkingHoursForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):

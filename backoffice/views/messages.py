@@ -1,40 +1,13 @@
-"""Her reminder settings, and the clinic admin's view of reminders sent and failed."""
+"""The clinic admin's view of reminders sent and failed."""
 
-from django import forms
-from django.contrib import messages
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from accounts.permissions import ClientRequiredMixin, ClinicAdminRequiredMixin
+from accounts.permissions import ClinicAdminRequiredMixin
 from booking.models import Reminder
-from booking.services.reminders import set_same_day_reminders
 
 CLINIC_REMINDER_ROWS = 200
-
-
-class ReminderPreferencesForm(forms.Form):
-    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)
-
-
-class ReminderPreferencesView(ClientRequiredMixin, FormView):
-    template_name = "booking/reminders/preferences.html"
-    form_class = ReminderPreferencesForm
-
-    def get_initial(self):
-        return {"same_day_reminders": self.request.user.same_day_reminders}
-
-    def form_valid(self, form):
-        enabled = form.cleaned_data["same_day_reminders"]
-        set_same_day_reminders(client=self.request.user, enabled=enabled)
-        messages.success(
-            self.request,
-            "You'll get a reminder on the day too."
-            if enabled
-            else "No more reminders on the day; you'll still get the one the day before.",
-        )
-        return redirect("booking:reminder_preferences")
 
 
 class ClinicRemindersView(ClinicAdminRequiredMixin, TemplateView):

@@ -1,0 +1,1 @@
+"""Small pieces every app shares: the domain error base, form widgets, safe redirects."""

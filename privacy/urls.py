@@ -1,0 +1,12 @@
+"""Her data pages: the export and the deletion of her account."""
+
+from django.urls import path
+
+from privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("my-data/", views.ExportView.as_view(), name="export"),
+    path("delete-account/", views.DeleteAccountView.as_view(), name="delete_account"),
+]

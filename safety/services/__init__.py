@@ -1,0 +1,37 @@
+"""Safety's operations, one module per concern: her profile, her answers, the findings of the
+rule set for her, clearances and the audit trail. Nothing here knows about bookings: booking
+writes flags on its sessions and follows her changes through ``safety.signals``."""
+
+from safety.services.audit import audit_entries_for_clinics, log_audit
+from safety.services.clearances import (
+    clearances_covering,
+    record_phone_booking_clearance,
+    uncleared_blocks,
+)
+from safety.services.errors import ClearanceError, DatingError, ProfileMissing, SafetyError
+from safety.services.findings import findings_for
+from safety.services.intake import record_intake
+from safety.services.profile import (
+    client_ready_to_book,
+    latest_intake,
+    pregnancy_profile,
+    save_pregnancy_profile,
+)
+
+__all__ = [
+    "ClearanceError",
+    "DatingError",
+    "ProfileMissing",
+    "SafetyError",
+    "audit_entries_for_clinics",
+    "clearances_covering",
+    "client_ready_to_book",
+    "findings_for",
+    "latest_intake",
+    "log_audit",
+    "pregnancy_profile",
+    "record_intake",
+    "record_phone_booking_clearance",
+    "save_pregnancy_profile",
+    "uncleared_blocks",
+]

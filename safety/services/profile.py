@@ -1,0 +1,68 @@
+"""Her pregnancy profile: reading it, and saving it (a new due date re-checks her sessions)."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from accounts.models import User
+from clinics.models import Clinic
+from safety import signals
+from safety.models import AuditEntry, IntakeResponse, PregnancyProfile
+from safety.services.audit import log_audit
+
+
+def latest_intake(client: User) -> IntakeResponse | None:
+    return client.intake_responses.order_by("-created_at", "-pk").first()
+
+
+def pregnancy_profile(client: User) -> PregnancyProfile | None:
+    return PregnancyProfile.objects.filter(client=client).first()
+
+
+def client_ready_to_book(client: User) -> bool:
+    """She has a pregnancy profile and an intake response given with consent."""
+    return (
+        PregnancyProfile.objects.filter(client=client).exists()
+        and client.intake_responses.filter(consent_given_at__isnull=False).exists()
+    )
+
+
+@transaction.atomic
+def save_pregnancy_profile(
+    *,
+    client: User,
+    due_date: dt.date,
+    due_date_source: str,
+    last_period_started_on: dt.date | None,
+    phone: str,
+    emergency_contact_name: str,
+    emergency_contact_phone: str,
+    recorded_by: User | None = None,
+    clinic: Clinic | None = None,
+) -> PregnancyProfile:
+    """Create or update her profile; a changed due date re-evaluates her future sessions.
+
+    ``recorded_by`` is the staff member who took it down on the phone (at ``clinic``).
+    """
+    # Her booked sessions must still fall within the pregnancy: booking refuses otherwise.
+    signals.due_date_changing.send(sender=PregnancyProfile, client=client, due_date=due_date)
+    profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
+    due_date_changed = profile is None or profile.due_date != due_date
+    profile = profile or PregnancyProfile(client=client)
+    profile.due_date = due_date
+    profile.due_date_source = due_date_source
+    profile.last_period_started_on = last_period_started_on
+    profile.phone = phone
+    profile.emergency_contact_name = emergency_contact_name
+    profile.emergency_contact_phone = emergency_contact_phone
+    profile.save()
+    log_audit(
+        actor=recorded_by or client,
+        client=client,
+        clinic=clinic,
+        action=AuditEntry.Action.CHANGED_PROFILE,
+        detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
+    )
+    if due_date_changed:
+        signals.answers_changed.send(sender=PregnancyProfile, client=client)
+    return profile
