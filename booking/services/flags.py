@@ -79,8 +79,7 @@ def flags_for_review(booking: Booking) -> list[FlagView]:
         for clearance in clearances_covering(client=booking.client, on=on).order_by("issued_on"):
             covering[clearance.code] = clearance
     return [
-        FlagView(flag, covering.get(flag.code) if is_cleared_kind(flag) else None)
-        for flag in flags
+        FlagView(flag, covering.get(flag.code) if is_cleared_kind(flag) else None) for flag in flags
     ]
 
 

@@ -294,8 +294,7 @@ def plan_date(
         planned.status = UNBOOKABLE
         planned.findings = blocks
         planned.reason = " ".join(
-            f"{b.title}." if window.for_staff else b.client_message or f"{b.title}."
-            for b in blocks
+            f"{b.title}." if window.for_staff else b.client_message or f"{b.title}." for b in blocks
         )
         return planned
     slot = window.slot_by_start.get(starts_at)
