@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from booking.models import Booking, Plan, Reminder
-from booking.services import book_plan, book_session, cancel_booking, move_booking
+from booking.services import book_plan, book_session, cancel_booking, cancel_plan, move_booking
 from booking.services.errors import CancellationTooLate, NotAllowed
 from frontdesk.services import FrontDeskError, register_client
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile, SafetyFlag
@@ -369,3 +369,34 @@ def test_a_therapist_finds_her_own_clients_and_new_callers_not_a_colleagues(
             slot=slot_at(therapist, local_today(clinic) + dt.timedelta(6)),
             booked_by=therapist.user,
         )
+
+
+def test_staff_cancel_the_rest_of_her_plan_including_sessions_inside_the_notice_period(
+    clinic, clinic_admin, therapist
+):
+    customer = make_ready_client()
+    weekly_slots(therapist, weeks=3)
+    result = book_plan(
+        client=customer,
+        therapist=therapist,
+        weekdays=[0, 3],
+        local_time=dt.time(10),
+        starts_on=local_today(clinic) + dt.timedelta(days=3),
+        ends_on=local_today(clinic) + dt.timedelta(weeks=4),
+    )
+    clinic.cancellation_notice_hours = 24 * 8
+    clinic.save()
+    online = cancel_plan(plan=result.plan)
+    assert online.too_late and online.cancelled
+    result.plan.refresh_from_db()
+    assert result.plan.status == Plan.Status.ACTIVE
+
+    by_staff = cancel_plan(plan=result.plan, cancelled_by=clinic_admin)
+    assert not by_staff.too_late
+    assert [b.pk for b in by_staff.cancelled] == [b.pk for b in online.too_late]
+    assert {b.attendance for b in by_staff.cancelled} == {Booking.Attendance.CANCELLED_LATE}
+    result.plan.refresh_from_db()
+    assert result.plan.status == Plan.Status.CANCELLED
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.CANCELLED_FOR_CLIENT, actor=clinic_admin, client=customer
+    ).exists()
