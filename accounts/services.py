@@ -1,15 +1,16 @@
-"""Operations on accounts: signing up clients and inviting staff."""
+"""Operations on accounts: inviting staff and sending password-reset links."""
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.outgoing import request_message
 
 
 def set_password_url(user: User, *, url_name: str = "accounts:invite_accept") -> str:
@@ -31,7 +32,8 @@ def invite_staff(
     """Create (or reuse) the account for a new staff member and e-mail her a set-password link.
 
     The caller attaches the returned user to the clinic in the same transaction; the
-    e-mail leaves only once that transaction commits.
+    invitation is an outbox row of that transaction, sent by a worker once it commits (the
+    link is made at send time, so no token is stored).
     """
     user, created = User.objects.get_or_create(
         email=email.strip().lower(),
@@ -40,19 +42,16 @@ def invite_staff(
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    context = {
-        "user": user,
-        "invited_by": invited_by,
-        "clinic_name": clinic_name,
-        "link": set_password_url(user),
-    }
-    message = EmailMultiAlternatives(
-        subject=f"You're invited to {clinic_name} on Bolster",
-        body=render_to_string("accounts/email/invitation.txt", context),
-        to=[user.email],
+    request_message(
+        kind="invitation",
+        recipient=user,
+        payload={"invited_by_id": invited_by.pk, "clinic_name": clinic_name},
     )
-    message.attach_alternative(
-        render_to_string("accounts/email/invitation.html", context), "text/html"
-    )
-    transaction.on_commit(message.send)
     return user
+
+
+@transaction.atomic
+def request_password_reset(*, users: Iterable[User]) -> None:
+    """Queue a reset e-mail for each account (the form found them by the address she typed)."""
+    for user in users:
+        request_message(kind="password_reset", recipient=user)

@@ -77,7 +77,10 @@ def write_due_reminders(count: int) -> None:
     )
     due = timezone.now() - dt.timedelta(minutes=1)
     Reminder.objects.bulk_create(
-        (Reminder(booking=booking, kind="24h", send_at=due) for booking in bookings),
+        (
+            Reminder(booking=booking, recipient_id=booking.client_id, kind="24h", send_at=due)
+            for booking in bookings
+        ),
         batch_size=2000,
     )
 

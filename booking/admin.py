@@ -1,12 +1,15 @@
+"""Admin for slots, bookings, plans and the outbox: read-only, as only services may write them."""
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from booking.models import Booking, Plan, Reminder, Slot
+from common.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["starts_at", "ends_at", "therapist", "status", "block_reason"]
     list_filter = ["status", "therapist__clinic", "therapist"]
     search_fields = ["therapist__display_name", "block_reason"]
@@ -16,16 +19,14 @@ class SlotAdmin(admin.ModelAdmin):
     raw_id_fields = ["therapist"]
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Reminder
     extra = 0
-    fields = ["kind", "send_at", "status", "attempts", "sent_at", "last_error"]
-    readonly_fields = fields
-    can_delete = False
+    fields = ["kind", "channel", "send_at", "status", "attempts", "sent_at", "last_error"]
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: bookings change only through the booking services, at the front desk."""
 
     list_display = [
@@ -45,15 +46,6 @@ class BookingAdmin(admin.ModelAdmin):
     readonly_fields = ["front_desk", "created_at", "updated_at"]
     raw_id_fields = ["client", "slot", "plan", "moved_to", "flags_acknowledged_by"]
     inlines = [ReminderInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="therapist", ordering="slot__therapist__display_name")
     def therapist_name(self, booking):
@@ -76,7 +68,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "client", "therapist", "weekdays", "local_time", "starts_on", "ends_on"]
     list_filter = ["status", "therapist__clinic"]
     search_fields = ["client__email", "therapist__display_name"]
@@ -87,11 +79,12 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["send_at", "kind", "status", "attempts", "booking", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["booking__client__email", "last_error"]
+class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox: every message, filtered by status, kind and channel."""
+
+    list_display = ["send_at", "kind", "channel", "status", "attempts", "recipient", "sent_at"]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["recipient__email", "last_error"]
     date_hierarchy = "send_at"
-    list_select_related = ["booking__client"]
-    readonly_fields = ["created_at", "updated_at", "sent_at", "attempts", "last_error"]
-    raw_id_fields = ["booking"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["booking", "recipient"]

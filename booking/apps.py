@@ -6,5 +6,6 @@ class BookingConfig(AppConfig):
     name = "booking"
 
     def ready(self):
-        # Her sessions follow changes to her due date and answers (see safety.signals).
+        # Her sessions follow changes to her due date and answers (see safety.signals), and
+        # lower apps' messages reach the outbox (see accounts.outgoing).
         from booking import receivers  # noqa: F401

@@ -1,21 +1,142 @@
-"""E-mails about her sessions (booked, moved, cancelled): plain text and HTML, clinic-local times.
+"""The e-mail of each outbox row: plain text, HTML and, where useful, a calendar file.
 
-Each is sent after the transaction that changed the booking commits, from the ids, so a
-rolled-back booking never sends an e-mail and a mail server hiccup never undoes a booking.
+Written by the worker at send time from the ids in the row, never in a web request, so the
+words and times are those of the moment it leaves. Every e-mail carries its row's
+``Message-ID`` (``<reminder-<id>@bolster>``), the same on every attempt, so a repeat can be
+recognised by mail systems and people.
 """
 
-import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import User
+from accounts.services import set_password_url
 from booking.calendar import ics_for_bookings
-from booking.models import Booking
+from booking.models import Booking, Reminder
+from booking.services.reminders import PLAN_END, is_same_day
+from clinics.models import Clinic
+from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
+from safety.models import Clearance, Severity
 
-logger = logging.getLogger(__name__)
+WHAT_TO_BRING = (
+    "Wear loose, comfortable clothes and bring a bottle of water. Have a light snack an hour "
+    "or so before, and bring your maternity notes if anything has changed since your last visit."
+)
+
+
+def message_id(reminder: Reminder) -> str:
+    return f"<reminder-{reminder.pk}@bolster>"
+
+
+def _absolute(url: str) -> str:
+    return f"{settings.SITE_URL}{url}"
+
+
+def _email(
+    reminder: Reminder,
+    *,
+    template: str,
+    subject: str,
+    context: dict,
+    reply_to: str = "",
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[reminder.recipient.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Message-ID": message_id(reminder)},
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+# --- Reminders before a session ---------------------------------------------------------------
+
+
+def _client_safety_notes(booking: Booking) -> list[str]:
+    """What she should know from the session's open safety flags, in client words."""
+    session_day = booking.slot.therapist.clinic.local_date(booking.starts_at)
+    flags = list(booking.safety_flags.filter(closed_at__isnull=True).order_by("code"))
+    cleared = set()
+    if any(flag.severity == Severity.CLEARANCE for flag in flags):
+        cleared = set(
+            Clearance.objects.filter(client=booking.client)
+            .covering(session_day)
+            .values_list("code", flat=True)
+        )
+    notes = []
+    for flag in flags:
+        if flag.severity == Severity.CLEARANCE and flag.code not in cleared:
+            notes.append(
+                f"Clearance still needed: {flag.title}. Before this session your therapist "
+                "needs a written note from your midwife or doctor saying massage is fine for "
+                "you. Please bring it, or send it to the clinic beforehand."
+            )
+        elif flag.severity == Severity.BLOCK:
+            notes.append(
+                f"{flag.title}: this session cannot go ahead as things stand. "
+                f"{flag.client_message} Please call the clinic."
+            )
+        elif flag.client_message:
+            notes.append(flag.client_message)
+    return notes
+
+
+def reminder_context(reminder: Reminder) -> dict:
+    booking = reminder.booking
+    therapist = booking.slot.therapist
+    clinic = therapist.clinic
+    starts = timezone.localtime(booking.starts_at, clinic.tz)
+    return {
+        "reminder": reminder,
+        "booking": booking,
+        "client": booking.client,
+        "clinic": clinic,
+        "therapist": therapist,
+        "is_plan_end": reminder.kind == PLAN_END,
+        "is_same_day": is_same_day(reminder.kind),
+        "day": dateformat.format(starts, "l j F Y"),
+        "time": dateformat.format(starts, "H:i"),
+        "zone": f"{starts.tzname()}, {clinic.time_zone}",
+        "address_lines": [line for line in clinic.address.splitlines() if line.strip()],
+        "what_to_bring": WHAT_TO_BRING,
+        "safety_notes": _client_safety_notes(booking),
+        "not_medical_advice": NOT_MEDICAL_ADVICE,
+        "red_flag_symptoms": RED_FLAG_SYMPTOMS,
+        "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
+        "move_url": _absolute(reverse("booking:move", kwargs={"pk": booking.pk})),
+        "cancel_url": _absolute(reverse("booking:cancel", kwargs={"pk": booking.pk})),
+        "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
+        "preferences_url": _absolute(reverse("booking:reminder_preferences")),
+    }
+
+
+def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The reminder e-mail: plain text, HTML and the session as a calendar file."""
+    context = reminder_context(reminder)
+    message = _email(
+        reminder,
+        template="booking/email/reminder",
+        subject=render_to_string("booking/email/reminder_subject.txt", context),
+        context=context,
+        reply_to=context["clinic"].email,
+    )
+    message.attach("session.ics", ics_for_bookings([reminder.booking]), "text/calendar")
+    return message
+
+
+# --- Notices: booked, moved, cancelled --------------------------------------------------------
 
 
 def _bookings(ids) -> list[Booking]:
@@ -26,105 +147,170 @@ def _bookings(ids) -> list[Booking]:
     )
 
 
-def _send(*, template: str, subject: str, bookings: list[Booking], attach_ics: bool, **extra):
-    client = bookings[0].client
+def _session_notice(
+    reminder: Reminder, *, template: str, subject: str, bookings: list[Booking], **extra
+) -> EmailMultiAlternatives:
     clinic = bookings[0].slot.therapist.clinic
     context = {
-        "client": client,
+        "client": bookings[0].client,
         "clinic": clinic,
         "bookings": bookings,
         "site_url": settings.SITE_URL,
-        "my_bookings_url": settings.SITE_URL + reverse("booking:my_bookings"),
-        "rebook_url": settings.SITE_URL + reverse("booking:clinic", kwargs={"slug": clinic.slug}),
+        "my_bookings_url": _absolute(reverse("booking:my_bookings")),
+        "rebook_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
         **extra,
     }
-    message = EmailMultiAlternatives(
+    message = _email(
+        reminder,
+        template=f"booking/email/{template}",
         subject=subject,
-        body=render_to_string(f"booking/email/{template}.txt", context),
-        to=[client.email],
-        reply_to=[clinic.email],
+        context=context,
+        reply_to=clinic.email,
     )
-    message.attach_alternative(
-        render_to_string(f"booking/email/{template}.html", context), "text/html"
-    )
-    if attach_ics:
-        message.attach("bolster-sessions.ics", ics_for_bookings(bookings), "text/calendar")
-    message.send()
+    message.attach("bolster-sessions.ics", ics_for_bookings(bookings), "text/calendar")
+    return message
 
 
-def _after_commit(func, **kwargs) -> None:
-    def run():
-        try:
-            func(**kwargs)
-        except Exception:
-            # The booking stands; she still sees it on her page. Log and move on.
-            logger.exception("Could not send %s for %s", func.__name__, kwargs)
-
-    transaction.on_commit(run)
-
-
-def send_booked(*, booking_ids: list[int]) -> None:
-    bookings = _bookings(booking_ids)
-    if not bookings:
-        return
+def booked_message(reminder: Reminder) -> EmailMultiAlternatives:
+    bookings = _bookings(reminder.payload["booking_ids"])
     count = len(bookings)
     subject = (
         "Your prenatal massage is booked"
         if count == 1
         else f"Your plan of {count} prenatal massage sessions is booked"
     )
-    _send(template="booked", subject=subject, bookings=bookings, attach_ics=True)
+    return _session_notice(reminder, template="booked", subject=subject, bookings=bookings)
 
 
-def send_moved(*, old_id: int, new_id: int) -> None:
-    old = Booking.objects.select_related("slot__therapist__clinic").get(pk=old_id)
-    bookings = _bookings([new_id])
-    _send(
+def moved_message(reminder: Reminder) -> EmailMultiAlternatives:
+    old = Booking.objects.select_related("slot__therapist__clinic").get(
+        pk=reminder.payload["old_id"]
+    )
+    return _session_notice(
+        reminder,
         template="moved",
         subject="Your prenatal massage has moved",
-        bookings=bookings,
-        attach_ics=True,
+        bookings=_bookings([reminder.booking_id]),
         old=old,
     )
 
 
-def send_cancelled(*, booking_ids: list[int], by: str, reason: str = "") -> None:
-    bookings = _bookings(booking_ids)
-    if not bookings:
-        return
-    by_clinic = by == Booking.CancelledBy.CLINIC
+def cancelled_message(reminder: Reminder) -> EmailMultiAlternatives:
+    bookings = _bookings(reminder.payload["booking_ids"])
+    by_clinic = reminder.payload["by"] == Booking.CancelledBy.CLINIC
     subject = (
         "The clinic had to cancel your prenatal massage"
         if by_clinic
         else "Your prenatal massage is cancelled"
     )
-    _send(
+    return _session_notice(
+        reminder,
         template="cancelled",
         subject=subject if len(bookings) == 1 else subject.replace("massage", "massage sessions"),
         bookings=bookings,
-        attach_ics=True,
         by_clinic=by_clinic,
-        reason=reason,
+        reason=reminder.payload.get("reason", ""),
     )
 
 
-def booked_after_commit(booking_ids: list[int]) -> None:
-    _after_commit(send_booked, booking_ids=list(booking_ids))
+def _session_blocked(reminder: Reminder, *, audience: str) -> EmailMultiAlternatives:
+    """She, or her therapist, learns that a booked session can no longer go ahead as it stands."""
+    booking = Booking.objects.select_related(
+        "client", "slot__therapist__clinic", "slot__therapist__user"
+    ).get(pk=reminder.booking_id)
+    clinic = booking.slot.therapist.clinic
+    context = {
+        "booking": booking,
+        "clinic": clinic,
+        "therapist": booking.slot.therapist,
+        "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
+        "flags": list(booking.safety_flags.filter(closed_at__isnull=True, severity=Severity.BLOCK)),
+        "booking_url": _absolute(reverse("booking:booking", args=[booking.pk])),
+        "review_url": _absolute(reverse("sessions:review", kwargs={"booking_id": booking.pk})),
+    }
+    template = f"safety/email/session_blocked_{audience}"
+    return _email(
+        reminder,
+        template=template,
+        subject=render_to_string(f"{template}_subject.txt", context),
+        context=context,
+        reply_to=clinic.email,
+    )
 
 
-def moved_after_commit(*, old_id: int, new_id: int) -> None:
-    _after_commit(send_moved, old_id=old_id, new_id=new_id)
+# --- Account e-mails --------------------------------------------------------------------------
 
 
-def cancelled_after_commit(*, booking_ids: list[int], by: str, reason: str = "") -> None:
-    _after_commit(send_cancelled, booking_ids=list(booking_ids), by=by, reason=reason)
+def invitation_message(reminder: Reminder) -> EmailMultiAlternatives:
+    clinic_name = reminder.payload["clinic_name"]
+    context = {
+        "user": reminder.recipient,
+        "invited_by": User.objects.filter(pk=reminder.payload.get("invited_by_id")).first(),
+        "clinic_name": clinic_name,
+        # Made now rather than when she was invited, so it is never stored in the outbox.
+        "link": set_password_url(reminder.recipient),
+    }
+    return _email(
+        reminder,
+        template="accounts/email/invitation",
+        subject=f"You're invited to {clinic_name} on Bolster",
+        context=context,
+    )
 
 
-__all__ = [
-    "booked_after_commit",
-    "cancelled_after_commit",
-    "moved_after_commit",
-    "send_booked",
-    "send_cancelled",
-    "send_moved",
-]
+def client_invitation_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The clinic registered her (she phoned): set a password, then check her answers."""
+    clinic = Clinic.objects.get(pk=reminder.payload["clinic_id"])
+    context = {
+        "client": reminder.recipient,
+        "clinic": clinic,
+        # Made now rather than when she was registered, so it is never stored in the outbox.
+        "link": set_password_url(reminder.recipient),
+        "health_url": _absolute(reverse("safety:intake")),
+    }
+    return _email(
+        reminder,
+        template="accounts/email/client_invitation",
+        subject=f"{clinic.name} has made you a Bolster account",
+        context=context,
+        reply_to=clinic.email,
+    )
+
+
+def password_reset_message(reminder: Reminder) -> EmailMultiAlternatives:
+    user = reminder.recipient
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email,
+        "user": user,
+        "domain": site.netloc,
+        "protocol": site.scheme,
+        "site_name": "Bolster",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        # Made at send time: the token never sits in the outbox, and its validity runs from
+        # the moment she can read it.
+        "token": default_token_generator.make_token(user),
+    }
+    return _email(
+        reminder,
+        template="accounts/email/password_reset",
+        subject=render_to_string("accounts/email/password_reset_subject.txt", context),
+        context=context,
+    )
+
+
+NOTICES: dict[str, Callable[[Reminder], EmailMultiAlternatives]] = {
+    Reminder.Notice.BOOKED: booked_message,
+    Reminder.Notice.MOVED: moved_message,
+    Reminder.Notice.CANCELLED: cancelled_message,
+    Reminder.Notice.SESSION_BLOCKED: lambda r: _session_blocked(r, audience="client"),
+    Reminder.Notice.SESSION_BLOCKED_THERAPIST: lambda r: _session_blocked(r, audience="therapist"),
+    Reminder.Notice.INVITATION: invitation_message,
+    Reminder.Notice.CLIENT_INVITATION: client_invitation_message,
+    Reminder.Notice.PASSWORD_RESET: password_reset_message,
+}
+
+
+def compose(reminder: Reminder) -> EmailMultiAlternatives:
+    """The e-mail for any outbox row: a notice by its kind, otherwise a session reminder."""
+    return NOTICES.get(reminder.kind, reminder_message)(reminder)

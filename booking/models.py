@@ -1,4 +1,4 @@
-"""Appointment slots, bookings, weekly plans and the reminder outbox."""
+"""Appointment slots, bookings, weekly plans and the outbox of every outgoing message."""
 
 from django.conf import settings
 from django.db import models
@@ -194,8 +194,24 @@ class Booking(models.Model):
         return self.status == self.Status.BOOKED
 
 
+class ReminderQuerySet(models.QuerySet):
+    def reminders(self):
+        """Reminders before a session (24h, 2h, plan_end), without the one-off notices."""
+        return self.exclude(kind__in=Reminder.Notice.values)
+
+    def notices(self):
+        return self.filter(kind__in=Reminder.Notice.values)
+
+
 class Reminder(models.Model):
-    """Outbox row: one e-mail to send at ``send_at``, exactly once."""
+    """Outbox row: one message to send at ``send_at`` on one channel, exactly once.
+
+    Every outgoing message is a row here, written in the transaction of the change it
+    announces: the reminders before a session (kind ``24h``, ``2h``, ``plan_end``) and the
+    one-off notices (``Reminder.Notice``: booked, moved, cancelled, a session blocked by a
+    safety rule, a staff invitation, a password reset). The name stays ``Reminder`` because
+    reminders were its first kind and scripts outside the app rely on it.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -205,8 +221,27 @@ class Reminder(models.Model):
         SKIPPED = "skipped", "Skipped (too late to help)"
         FAILED = "failed", "Failed"
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20, help_text="e.g. 24h, 2h, plan_end")
+    class Notice(models.TextChoices):
+        BOOKED = "booked", "Booking confirmed"
+        MOVED = "moved", "Session moved"
+        CANCELLED = "cancelled", "Cancellation"
+        SESSION_BLOCKED = "session_blocked", "Session blocked by a safety rule"
+        SESSION_BLOCKED_THERAPIST = "session_blocked_therapist", "Blocked session (therapist)"
+        INVITATION = "invitation", "Staff invitation"
+        CLIENT_INVITATION = "client_invitation", "Client invitation (registered by the clinic)"
+        PASSWORD_RESET = "password_reset", "Password reset"
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.CharField(max_length=20, default="email")
+    kind = models.CharField(max_length=30, help_text="e.g. 24h, 2h, plan_end, booked")
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="Ids and words the message is written from."
+    )
     send_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -220,10 +255,29 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReminderQuerySet.as_manager()
+
     class Meta:
         ordering = ["send_at"]
         constraints = [
-            models.UniqueConstraint(fields=["booking", "kind"], name="one_reminder_per_kind"),
+            # One reminder of each kind per session; notices may repeat (a session can be
+            # blocked by a safety rule, cleared and blocked again).
+            models.UniqueConstraint(
+                fields=["booking", "kind"],
+                condition=~Q(
+                    kind__in=[
+                        "booked",
+                        "moved",
+                        "cancelled",
+                        "session_blocked",
+                        "session_blocked_therapist",
+                        "invitation",
+                        "client_invitation",
+                        "password_reset",
+                    ]
+                ),
+                name="one_reminder_per_kind",
+            ),
         ]
         indexes = [
             models.Index(
@@ -240,4 +294,23 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} reminder for booking {self.booking_id} ({self.status})"
+        return f"{self.kind} message to user {self.recipient_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        # A reminder before a session goes to the client who booked it.
+        if self.recipient_id is None and self.booking_id is not None:
+            self.recipient_id = self.booking.client_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_notice(self) -> bool:
+        return self.kind in self.Notice.values
+
+    @property
+    def label(self) -> str:
+        """What the message is, for the people watching the outbox."""
+        if self.is_notice:
+            return self.Notice(self.kind).label
+        if self.kind == "plan_end":
+            return "Plan ends next week"
+        return f"Reminder {self.kind} before"

@@ -3,11 +3,11 @@
 import datetime as dt
 import logging
 
-from celery import current_app, shared_task
+from celery import shared_task
 from django.db import transaction
-from kombu.exceptions import OperationalError as BrokerError
 
-from booking.services.reminders import (
+from booking.services import outbox
+from booking.services.outbox import (
     CLAIM_BATCH_SIZE,
     CLAIM_LEASE,
     Outcome,
@@ -28,33 +28,22 @@ def keep_slots_generated() -> int:
     return ensure_slots_for_horizon()
 
 
-def _enqueue_sends(reminder_ids: list[int]) -> None:
-    try:
-        with current_app.producer_or_acquire() as producer:
-            for reminder_id in reminder_ids:
-                send_reminder.apply_async((reminder_id,), producer=producer)
-    except BrokerError:
-        # The rows stay claimed; once their lease lapses the next dispatch hands them out again.
-        logger.warning(
-            "Broker unavailable: %d claimed reminders wait for their lease", len(reminder_ids)
-        )
-
-
 @shared_task
 def dispatch_due_reminders(
     batch_size: int = CLAIM_BATCH_SIZE, lease_seconds: float | None = None
 ) -> int:
-    """Every minute: claim due reminders batch by batch and enqueue a send task for each.
+    """Every minute: claim due messages batch by batch and enqueue a send task for each.
 
-    Exactly-once is the outbox's business (``booking.services.reminders``); two runs at once,
-    or a run repeated after a crash, claim each reminder once.
+    Exactly-once is the outbox's business (``booking.services.outbox``); two runs at once,
+    or a run repeated after a crash, claim each message once. Runs on the ``periodic`` queue,
+    the sends on ``outbox``, so a backlog of sends never holds dispatch up.
     """
     lease = dt.timedelta(seconds=lease_seconds) if lease_seconds is not None else CLAIM_LEASE
     claimed = 0
     for _ in range(MAX_BATCHES_PER_RUN):
         with transaction.atomic():
             ids = claim_due_reminders(limit=batch_size, lease=lease)
-            transaction.on_commit(lambda ids=ids: _enqueue_sends(ids))
+            transaction.on_commit(lambda ids=ids: outbox.enqueue_sends(ids))
         claimed += len(ids)
         if len(ids) < batch_size:
             break
@@ -63,7 +52,7 @@ def dispatch_due_reminders(
 
 @shared_task(bind=True, max_retries=None)
 def send_reminder(self, reminder_id: int) -> str:
-    """Send one claimed reminder; a repeat delivery of this task sends nothing more.
+    """Send one claimed outbox row; a repeat delivery of this task sends nothing more.
 
     Attempts are counted on the row (not by Celery) so that they survive a lost task.
     """

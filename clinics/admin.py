@@ -1,11 +1,14 @@
-"""Admin for clinics, their therapists, working hours and time off."""
+"""Admin for clinics, their therapists, working hours and time off (the last two read-only)."""
 
 from django.contrib import admin
 
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
+from common.admin import ReadOnlyAdminMixin
 
 
-class TherapistInline(admin.TabularInline):
+class TherapistInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Therapists join by invitation (the clinic's back office), which also lays out slots."""
+
     model = Therapist
     extra = 0
     fields = ["display_name", "slug", "user", "is_active"]
@@ -50,12 +53,12 @@ class ClinicAdmin(admin.ModelAdmin):
     ]
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = WorkingHours
     extra = 0
 
 
-class TimeOffInline(admin.TabularInline):
+class TimeOffInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TimeOff
     extra = 0
     readonly_fields = ["created_at"]
@@ -69,12 +72,19 @@ class TherapistAdmin(admin.ModelAdmin):
     list_select_related = ["clinic", "user"]
     date_hierarchy = "created_at"
     raw_id_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Joining, leaving and coming back go through services that lay out or remove her slots.
+    readonly_fields = ["clinic", "user", "is_active", "created_at", "updated_at"]
     inlines = [WorkingHoursInline, TimeOffInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["therapist", "weekday", "starts_at", "ends_at", "valid_from", "valid_until"]
     list_filter = ["weekday", "therapist__clinic"]
     search_fields = ["therapist__display_name"]
@@ -84,7 +94,7 @@ class WorkingHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["therapist", "starts_on", "ends_on", "reason", "created_at"]
     list_filter = ["therapist__clinic"]
     search_fields = ["therapist__display_name", "reason"]

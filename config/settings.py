@@ -11,11 +11,14 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# The embedded default's SQLite file, broker folders, mail and beat schedule live here.
+VAR_DIR = Path(env("BOLSTER_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
@@ -99,6 +102,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has the web process and two worker processes writing at once.
+    # WAL lets readers carry on beside a writer; IMMEDIATE takes the write lock when a
+    # transaction begins, so a transaction never fails half-way to upgrade its lock
+    # ("database is locked" on the ``sent`` update, then a duplicate once the lease ran out),
+    # and writers queue for up to the busy timeout instead. SQLite has no SELECT … FOR UPDATE:
+    # these serialised transactions are what keeps each message sent once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -135,6 +150,11 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------
 
+# Sends have their own queue: a backlog of e-mails never delays the minutely dispatch or the
+# hourly slot layout, which run on ``periodic``. A worker started without ``-Q`` takes both.
+CELERY_TASK_QUEUES = [Queue("periodic"), Queue("outbox")]
+CELERY_TASK_DEFAULT_QUEUE = "periodic"
+CELERY_TASK_ROUTES = {"booking.tasks.send_reminder": {"queue": "outbox"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

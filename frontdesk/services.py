@@ -5,8 +5,9 @@ import datetime as dt
 from django.db import transaction
 
 from accounts.models import User
+from booking.models import Reminder
+from booking.services.outbox import notify
 from clinics.models import Clinic
-from frontdesk import emails
 from safety import services as safety_services
 from safety.dating import due_date_entry_problem
 from safety.models import AuditEntry, PregnancyProfile
@@ -89,5 +90,8 @@ def register_client(
         action=AuditEntry.Action.REGISTERED_CLIENT,
         detail="Health answers taken on the phone" if consent else "No health answers yet",
     )
-    emails.client_invited_after_commit(client_id=client.pk, clinic_id=clinic.pk)
+    # An outbox row of this transaction: the e-mail leaves from a worker once it commits.
+    notify(
+        kind=Reminder.Notice.CLIENT_INVITATION, recipient=client, payload={"clinic_id": clinic.pk}
+    )
     return client

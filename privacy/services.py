@@ -112,7 +112,10 @@ def delete_client_account(*, client: User) -> None:
     without saying who she was. The audit trail keeps one entry per clinic saying an account
     was deleted, and her older entries lose the link to her.
     """
-    client = User.objects.select_for_update().get(pk=client.pk)
+    # FOR NO KEY UPDATE: her row is anonymised, never deleted, and a clinic cancelling one
+    # of her sessions right now writes an outbox row pointing at her (a key-share lock) while
+    # holding that session; a full FOR UPDATE here would deadlock with it.
+    client = User.objects.select_for_update(no_key=True).get(pk=client.pk)
     clinics = list(Clinic.objects.filter(therapists__slots__bookings__client=client).distinct())
     # Locked, so a session the clinic is cancelling right now drops out here rather than
     # failing her deletion.

@@ -1,4 +1,5 @@
-"""Admin for pregnancy profiles, intake answers, flags, clearances and the read-only audit trail;
+"""Admin for pregnancy profiles, intake answers, flags, clearances and the audit trail, all
+read-only (their services re-evaluate her sessions, close flags and write the audit trail);
 and the clinic's raised severities, checked against the rule set."""
 
 from django import forms
@@ -6,12 +7,13 @@ from django.contrib import admin
 
 from clinics.admin import ClinicAdmin
 from clinics.models import Clinic
+from common.admin import ReadOnlyAdminMixin
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
 from safety.policies import validate_raised_severities
 
 
 @admin.register(PregnancyProfile)
-class PregnancyProfileAdmin(admin.ModelAdmin):
+class PregnancyProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "due_date", "due_date_source", "updated_at"]
     list_filter = ["due_date_source"]
     search_fields = ["client__email", "client__first_name", "client__last_name"]
@@ -20,7 +22,7 @@ class PregnancyProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntakeResponse)
-class IntakeResponseAdmin(admin.ModelAdmin):
+class IntakeResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "created_at", "consent_given_at"]
     search_fields = ["client__email"]
     raw_id_fields = ["client"]
@@ -30,7 +32,7 @@ class IntakeResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafetyFlag)
-class SafetyFlagAdmin(admin.ModelAdmin):
+class SafetyFlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "booking",
         "code",
@@ -47,7 +49,7 @@ class SafetyFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clearance)
-class ClearanceAdmin(admin.ModelAdmin):
+class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["client", "code", "issued_by", "issued_on", "valid_until", "recorded_by"]
     list_filter = ["code"]
     search_fields = ["client__email", "issued_by"]
@@ -56,21 +58,12 @@ class ClearanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor_label", "action", "client", "clinic"]
     list_filter = ["action", "clinic"]
     search_fields = ["actor_label", "client__email", "detail"]
     date_hierarchy = "created_at"
     readonly_fields = ["actor", "actor_label", "client", "clinic", "action", "detail", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ClinicSafetyForm(forms.ModelForm):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.test.utils import override_settings
 
+from booking.services import outbox
 from tests.factories import ClinicFactory, TherapistFactory, UserFactory
 
 # `make test` runs the date-sensitive tests a second time with the clock years ahead (still
@@ -51,6 +52,44 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+# The real one, for tests about the broker itself.
+REAL_ENQUEUE_SENDS = outbox.enqueue_sends
+
+
+class InlineWorker:
+    """Broker and worker in one, for the unit tests: a queued send runs at once, in-process.
+
+    ``hold()`` keeps what is queued instead, to look at a request before any worker has
+    run; ``release()`` then runs it, as a worker would a moment later.
+    """
+
+    def __init__(self):
+        self.held: list[int] | None = None
+
+    def enqueue(self, reminder_ids) -> None:
+        if self.held is not None:
+            self.held.extend(reminder_ids)
+            return
+        for reminder_id in reminder_ids:
+            outbox.send_claimed_reminder(reminder_id=reminder_id)
+
+    def hold(self) -> None:
+        self.held = []
+
+    def release(self) -> list[int]:
+        held, self.held = self.held or [], None
+        self.enqueue(held)
+        return held
+
+
+@pytest.fixture(autouse=True)
+def worker(monkeypatch):
+    """No real worker runs in unit tests: the outbox's send tasks run in-process."""
+    inline = InlineWorker()
+    monkeypatch.setattr(outbox, "enqueue_sends", inline.enqueue)
+    return inline
 
 
 @pytest.fixture

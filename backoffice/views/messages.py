@@ -11,7 +11,8 @@ CLINIC_REMINDER_ROWS = 200
 
 
 class ClinicRemindersView(ClinicAdminRequiredMixin, TemplateView):
-    """Reminders of upcoming sessions at her clinics only: failed first, then sent."""
+    """Messages about upcoming sessions at her clinics only, reminders and notices alike:
+    failed first, then sent."""
 
     template_name = "booking/reminders/clinic_reminders.html"
 

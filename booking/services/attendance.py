@@ -1,10 +1,8 @@
 """How each session ended: attended, no-show or cancelled late, marked by the clinic's staff."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking
 from booking.services.bookings import (
     audit_for_client,
@@ -14,13 +12,15 @@ from booking.services.bookings import (
     lock_booking,
     mark_cancelled,
 )
-from booking.services.errors import AttendanceError
+from booking.services.errors import AttendanceError, Busy
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_cancelled
 from safety.models import AuditEntry
 
 OUTCOMES = set(Booking.Attendance.values)
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def mark_attendance(*, booking: Booking, outcome: str, marked_by: User) -> Booking:
     """Record how the session ended; the therapist of the slot or a clinic admin marks it.
 
@@ -47,9 +47,7 @@ def mark_attendance(*, booking: Booking, outcome: str, marked_by: User) -> Booki
             late_by=marked_by,
         )
         if booking.starts_at > now:
-            emails.cancelled_after_commit(
-                booking_ids=[booking.pk], by=Booking.CancelledBy.CLIENT, reason="Cancelled late"
-            )
+            notify_cancelled([booking], by=Booking.CancelledBy.CLIENT, reason="Cancelled late")
     else:
         if booking.starts_at > now:
             raise AttendanceError("A session can be marked once it has started.")

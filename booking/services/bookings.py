@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails, queries
+from booking import queries
 from booking.models import Booking, Slot
 from booking.services.errors import (
     BookingError,
+    Busy,
     CancellationTooLate,
     NoShowLimitReached,
     NotAllowed,
@@ -25,6 +26,8 @@ from booking.services.errors import (
     SlotUnavailable,
 )
 from booking.services.flags import write_flags
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
@@ -208,9 +211,9 @@ def create_booking(
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> Booking:
-    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, e-mail.
+    """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice.
 
     ``booked_by`` is the staff member booking for her (by phone, at the desk): the same
     checks apply, except the clinic's no-show limit, and a clinic admin may book against a
@@ -243,7 +246,7 @@ def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> 
             action=AuditEntry.Action.BOOKED_FOR_CLIENT,
             detail=f"Session {describe(booking)}",
         )
-    emails.booked_after_commit([booking.pk])
+    notify_booked([booking])
     return booking
 
 
@@ -296,7 +299,7 @@ def mark_cancelled(
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_booking(
     *,
     booking: Booking,
@@ -331,11 +334,11 @@ def cancel_booking(
             action=AuditEntry.Action.CANCELLED_FOR_CLIENT,
             detail=f"Session {describe(booking)}{' (late)' if late_by else ''}",
         )
-    emails.cancelled_after_commit(booking_ids=[booking.pk], by=by, reason=reason)
+    notify_cancelled([booking], by=by, reason=reason)
     return booking
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = None) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
@@ -384,5 +387,5 @@ def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = N
             action=AuditEntry.Action.MOVED_FOR_CLIENT,
             detail=f"Session {describe(old)} moved to {describe(new)}",
         )
-    emails.moved_after_commit(old_id=old.pk, new_id=new.pk)
+    notify_moved(old=old, new=new)
     return new

@@ -52,6 +52,15 @@ class PlanChanged(PlanError):
         self.failed = list(failed)
 
 
+class Busy(BookingError):
+    """Another change holds the rows this one needs for longer than we let anyone wait."""
+
+    default_message = (
+        "Someone else is changing this right now, so nothing was changed. "
+        "Please try again in a moment."
+    )
+
+
 class NotAllowed(BookingError):
     """A staff member acting outside what her role at the clinic allows."""
 

@@ -5,15 +5,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking
+from booking.services.notices import notify_session_blocked
 from safety import engine
 from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
@@ -166,7 +163,7 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
     """Re-write the flags of her future active sessions; past sessions keep their history.
 
     A session that becomes ``block`` is not cancelled (the clinic decides); she and the
-    therapist are e-mailed once the change is committed.
+    therapist are told by e-mail (outbox rows of this transaction, sent by a worker).
     """
     result = Reevaluation()
     if not PregnancyProfile.objects.filter(client=client).exists():
@@ -185,47 +182,9 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
         result.bookings.append(booking)
         if has_block(flags) and not was_blocked:
             result.newly_blocked.append(booking)
-    if result.newly_blocked:
-        ids = [booking.pk for booking in result.newly_blocked]
-        transaction.on_commit(lambda: send_blocked_session_emails(booking_ids=ids))
+    for booking in result.newly_blocked:
+        notify_session_blocked(booking)
     return result
-
-
-def send_blocked_session_emails(*, booking_ids: list[int]) -> None:
-    """Tell her and the therapist that a booked session can no longer go ahead as it stands."""
-    bookings = Booking.objects.filter(pk__in=booking_ids).select_related(
-        "client", "slot__therapist__clinic", "slot__therapist__user"
-    )
-    for booking in bookings:
-        clinic = booking.slot.therapist.clinic
-        context = {
-            "booking": booking,
-            "clinic": clinic,
-            "therapist": booking.slot.therapist,
-            "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
-            "flags": [flag for flag in open_flags(booking) if flag.severity == Severity.BLOCK],
-            "booking_url": settings.SITE_URL + reverse("booking:booking", args=[booking.pk]),
-            "review_url": settings.SITE_URL
-            + reverse("sessions:review", kwargs={"booking_id": booking.pk}),
-        }
-        for audience, recipient in (
-            ("client", booking.client.email),
-            ("therapist", booking.slot.therapist.user.email),
-        ):
-            template = f"safety/email/session_blocked_{audience}"
-            message = EmailMultiAlternatives(
-                subject=render_to_string(f"{template}_subject.txt", context).strip(),
-                body=render_to_string(f"{template}.txt", context),
-                to=[recipient],
-                reply_to=[clinic.email],
-            )
-            message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-            try:
-                message.send()
-            except Exception:
-                # The flags are stored and shown on the session either way; a lost e-mail
-                # must not hide that, so log it and carry on with the next one.
-                logger.exception("Could not send the blocked-session e-mail for %s", booking.pk)
 
 
 def check_sessions_fit_due_date(*, client: User, due_date: dt.date) -> None:

@@ -11,11 +11,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import emails
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
     audit_for_client,
@@ -33,7 +31,9 @@ from booking.services.bookings import (
     mark_cancelled,
     stopping_blocks,
 )
-from booking.services.errors import BookingError, PlanChanged, PlanError
+from booking.services.errors import BookingError, Busy, PlanChanged, PlanError
+from booking.services.locking import short_lock_wait
+from booking.services.notices import notify_booked, notify_cancelled
 from clinics.models import Therapist
 from safety.models import AuditEntry
 
@@ -382,7 +382,7 @@ def preview_plan(
     )
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def book_plan(
     *,
     client: User,
@@ -482,7 +482,7 @@ def book_plan(
                 f"{booked[-1].starts_at.astimezone(clinic.tz):%Y-%m-%d}, {local_time:%H:%M}"
             ),
         )
-    emails.booked_after_commit([booking.pk for booking in booked])
+    notify_booked(booked)
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
 
 
@@ -492,7 +492,7 @@ class PlanCancellation:
     too_late: list[Booking]
 
 
-@transaction.atomic
+@short_lock_wait(Busy)
 def cancel_plan(
     *, plan: Plan, by: str = Booking.CancelledBy.CLIENT, cancelled_by: User | None = None
 ) -> PlanCancellation:
@@ -542,5 +542,5 @@ def cancel_plan(
         plan.cancelled_at = timezone.now()
         plan.save(update_fields=["status", "cancelled_at"])
     if cancelled:
-        emails.cancelled_after_commit(booking_ids=[b.pk for b in cancelled], by=by)
+        notify_cancelled(cancelled, by=by)
     return PlanCancellation(cancelled=cancelled, too_late=too_late)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking, Slot
 from booking.services.bookings import cancel_booking
+from booking.services.locking import short_lock_wait
 from clinics.models import Therapist, TimeOff, WorkingHours
 from common.errors import DomainError
 
@@ -33,6 +34,13 @@ class InvalidRange(ScheduleError):
 
 class ReasonRequired(ScheduleError):
     default_message = "Please say why these times are blocked."
+
+
+class ScheduleBusy(ScheduleError):
+    default_message = (
+        "Someone else is changing these times right now, so nothing was changed. "
+        "Please try again in a moment."
+    )
 
 
 class NothingToBlock(ScheduleError):
@@ -156,11 +164,13 @@ def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> lis
     return Slot.objects.bulk_create(new_slots, batch_size=500)
 
 
-@transaction.atomic
+@short_lock_wait(ScheduleBusy)
 def block_slots(*, slots: Iterable[Slot], reason: str, by_user: User) -> list[Booking]:
     """Block ``slots`` with ``reason`` and cancel the sessions booked in them.
 
-    Each cancelled client is told by e-mail (with a link to rebook) by ``cancel_booking``.
+    Each cancelled client is told by e-mail (with a link to rebook): ``cancel_booking``
+    writes the notice in this transaction and a worker sends it, so the request never waits
+    on the mail server.
     Returns the cancelled bookings. Either every slot is blocked and every booking
     cancelled, or nothing changes.
     """

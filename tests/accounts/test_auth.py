@@ -85,9 +85,10 @@ def test_wrong_password_is_refused_with_a_message(client):
     assert "Please enter a correct e-mail address and password" in response.content.decode()
 
 
-def test_password_reset_email_link_sets_a_new_password(client):
+def test_password_reset_email_link_sets_a_new_password(client, django_capture_on_commit_callbacks):
     UserFactory(email="maya@example.com")
-    client.post(reverse("accounts:password_reset"), {"email": "maya@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "maya@example.com"})
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

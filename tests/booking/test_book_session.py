@@ -30,7 +30,8 @@ def test_booking_copies_the_slot_times_and_writes_flags_and_reminders(
     assert booking.status == Booking.Status.BOOKED
     assert (booking.starts_at, booking.ends_at) == (open_slot.starts_at, open_slot.ends_at)
     assert SafetyFlag.objects.filter(booking=booking, code="side_lying_position").exists()
-    assert Reminder.objects.filter(booking=booking).count() == 2
+    assert Reminder.objects.reminders().filter(booking=booking).count() == 2
+    assert Reminder.objects.notices().get(booking=booking).status == Reminder.Status.SENT
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [ready_client.email]

@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from booking.models import Booking, Plan
 from booking.services import book_plan, book_session, preview_plan
-from booking.services.errors import PlanChanged, SlotUnavailable
+from booking.services.errors import Busy, PlanChanged, SlotUnavailable
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import TherapistFactory
 
@@ -84,7 +84,9 @@ def test_plans_racing_for_a_shared_date_never_leave_half_a_plan():
     winners = [r for r in results if not isinstance(r, Exception)]
     losers = [r for r in results if isinstance(r, Exception)]
     assert len(winners) == 1
-    assert all(isinstance(r, PlanChanged) for r in losers), losers
+    # A racer still queued behind the winner's locks after LOCK_TIMEOUT (a slow machine) is
+    # told the page is busy instead; either way she is refused cleanly, with nothing booked.
+    assert all(isinstance(r, PlanChanged | Busy) for r in losers), losers
     assert Plan.objects.count() == 1
     winner_client = winners[0].plan.client
     assert Booking.objects.exclude(client=winner_client).count() == 0

@@ -105,6 +105,32 @@ class TestClinicReminders:
         assert "SMTPServerDisconnected" in response.text
         assert "Maya Ito" in response.text
 
+    def test_a_failed_confirmation_shows_beside_the_reminders(
+        self, client, clinic_admin, therapist
+    ):
+        failed = reminder_at(
+            therapist,
+            status=Reminder.Status.FAILED,
+            kind="booked",
+            attempts=5,
+            last_error="SMTPRecipientsRefused: mailbox unavailable",
+        )
+        sent = reminder_at(
+            therapist,
+            status=Reminder.Status.SENT,
+            kind="cancelled",
+            sent_at=timezone.now(),
+            days_ahead=3,
+        )
+        client.force_login(clinic_admin)
+
+        response = client.get(self.url)
+
+        assert list(response.context["reminders"]) == [failed, sent]
+        assert "Booking confirmed" in response.text
+        assert "Cancellation" in response.text
+        assert "mailbox unavailable" in response.text
+
     def test_shows_nothing_of_another_clinic(self, client, clinic_admin):
         elsewhere = TherapistFactory(clinic=ClinicFactory(name="Other Clinic"))
         reminder_at(elsewhere, status=Reminder.Status.FAILED, last_error="boom")
@@ -114,7 +140,7 @@ class TestClinicReminders:
 
         assert list(response.context["reminders"]) == []
         assert response.context["counts"] == {"sent": 0, "failed": 0, "waiting": 0}
-        assert "No reminders have gone out" in response.text
+        assert "No messages have gone out" in response.text
 
     def test_leaves_out_sessions_that_are_over(self, client, clinic_admin, therapist):
         reminder_at(therapist, status=Reminder.Status.SENT, days_ahead=-2)

@@ -110,7 +110,9 @@ class RedisServer:
         self.start()
 
     def queue_length(self) -> int:
-        return redis.Redis(port=self.port).llen("celery")
+        """Tasks waiting on either queue: dispatch (periodic) and sends (outbox)."""
+        server = redis.Redis(port=self.port)
+        return sum(server.llen(queue) for queue in ("periodic", "outbox"))
 
 
 class Worker:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import Booking, Reminder
-from booking.services.reminders import (
+from booking.services import outbox
+from booking.services.outbox import (
     MAX_SEND_ATTEMPTS,
     Outcome,
     claim_due_reminders,
@@ -24,6 +25,7 @@ from booking.services.reminders import (
 )
 from booking.tasks import dispatch_due_reminders, send_reminder
 from safety.models import Clearance, SafetyFlag
+from tests.conftest import REAL_ENQUEUE_SENDS
 from tests.factories import (
     BookingFactory,
     PregnancyProfileFactory,
@@ -87,6 +89,16 @@ class TestSending:
         [message] = mail.outbox
         assert message.to == [reminder.booking.client.email]
         assert message.extra_headers["Message-ID"] == f"<reminder-{reminder.pk}@bolster>"
+
+    def test_sending_a_reminder_costs_a_fixed_number_of_queries(
+        self, therapist, django_assert_num_queries
+    ):
+        reminder = due_reminder(therapist)
+        claim_due_reminders()
+
+        # Savepoint, lock the row, her session, its open flags, mark sent, release.
+        with django_assert_num_queries(6):
+            assert send_claimed_reminder(reminder_id=reminder.pk).outcome is Outcome.SENT
 
     def test_sending_the_same_reminder_again_sends_nothing(self, therapist):
         reminder = due_reminder(therapist)
@@ -264,7 +276,8 @@ class TestDispatch:
         def broker_down(*args, **kwargs):
             raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-        monkeypatch.setattr(send_reminder, "apply_async", broker_down)
+        monkeypatch.setattr(outbox, "enqueue_sends", REAL_ENQUEUE_SENDS)
+        monkeypatch.setattr(current_app, "send_task", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             assert dispatch_due_reminders.apply().get() == 1
 
