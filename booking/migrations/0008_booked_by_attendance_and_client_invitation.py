@@ -6,48 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('booking', '0007_reminder_recipient_required'),
+        ("booking", "0007_reminder_recipient_required"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='reminder',
-            name='one_reminder_per_kind',
+            model_name="reminder",
+            name="one_reminder_per_kind",
         ),
         migrations.AddField(
-            model_name='booking',
-            name='attendance',
-            field=models.CharField(blank=True, choices=[('attended', 'Attended'), ('no_show', 'No-show'), ('cancelled_late', 'Cancelled late')], max_length=20),
+            model_name="booking",
+            name="attendance",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("attended", "Attended"),
+                    ("no_show", "No-show"),
+                    ("cancelled_late", "Cancelled late"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='attendance_marked_at',
+            model_name="booking",
+            name="attendance_marked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='attendance_marked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="booking",
+            name="attendance_marked_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='booking',
-            name='booked_by',
-            field=models.ForeignKey(blank=True, help_text='The staff member who booked it for her; empty when she booked it herself.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="booking",
+            name="booked_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The staff member who booked it for her; empty when she booked it herself.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='booked_by',
-            field=models.ForeignKey(blank=True, help_text='The staff member who booked it for her; empty when she booked it herself.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="plan",
+            name="booked_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The staff member who booked it for her; empty when she booked it herself.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['starts_at'], name='booking_start'),
+            model_name="booking",
+            index=models.Index(fields=["starts_at"], name="booking_start"),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['booked', 'moved', 'cancelled', 'session_blocked', 'session_blocked_therapist', 'invitation', 'client_invitation', 'password_reset']), _negated=True), fields=('booking', 'kind'), name='one_reminder_per_kind'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "booked",
+                            "moved",
+                            "cancelled",
+                            "session_blocked",
+                            "session_blocked_therapist",
+                            "invitation",
+                            "client_invitation",
+                            "password_reset",
+                        ],
+                    ),
+                    _negated=True,
+                ),
+                fields=("booking", "kind"),
+                name="one_reminder_per_kind",
+            ),
         ),
     ]
