@@ -93,6 +93,13 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         max_value=14 * 24,
         help_text="Clients cannot cancel or move online closer than this.",
     )
+    booking_notice_hours = forms.IntegerField(
+        label="Minimum notice to book (hours)",
+        min_value=0,
+        max_value=14 * 24,
+        required=False,
+        help_text="Clients cannot book a session starting sooner than this. 0: any free time.",
+    )
     booking_horizon_weeks = forms.IntegerField(
         label="Clients may book up to (weeks ahead)", min_value=1, max_value=52
     )
@@ -114,6 +121,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             "session_minutes",
             "turnover_minutes",
             "cancellation_notice_hours",
+            "booking_notice_hours",
             "booking_horizon_weeks",
             "no_show_limit",
             "reminder_hours",
@@ -151,11 +159,16 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
                 "session_minutes",
                 "turnover_minutes",
                 "cancellation_notice_hours",
+                "booking_notice_hours",
                 "booking_horizon_weeks",
                 "reminder_hours",
             ),
             Fieldset("Safety rules you make stricter", *self.rule_fields),
         )
+
+    def clean_booking_notice_hours(self):
+        # Left empty on a form saved before the setting existed: no minimum notice.
+        return self.cleaned_data.get("booking_notice_hours") or 0
 
     def clean(self):
         cleaned = super().clean()

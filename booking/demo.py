@@ -35,6 +35,7 @@ CLINICS = [
         "phone": "+1 718 555 0142",
         "email": "hello@brooklyn.bolster.example",
         "time_zone": "America/New_York",
+        "emergency_number": "911",
     },
 ]
 

@@ -20,8 +20,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from accounts.services import set_password_url
-from booking.calendar import ics_for_bookings
+from booking.calendar import CANCEL, REQUEST, ics_for_bookings
 from booking.models import Booking, Reminder
+from booking.services.changes import can_change_online
 from booking.services.reminders import PLAN_END, is_same_day
 from clinics.models import Clinic
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
@@ -115,6 +116,9 @@ def reminder_context(reminder: Reminder) -> dict:
         "not_medical_advice": NOT_MEDICAL_ADVICE,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
         "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
+        "checkin_url": _absolute(reverse("care:checkin", kwargs={"booking_id": booking.pk})),
+        # Move and cancel links only while they still work: never a page saying "too late".
+        "can_change": can_change_online(booking),
         "move_url": _absolute(reverse("booking:move", kwargs={"pk": booking.pk})),
         "cancel_url": _absolute(reverse("booking:cancel", kwargs={"pk": booking.pk})),
         "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
@@ -147,9 +151,27 @@ def _bookings(ids) -> list[Booking]:
     )
 
 
+def _session_url(bookings: list[Booking]) -> str:
+    """Straight to the session (or the plan), not to a list she has to search."""
+    first = bookings[0]
+    if len(bookings) == 1:
+        return _absolute(reverse("booking:booking", kwargs={"pk": first.pk}))
+    if first.plan_id:
+        return _absolute(reverse("booking:plan_detail", kwargs={"pk": first.plan_id}))
+    return _absolute(reverse("booking:my_bookings"))
+
+
 def _session_notice(
-    reminder: Reminder, *, template: str, subject: str, bookings: list[Booking], **extra
+    reminder: Reminder,
+    *,
+    template: str,
+    subject: str,
+    bookings: list[Booking],
+    ics_method: str = REQUEST,
+    **extra,
 ) -> EmailMultiAlternatives:
+    """A notice about her sessions, with a calendar file asking her calendar to add or update
+    them (``REQUEST``) or to remove them (``CANCEL``)."""
     clinic = bookings[0].slot.therapist.clinic
     context = {
         "client": bookings[0].client,
@@ -157,6 +179,7 @@ def _session_notice(
         "bookings": bookings,
         "site_url": settings.SITE_URL,
         "my_bookings_url": _absolute(reverse("booking:my_bookings")),
+        "session_url": _session_url(bookings),
         "rebook_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
         **extra,
     }
@@ -167,7 +190,11 @@ def _session_notice(
         context=context,
         reply_to=clinic.email,
     )
-    message.attach("bolster-sessions.ics", ics_for_bookings(bookings), "text/calendar")
+    message.attach(
+        "bolster-sessions.ics",
+        ics_for_bookings(bookings, method=ics_method),
+        f"text/calendar; method={ics_method}",
+    )
     return message
 
 
@@ -208,6 +235,7 @@ def cancelled_message(reminder: Reminder) -> EmailMultiAlternatives:
         template="cancelled",
         subject=subject if len(bookings) == 1 else subject.replace("massage", "massage sessions"),
         bookings=bookings,
+        ics_method=CANCEL,
         by_clinic=by_clinic,
         reason=reminder.payload.get("reason", ""),
     )
@@ -236,6 +264,39 @@ def _session_blocked(reminder: Reminder, *, audience: str) -> EmailMultiAlternat
         context=context,
         reply_to=clinic.email,
     )
+
+
+def sessions_on_hold_clinic_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The clinic learns which of her sessions there a red-flag answer put on hold; addressed
+    to the clinic's own e-mail, not to her."""
+    bookings = Booking.objects.filter(pk__in=reminder.payload["booking_ids"]).select_related(
+        "client", "slot__therapist__clinic"
+    )
+    held = sorted(bookings, key=lambda booking: booking.starts_at)
+    clinic = Clinic.objects.get(pk=reminder.payload["clinic_id"])
+    context = {
+        "clinic": clinic,
+        "client": reminder.recipient,
+        "sessions": [
+            {
+                "starts_at": timezone.localtime(booking.starts_at, clinic.tz),
+                "therapist": booking.slot.therapist.display_name,
+                "review_url": _absolute(
+                    reverse("sessions:review", kwargs={"booking_id": booking.pk})
+                ),
+            }
+            for booking in held
+        ],
+    }
+    template = "safety/email/sessions_on_hold_clinic"
+    message = _email(
+        reminder,
+        template=template,
+        subject=render_to_string(f"{template}_subject.txt", context),
+        context=context,
+    )
+    message.to = [clinic.email]
+    return message
 
 
 # --- Account e-mails --------------------------------------------------------------------------
@@ -305,10 +366,23 @@ NOTICES: dict[str, Callable[[Reminder], EmailMultiAlternatives]] = {
     Reminder.Notice.CANCELLED: cancelled_message,
     Reminder.Notice.SESSION_BLOCKED: lambda r: _session_blocked(r, audience="client"),
     Reminder.Notice.SESSION_BLOCKED_THERAPIST: lambda r: _session_blocked(r, audience="therapist"),
+    Reminder.Notice.SESSIONS_ON_HOLD_CLINIC: sessions_on_hold_clinic_message,
     Reminder.Notice.INVITATION: invitation_message,
     Reminder.Notice.CLIENT_INVITATION: client_invitation_message,
     Reminder.Notice.PASSWORD_RESET: password_reset_message,
 }
+
+
+def register_notice(kind: str, compose: Callable[[Reminder], EmailMultiAlternatives]) -> None:
+    """Apps above booking add the notices they write to the outbox (care: a session on hold)."""
+    NOTICES[kind] = compose
+
+
+def notice_email(
+    reminder: Reminder, *, template: str, subject: str, context: dict, reply_to: str = ""
+) -> EmailMultiAlternatives:
+    """A registered notice's e-mail, with the outbox's Message-ID like every other."""
+    return _email(reminder, template=template, subject=subject, context=context, reply_to=reply_to)
 
 
 def compose(reminder: Reminder) -> EmailMultiAlternatives:

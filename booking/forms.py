@@ -9,7 +9,7 @@ from django import forms
 from booking.services.plans import MAX_SESSIONS_PER_WEEK, MIN_DAYS_BETWEEN_SESSIONS, weekday_gap
 from clinics.models import Therapist, WorkingHours
 
-# Used when the clinic has no slots laid out yet: every half hour of a working day.
+# Before a therapist is chosen (a form rebuilt from bad input): every half hour of a day.
 DEFAULT_TIMES = [dt.time(hour, minute) for hour in range(8, 20) for minute in (0, 30)]
 
 
@@ -35,17 +35,31 @@ class PlanForm(forms.Form):
         help_text="Leave empty to book until your due date.",
     )
 
-    def __init__(self, *args, clinic, due_date: dt.date, today: dt.date, times=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        clinic,
+        due_date: dt.date,
+        today: dt.date,
+        therapist: Therapist | None = None,
+        week: dict[int, list[dt.time]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["local_time"].widget.choices = [
-            (f"{time:%H:%M}", f"{time:%H:%M}") for time in (times or DEFAULT_TIMES)
-        ]
         self.due_date = due_date
         self.today = today
+        self.therapist = therapist
+        self.week = week
         self.fields["therapist"].queryset = clinic.therapists.active()
         self.fields[
             "ends_on"
         ].help_text = f"Leave empty to book until your due date, {due_date:%-d %B %Y}."
+        if therapist is not None and week is not None:
+            self.offer_only_her_week(therapist, week)
+        else:
+            self.fields["local_time"].widget.choices = [
+                (f"{time:%H:%M}", f"{time:%H:%M}") for time in DEFAULT_TIMES
+            ]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_tag = True
@@ -58,6 +72,35 @@ class PlanForm(forms.Form):
             "ends_on",
         )
         self.helper.add_input(Submit("preview", "See the dates", css_class="w-100"))
+
+    def offer_only_her_week(self, therapist: Therapist, week: dict[int, list[dt.time]]) -> None:
+        """Only the days she works, and each time with the days it is on: nothing she is off."""
+        self.fields["therapist"].widget = forms.HiddenInput()
+        self.fields["therapist"].initial = therapist.pk
+        names = dict(WorkingHours.Weekday.choices)
+        self.fields["weekdays"].choices = [
+            (day, f"{names[day]} · sessions from {times[0]:%H:%M} to {times[-1]:%H:%M}")
+            if len(times) > 1
+            else (day, f"{names[day]} · a session at {times[0]:%H:%M}")
+            for day, times in week.items()
+        ]
+        self.fields["weekdays"].error_messages["invalid_choice"] = (
+            f"{therapist.display_name} doesn't work on one of those days. Choose from the days "
+            "listed."
+        )
+        self.fields["weekdays"].help_text = (
+            f"The days {therapist.display_name} works. One or two days; two sessions need a "
+            "day of rest between them."
+        )
+        days_at: dict[dt.time, list[int]] = {}
+        for day, times in week.items():
+            for time in times:
+                days_at.setdefault(time, []).append(day)
+        self.fields["local_time"].widget.choices = [
+            (f"{time:%H:%M}", f"{time:%H:%M} ({', '.join(names[d][:3] for d in days)})")
+            for time, days in sorted(days_at.items())
+        ]
+        self.fields["local_time"].help_text = "In brackets: the days she starts a session then."
 
     def clean_weekdays(self):
         days = sorted(set(self.cleaned_data["weekdays"]))
@@ -87,10 +130,23 @@ class PlanForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self.check_time_on_her_days(cleaned.get("weekdays") or [], cleaned.get("local_time"))
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last date must be on or after the start date.")
         return cleaned
+
+    def check_time_on_her_days(self, weekdays: list[int], local_time: dt.time | None) -> None:
+        if self.week is None or local_time is None:
+            return
+        names = dict(WorkingHours.Weekday.choices)
+        off = [names[day] for day in weekdays if local_time not in self.week.get(day, ())]
+        if off:
+            self.add_error(
+                "local_time",
+                f"{self.therapist.display_name} doesn't start a session at {local_time:%H:%M} on "
+                f"{' or '.join(off)}. Choose a time listed with that day.",
+            )
 
 
 class ReminderPreferencesForm(forms.Form):

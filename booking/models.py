@@ -168,6 +168,20 @@ class Booking(models.Model):
         related_name="+",
     )
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    change_grace_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Until then she may cancel or move it online whatever the notice rule: a "
+        "change of mind just after booking. A moved session keeps its original grace.",
+    )
+    calendar_uid = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The session's calendar event UID, kept when it moves so calendars update it.",
+    )
+    calendar_sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised with every change, so calendars take the newest copy."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,6 +241,7 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", "Cancellation"
         SESSION_BLOCKED = "session_blocked", "Session blocked by a safety rule"
         SESSION_BLOCKED_THERAPIST = "session_blocked_therapist", "Blocked session (therapist)"
+        SESSIONS_ON_HOLD_CLINIC = "sessions_on_hold_clinic", "Sessions on hold (clinic)"
         INVITATION = "invitation", "Staff invitation"
         CLIENT_INVITATION = "client_invitation", "Client invitation (registered by the clinic)"
         PASSWORD_RESET = "password_reset", "Password reset"
@@ -271,6 +286,7 @@ class Reminder(models.Model):
                         "cancelled",
                         "session_blocked",
                         "session_blocked_therapist",
+                        "sessions_on_hold_clinic",
                         "invitation",
                         "client_invitation",
                         "password_reset",

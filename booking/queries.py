@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
-from django.db.models.functions import TruncTime
+from django.db.models.functions import ExtractIsoWeekDay, TruncTime
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,9 +14,13 @@ from safety.models import SafetyFlag
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
     """Free slots of the clinic's active therapists inside its booking horizon."""
-    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    now = timezone.now()
+    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     slots = Slot.objects.free().filter(
-        therapist__clinic=clinic, therapist__is_active=True, starts_at__lte=horizon
+        therapist__clinic=clinic,
+        therapist__is_active=True,
+        starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
+        starts_at__lte=horizon,
     )
     if therapist is not None:
         slots = slots.filter(therapist=therapist)
@@ -71,15 +75,37 @@ def free_days_and_slots(
     return {d for d in free_days if start <= d <= last_day}, slots
 
 
-def slot_start_times(*, clinic: Clinic) -> list[dt.time]:
-    """The clinic-local start times its bookable slots use (what a weekly plan can pick)."""
-    return sorted(
-        bookable_slots(clinic=clinic)
-        .annotate(local_time=TruncTime("starts_at", tzinfo=clinic.tz))
+def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.time]]:
+    """The clinic-local session start times on each weekday she works (Monday = 0).
+
+    From her current and coming working hours, laid out as the slot generator lays them out,
+    plus any open slot of hers ahead (a time the clinic opened by hand), in two queries.
+    """
+    clinic = therapist.clinic
+    session = dt.timedelta(minutes=clinic.session_minutes)
+    step = session + dt.timedelta(minutes=clinic.turnover_minutes)
+    week: dict[int, set[dt.time]] = {}
+    hours = therapist.working_hours.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    for stretch in hours:
+        moment = dt.datetime.combine(today, stretch.starts_at)
+        closing = dt.datetime.combine(today, stretch.ends_at)
+        while moment + session <= closing:
+            week.setdefault(stretch.weekday, set()).add(moment.time())
+            moment += step
+    opened = (
+        Slot.objects.open()
+        .filter(therapist=therapist, starts_at__gt=timezone.now())
+        .annotate(
+            iso_weekday=ExtractIsoWeekDay("starts_at", tzinfo=clinic.tz),
+            local_time=TruncTime("starts_at", tzinfo=clinic.tz),
+        )
         .order_by()
-        .values_list("local_time", flat=True)
+        .values_list("iso_weekday", "local_time")
         .distinct()
     )
+    for iso_weekday, local_time in opened:
+        week.setdefault(iso_weekday - 1, set()).add(local_time)
+    return {day: sorted(week[day]) for day in sorted(week)}
 
 
 def _first_free_start(**filters) -> Subquery:
@@ -110,11 +136,17 @@ def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
 
     Only the fields the slot picker shows are loaded: it runs on every visit to a clinic.
     """
-    horizon = timezone.now() + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    now = timezone.now()
+    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    opens = now + dt.timedelta(hours=clinic.booking_notice_hours)
     return list(
         clinic.therapists.active()
         .only("id", "clinic_id", "slug", "display_name")
-        .annotate(next_free=_first_free_start(therapist=OuterRef("pk"), starts_at__lte=horizon))
+        .annotate(
+            next_free=_first_free_start(
+                therapist=OuterRef("pk"), starts_at__gte=opens, starts_at__lte=horizon
+            )
+        )
     )
 
 

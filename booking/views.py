@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accounts.permissions import ClientRequiredMixin
 from booking import queries
-from booking.calendar import ics_for_bookings
+from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
@@ -29,12 +29,15 @@ from booking.services import (
     book_session,
     cancel_booking,
     cancel_plan,
+    flags,
     move_booking,
     preview_plan,
 )
-from booking.services.bookings import (
+from booking.services.bookings import check_safety
+from booking.services.changes import (
     can_change_online,
-    check_safety,
+    change_deadline,
+    in_change_grace,
     notice_deadline,
 )
 from booking.services.errors import (
@@ -47,8 +50,12 @@ from booking.services.errors import (
 from booking.services.reminders import set_same_day_reminders
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
+from safety.engine import CONDITION_RULES
 
 STRIP_DAYS = 14
+ANSWER_RULE_CODES = {rule.code for rule in CONDITION_RULES}
+# Any of these in the plan page's query string means she asked for the preview.
+PLAN_FIELDS = {"weekdays", "local_time", "starts_on", "ends_on", "preview"}
 
 
 def parse_day(value: str | None) -> dt.date | None:
@@ -173,10 +180,22 @@ class SlotView(View):
 
     template_name = "booking/slot.html"
 
-    def render_slot(self, request, slot, *, error=None, status=200):
+    def render_slot(self, request, slot, *, error=None, status=200, clearance_needed=()):
         clinic = slot.therapist.clinic
         blocked = isinstance(error, SafetyBlocked)
-        context = {"slot": slot, "clinic": clinic, "error": error, "blocked": blocked}
+        context = {
+            "slot": slot,
+            "clinic": clinic,
+            "error": error,
+            "blocked": blocked,
+            "clearance_needed": clearance_needed,
+        }
+        if blocked:
+            # A block from her answers stops every date alike: another time cannot help.
+            context["blocked_by_answers"] = any(
+                finding.code in ANSWER_RULE_CODES for finding in error.findings
+            )
+            context["red_flag"] = flags.red_flag_outcome(request.user)
         if error is not None and not blocked:
             context["alternatives"] = queries.nearest_free_slots(slot=slot)
         return render(request, self.template_name, context, status=status)
@@ -199,12 +218,14 @@ class SlotView(View):
                 return redirect_response
             # Say so before she taps "Book" if a safety rule stops this date.
             clinic = slot.therapist.clinic
+            on = clinic.local_date(slot.starts_at)
             try:
-                check_safety(
-                    client=request.user, clinic=clinic, on=clinic.local_date(slot.starts_at)
-                )
+                findings = check_safety(client=request.user, clinic=clinic, on=on)
             except BookingError as error:
                 return self.render_slot(request, slot, error=error)
+            # A note needed from her midwife or doctor is said before she books, not after.
+            needed = flags.clearance_findings_uncovered(findings, client=request.user, on=on)
+            return self.render_slot(request, slot, clearance_needed=needed)
         return self.render_slot(request, slot)
 
     def post(self, request, slot_id):
@@ -235,10 +256,15 @@ class BookingDetailView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = her_booking(self.request, kwargs["pk"])
+        flags.mark_cleared_codes([booking])
         context["booking"] = booking
         context["clinic"] = booking.slot.therapist.clinic
         context["can_change"] = can_change_online(booking)
-        context["notice_deadline"] = notice_deadline(booking)
+        context["change_deadline"] = change_deadline(booking)
+        context["calendar_links"] = add_to_calendar_links(booking)
+        # Only the grace keeps it changeable: the notice rule alone would lock it already.
+        now = timezone.now()
+        context["in_grace"] = now >= notice_deadline(booking) and in_change_grace(booking, now)
         return context
 
 
@@ -351,7 +377,23 @@ class PlanView(ClientRequiredMixin, View):
             return None
         self.today = self.clinic.today()
         self.due_date = profile.due_date
+        self.therapists = list(self.clinic.therapists.active().prefetch_related("working_hours"))
+        data = request.POST if request.method == "POST" else request.GET
+        self.therapist = self.chosen_therapist(data.get("therapist"))
+        self.week = (
+            queries.working_week(therapist=self.therapist, today=self.today)
+            if self.therapist
+            else None
+        )
         return profile
+
+    def chosen_therapist(self, value):
+        """The therapist she picked, or the clinic's only one; None means she picks first."""
+        therapist_id = parse_id(value)
+        chosen = next((t for t in self.therapists if t.pk == therapist_id), None)
+        if chosen is None and len(self.therapists) == 1:
+            return self.therapists[0]
+        return chosen
 
     def form(self, data=None, **kwargs):
         return PlanForm(
@@ -359,11 +401,14 @@ class PlanView(ClientRequiredMixin, View):
             clinic=self.clinic,
             due_date=self.due_date,
             today=self.today,
-            times=queries.slot_start_times(clinic=self.clinic),
+            therapist=self.therapist,
+            week=self.week,
             **kwargs,
         )
 
-    def render_plan(self, request, form, *, preview=None, error=None, status=200):
+    def render_plan(
+        self, request, form=None, *, preview=None, error=None, status=200, clearance_needed=()
+    ):
         return render(
             request,
             self.template_name,
@@ -372,7 +417,11 @@ class PlanView(ClientRequiredMixin, View):
                 "form": form,
                 "preview": preview,
                 "error": error,
-                "therapists": self.clinic.therapists.active().prefetch_related("working_hours"),
+                "therapist": self.therapist,
+                "week": self.week,
+                "therapists": self.therapists,
+                "choose_therapist": self.therapist is None,
+                "clearance_needed": clearance_needed,
             },
             status=status,
         )
@@ -380,7 +429,17 @@ class PlanView(ClientRequiredMixin, View):
     def get(self, request, slug):
         if self.setup_plan(request, slug) is None:
             return redirect(profile_url(request.get_full_path()))
-        if "therapist" not in request.GET:
+        if self.therapist is None:
+            return self.render_plan(request)
+        if not self.week:
+            return self.render_plan(
+                request,
+                error=BookingError(
+                    f"{self.therapist.display_name} has no regular working hours yet, so a weekly "
+                    "plan with her isn't possible. Please choose another therapist."
+                ),
+            )
+        if not PLAN_FIELDS & request.GET.keys():
             return self.render_plan(request, self.form(initial={"starts_on": self.today}))
         form = self.form(request.GET)
         if not form.is_valid():
@@ -389,14 +448,24 @@ class PlanView(ClientRequiredMixin, View):
             preview = preview_plan(client=request.user, **form.cleaned_data)
         except BookingError as error:
             return self.render_plan(request, form, error=error)
-        return self.render_plan(request, form, preview=preview)
+        return self.render_plan(
+            request, form, preview=preview, clearance_needed=self.clearance_needed(preview)
+        )
+
+    def clearance_needed(self, preview) -> list:
+        """Notes from her midwife or doctor the plan's first date needs: said before booking."""
+        first = next((planned for planned in preview.dates if planned.is_free), None)
+        if first is None:
+            return []
+        findings = check_safety(client=self.request.user, clinic=self.clinic, on=first.on)
+        return flags.clearance_findings_uncovered(findings, client=self.request.user, on=first.on)
 
     def post(self, request, slug):
         if self.setup_plan(request, slug) is None:
             return redirect(profile_url(request.path))
         form = self.form(request.POST)
-        if not form.is_valid():
-            return self.render_plan(request, form)
+        if self.therapist is None or not form.is_valid():
+            return self.render_plan(request, form if self.therapist else None)
         accepted = parse_ids(request.POST.getlist("slot"))
         try:
             result = book_plan(client=request.user, accepted_slot_ids=accepted, **form.cleaned_data)
@@ -427,6 +496,7 @@ class PlanDetailView(ClientRequiredMixin, TemplateView):
             pk=kwargs["pk"],
         )
         bookings = list(queries.client_bookings(client=self.request.user).filter(plan=plan))
+        flags.mark_cleared_codes(bookings)
         upcoming, _ = queries.split_upcoming(bookings)
         context.update(
             plan=plan,
@@ -485,6 +555,7 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         upcoming, past = queries.split_upcoming(queries.client_bookings(client=self.request.user))
+        flags.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
         active_plans = {

@@ -43,6 +43,7 @@ class ClinicAdmin(admin.ModelAdmin):
                     "session_minutes",
                     "turnover_minutes",
                     "cancellation_notice_hours",
+                    "booking_notice_hours",
                     "booking_horizon_weeks",
                     "reminder_hours",
                     "raised_severities",

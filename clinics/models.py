@@ -28,6 +28,11 @@ class Clinic(models.Model):
     address = models.TextField(help_text="Street, town and postcode, one per line.")
     phone = models.CharField(max_length=40)
     email = models.EmailField("e-mail")
+    emergency_number = models.CharField(
+        max_length=20,
+        default="999",
+        help_text="The local emergency number clients are told to call (999, 911, 112 …).",
+    )
     time_zone = models.CharField(
         max_length=64,
         default="Europe/London",
@@ -51,6 +56,9 @@ class Clinic(models.Model):
     )
     cancellation_notice_hours = models.PositiveSmallIntegerField(
         default=24, help_text="Clients cannot cancel or move online closer than this."
+    )
+    booking_notice_hours = models.PositiveSmallIntegerField(
+        default=0, help_text="Clients cannot book a session starting sooner than this."
     )
     booking_horizon_weeks = models.PositiveSmallIntegerField(
         default=8, help_text="How far ahead clients may book."

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clinics",
     "safety",
     "booking",
+    "care",
     "privacy",
     "backoffice",
     "frontdesk",
@@ -235,6 +236,17 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Her doctors' letters: never under MEDIA_ROOT or any served folder, and with no URL of their
+# own; only an authorised view reads them. Any Django storage backend fits (e.g. a private
+# S3 bucket through django-storages: set PRIVATE_STORAGE_BACKEND and its options).
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+STORAGES["private"] = {
+    "BACKEND": env(
+        "PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,7 +17,9 @@ urlpatterns = [
     path("", include("backoffice.session_urls")),
     path("book/", include("booking.urls")),
     path("health/", include("safety.urls")),
+    path("health/", include("booking.health_urls")),
     path("health/", include("privacy.urls")),
+    path("care/", include("care.urls")),
     path("front-desk/", include("frontdesk.urls")),
     path("admin/", admin.site.urls),
 ]

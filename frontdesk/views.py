@@ -328,14 +328,28 @@ class PlanView(FrontDeskMixin, View):
 
     template_name = "frontdesk/plan.html"
 
+    def chosen_therapist(self, data):
+        """The therapist picked (among those staff may book for), or the only one there is."""
+        therapists = list(self.therapists())
+        therapist_id = parse_id((data or {}).get("therapist"))
+        chosen = next((t for t in therapists if t.pk == therapist_id), None)
+        if chosen is None and len(therapists) == 1:
+            return therapists[0]
+        return chosen
+
     def form(self, client, data=None, **kwargs):
         profile = safety_services.pregnancy_profile(client)
+        today = self.clinic.today()
+        therapist = self.chosen_therapist(data)
+        # Once the therapist is known the form offers only the days and times she works.
+        week = booking_queries.working_week(therapist=therapist, today=today) if therapist else None
         form = PlanForm(
             data,
             clinic=self.clinic,
             due_date=profile.due_date,
-            today=self.clinic.today(),
-            times=booking_queries.slot_start_times(clinic=self.clinic),
+            today=today,
+            therapist=therapist,
+            week=week or None,
             **kwargs,
         )
         form.fields["therapist"].queryset = self.therapists()

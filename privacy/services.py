@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking, Plan
 from booking.services import cancel_booking, cancel_plan
+from care.services import erase_care_records, export_care_records
 from clinics.models import Clinic
-from safety import engine
+from safety import documents, engine
 from safety import services as safety_services
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
 
@@ -94,6 +95,10 @@ def export_client_data(*, client: User) -> bytes:
             }
             for clearance in Clearance.objects.filter(client=client).order_by("issued_on")
         ],
+        **export_care_records(client=client),
+        "doctors_letters": [
+            documents.export_entry(document) for document in documents.documents_of(client)
+        ],
         "who_saw_or_changed_your_health_data": [
             {"when": entry.created_at, "who": entry.actor_label, "what": entry.get_action_display()}
             for entry in AuditEntry.objects.filter(client=client).order_by("created_at")
@@ -134,8 +139,10 @@ def delete_client_account(*, client: User) -> None:
     # Her sessions are cancelled above, so this only closes the plans themselves.
     for plan in Plan.objects.filter(client=client, status=Plan.Status.ACTIVE):
         cancel_plan(plan=plan, by=Booking.CancelledBy.CLIENT)
+    erase_care_records(client=client)
     SafetyFlag.objects.filter(booking__client=client).delete()
     Clearance.objects.filter(client=client).delete()
+    documents.delete_documents(client=client)
     IntakeResponse.objects.filter(client=client).delete()
     PregnancyProfile.objects.filter(client=client).delete()
     AuditEntry.objects.filter(client=client).update(client=None, detail="")

@@ -106,6 +106,8 @@ class ConditionRule:
     title: str
     instruction: str
     client_message: str
+    # The rule table sends her to emergency services, not only to her maternity team.
+    emergency: bool = False
 
     def finding(self) -> Finding:
         return Finding(self.code, self.severity, self.title, self.instruction, self.client_message)
@@ -369,6 +371,7 @@ CONDITION_RULES: tuple[ConditionRule, ...] = (
             "or bowel need urgent medical care. Please call your doctor or emergency services "
             "now."
         ),
+        emergency=True,
     ),
     ConditionRule(
         condition="dvt_history",
@@ -554,6 +557,14 @@ BOOKABLE_BY_PHONE_WITH_CLEARANCE = frozenset({"preeclampsia"})
 RULES_BY_CODE: dict[str, StageRule | ConditionRule] = {
     rule.code: rule for rule in (*STAGE_RULES, *CONDITION_RULES)
 }
+
+
+def blocking_conditions(conditions: Iterable[str]) -> list[ConditionRule]:
+    """Her answers that stop every session by the rule table, in table order."""
+    conditions = set(conditions)
+    return [
+        rule for rule in CONDITION_RULES if rule.condition in conditions and rule.severity == BLOCK
+    ]
 
 
 def evaluate(due_date: dt.date, on: dt.date, conditions: Iterable[str]) -> list[Finding]:

@@ -1,6 +1,5 @@
 """Her pregnancy profile and health questions; the therapist's clearance form."""
 
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -10,10 +9,14 @@ from django.utils.html import escape
 from common.forms import DateInput
 from safety import engine
 from safety.dating import due_date_entry_problem, due_date_from_last_period
+from safety.documents import check_upload, max_megabytes
 from safety.models import PregnancyProfile
+from safety.services import SafetyError
 
 YES = "yes"
 NO = "no"
+# A scan and a last-period date further apart than this are shown to her before the scan wins.
+DATES_MAY_DIFFER_BY_DAYS = 14
 
 
 class PregnancyProfileForm(forms.Form):
@@ -33,6 +36,10 @@ class PregnancyProfileForm(forms.Form):
         label="Your mobile number",
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    # Shown only when her scan date and her last-period date disagree (see clean()).
+    confirm_scan_date = forms.BooleanField(
+        label="Use the due date from my scan", required=False, widget=forms.HiddenInput
     )
     emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=120)
     emergency_contact_phone = forms.CharField(
@@ -59,6 +66,23 @@ class PregnancyProfileForm(forms.Form):
             "emergency_contact_phone": profile.emergency_contact_phone,
         }
 
+    def check_dates_agree(self, due_date, lmp, *, confirmed: bool) -> None:
+        """Her scan wins, but not silently when the two dates are more than 2 weeks apart."""
+        from_lmp = due_date_from_last_period(lmp)
+        apart = abs((due_date - from_lmp).days)
+        if apart <= DATES_MAY_DIFFER_BY_DAYS or confirmed:
+            return
+        self.fields["confirm_scan_date"].widget = forms.CheckboxInput()
+        self.fields[
+            "confirm_scan_date"
+        ].label = f"Use the due date from my scan, {due_date.day} {due_date:%B %Y}"
+        self.add_error(
+            "due_date",
+            f"Your last period gives a due date of {from_lmp.day} {from_lmp:%B %Y}, "
+            f"{apart // 7} weeks and {apart % 7} days from your scan's. The scan is usually "
+            "right: tick the box below to use it, or check the dates.",
+        )
+
     def clean_last_period_started_on(self):
         lmp = self.cleaned_data.get("last_period_started_on")
         if lmp and lmp > self.today:
@@ -74,6 +98,8 @@ class PregnancyProfileForm(forms.Form):
         if due_date:
             cleaned["due_date_source"] = PregnancyProfile.DueDateSource.SCAN
             field = "due_date"
+            if lmp:
+                self.check_dates_agree(due_date, lmp, confirmed=cleaned.get("confirm_scan_date"))
         elif lmp:
             due_date = due_date_from_last_period(lmp)
             cleaned["due_date_source"] = PregnancyProfile.DueDateSource.LAST_PERIOD
@@ -108,16 +134,23 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         answered = set(previous.conditions) if previous else set()
         notes = previous.notes if previous else {}
+        for group in engine.QUESTION_GROUPS:
+            self.fields[self.none_name(group)] = forms.BooleanField(
+                label="None of these",
+                required=False,
+                help_text="Tick this and you needn't answer each question of this group.",
+            )
         for rule in engine.CONDITION_RULES:
+            # Required unless "none of these" covers its group: checked in clean().
             self.fields[self.answer_name(rule.condition)] = forms.ChoiceField(
                 label=rule.question,
                 choices=[(YES, "Yes"), (NO, "No")],
                 widget=forms.RadioSelect,
                 initial=(YES if rule.condition in answered else NO) if previous else None,
-                error_messages={"required": "Please answer yes or no."},
+                required=False,
             )
             self.fields[self.note_name(rule.condition)] = forms.CharField(
-                label="Anything you'd like to add? (optional)",
+                label="Tell us more (optional)",
                 required=False,
                 max_length=500,
                 initial=notes.get(rule.condition, ""),
@@ -129,19 +162,73 @@ class IntakeForm(forms.Form):
         for group, heading in engine.QUESTION_GROUPS.items():
             questions = [
                 Div(
-                    InlineRadios(self.answer_name(rule.condition)),
-                    Field(self.note_name(rule.condition)),
+                    Field(self.answer_name(rule.condition), template="safety/includes/yes_no.html"),
+                    # Shown only once she answers yes (CSS, so it works without JavaScript).
+                    Field(self.note_name(rule.condition), wrapper_class="intake-note"),
                     css_class="intake-question border-bottom pb-2 mb-3",
                 )
                 for rule in engine.CONDITION_RULES
                 if rule.group == group
             ]
-            groups.append(Fieldset(escape(heading), *questions, css_class="mb-4"))
+            groups.append(
+                Fieldset(
+                    escape(heading),
+                    Div(
+                        Field(self.none_name(group), template="safety/includes/tick_box.html"),
+                        css_class="none-of-these mb-3",
+                    ),
+                    *questions,
+                    css_class="mb-4 intake-group",
+                )
+            )
         self.helper.layout = Layout(
             *groups,
             HTML('<h2 class="h5">Your consent</h2>'),
-            "consent",
+            Field("consent", template="safety/includes/tick_box.html"),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        for group, heading in engine.QUESTION_GROUPS.items():
+            rules = [rule for rule in engine.CONDITION_RULES if rule.group == group]
+            said_yes = [r for r in rules if cleaned.get(self.answer_name(r.condition)) == YES]
+            if cleaned.get(self.none_name(group)):
+                if said_yes:
+                    self.add_error(
+                        self.none_name(group),
+                        f"You ticked “none of these” but answered yes in “{heading}”. "
+                        "Untick it, or change that answer to no.",
+                    )
+                continue
+            for rule in rules:
+                if not cleaned.get(self.answer_name(rule.condition)):
+                    self.add_error(self.answer_name(rule.condition), "Please answer yes or no.")
+        return cleaned
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor, question, message) for each field in error, in the order of the page."""
+        order = []
+        for group in engine.QUESTION_GROUPS:
+            order.append(self.none_name(group))
+            for rule in engine.CONDITION_RULES:
+                if rule.group == group:
+                    order += [self.answer_name(rule.condition), self.note_name(rule.condition)]
+        order.append("consent")
+        summary = []
+        for name in order:
+            for message in self.errors.get(name, ()):
+                anchor = f"id_{name}_0" if name.startswith("q_") else f"id_{name}"
+                label = self.fields[name].label
+                if name.startswith("none_"):
+                    label = f"None of these ({engine.QUESTION_GROUPS[name[5:]]})"
+                elif name == "consent":
+                    label = "Your consent"
+                summary.append((anchor, label, message))
+        return summary
+
+    @staticmethod
+    def none_name(group: str) -> str:
+        return f"none_{group}"
 
     @staticmethod
     def answer_name(condition: str) -> str:
@@ -165,8 +252,35 @@ class IntakeForm(forms.Form):
         }
 
 
+class ClearanceDocumentForm(forms.Form):
+    file = forms.FileField(
+        label="Photo or PDF of the letter",
+        help_text="A clear photo of the whole page, or the PDF your midwife or doctor sent.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}),
+        error_messages={"required": "Please choose a photo or PDF of the letter."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" Up to {max_megabytes()} MB."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except SafetyError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload
+
+
 class ClearanceForm(forms.Form):
     code = forms.ChoiceField(label="The flag it clears")
+    document = forms.TypedChoiceField(
+        label="Her letter it was verified from",
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
     issued_by = forms.CharField(
         label="Issued by (name and role)",
         max_length=160,
@@ -185,13 +299,22 @@ class ClearanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, flags=(), action="", today, **kwargs):
+    def __init__(self, *args, flags=(), documents=(), action="", today, **kwargs):
         """``today`` is the date where the session's clinic is: it is the latest date allowed,
-        and the date proposed."""
+        and the date proposed. ``documents`` are her uploaded letters, one of which the
+        clearance may be verified from."""
         kwargs.setdefault("initial", {}).setdefault("issued_on", today)
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["code"].choices = [(flag.code, flag.title) for flag in flags]
+        self.documents = {document.pk: document for document in documents}
+        if self.documents:
+            self.fields["document"].choices = [("", "None: a letter shown to me in person")] + [
+                (pk, f"Letter sent {document.uploaded_at:%-d %b %Y, %H:%M}")
+                for pk, document in self.documents.items()
+            ]
+        else:
+            del self.fields["document"]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.add_input(Submit("submit", "Record clearance", css_class="btn-primary w-100"))

@@ -1,4 +1,7 @@
-"""Pregnancy profile, intake answers, safety flags on bookings, clearances and the audit trail."""
+"""Pregnancy profile, intake answers, safety flags on bookings, clearances, her doctors' letters
+and the audit trail."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -103,6 +106,36 @@ class SafetyFlag(models.Model):
         return self.closed_at is None
 
 
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def document_path(instance, filename: str) -> str:
+    """A random name: neither her name nor the file's own name ends up in storage."""
+    return f"clearance-documents/{uuid.uuid4().hex}"
+
+
+class ClearanceDocument(models.Model):
+    """A letter from her doctor or midwife she uploaded, for a therapist to verify."""
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clearance_documents"
+    )
+    file = models.FileField(storage=private_storage, upload_to=document_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"Document {self.pk} of {self.client}"
+
+
 class ClearanceQuerySet(models.QuerySet):
     def covering(self, on) -> "ClearanceQuerySet":
         """Clearances valid on ``on``: issued on or before it, and not yet expired."""
@@ -128,6 +161,14 @@ class Clearance(models.Model):
         max_length=120,
         blank=True,
         help_text="The letter's or record's reference, so anyone can find the document.",
+    )
+    document = models.ForeignKey(
+        ClearanceDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clearances",
+        help_text="The letter she uploaded that this clearance was verified from.",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -163,6 +204,9 @@ class AuditEntry(models.Model):
         CHANGED_PROFILE = "changed_profile", "Changed pregnancy profile"
         ACKNOWLEDGED_FLAGS = "acknowledged_flags", "Acknowledged safety flags"
         RECORDED_CLEARANCE = "recorded_clearance", "Recorded a clearance"
+        UPLOADED_DOCUMENT = "uploaded_document", "Uploaded a doctor's letter"
+        VIEWED_DOCUMENT = "viewed_document", "Viewed a doctor's letter"
+        DELETED_DOCUMENT = "deleted_document", "Deleted a doctor's letter"
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
         REGISTERED_CLIENT = "registered_client", "Registered her at the front desk"
@@ -170,6 +214,11 @@ class AuditEntry(models.Model):
         MOVED_FOR_CLIENT = "moved_for_client", "Moved a session for her"
         CANCELLED_FOR_CLIENT = "cancelled_for_client", "Cancelled for her"
         MARKED_ATTENDANCE = "marked_attendance", "Marked attendance"
+        CHECKED_IN = "checked_in", "Recorded a check-in before a session"
+        RESOLVED_HOLD = "resolved_hold", "Resolved a session on hold"
+        SIGNED_NOTE = "signed_note", "Signed a treatment note"
+        AMENDED_NOTE = "amended_note", "Amended a treatment note"
+        VIEWED_NOTES = "viewed_notes", "Viewed treatment notes"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

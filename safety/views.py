@@ -33,6 +33,11 @@ class ProfileView(ClientRequiredMixin, FormView):
         profile = services.pregnancy_profile(self.request.user)
         context["profile"] = profile
         context["intake"] = services.latest_intake(self.request.user)
+        rules = services.red_flag_rules(self.request.user)
+        # Her sessions on hold are booking's: the "what to do now" page lists them.
+        context["red_flag"] = (
+            {"rules": rules, "emergency": any(rule.emergency for rule in rules)} if rules else None
+        )
         context["next"] = safe_next_url(self.request)
         if profile is not None:
             try:
@@ -91,6 +96,9 @@ class IntakeView(ClientRequiredMixin, FormView):
         except services.SafetyError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
+        if services.red_flag_rules(self.request.user):
+            # No thank-you and no way on to booking: what she must do now comes first.
+            return redirect("health:alert")
         messages.success(self.request, "Thank you — your answers are saved.")
         next_url = safe_next_url(self.request)
         if services.pregnancy_profile(self.request.user) is None:

@@ -25,6 +25,20 @@ def _clock_moved_ahead_when_asked():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _private_files_in_a_scratch_folder(tmp_path_factory):
+    """Her letters go to a scratch folder the run owns, never the real private storage."""
+    from django.core.files.storage import FileSystemStorage
+
+    from safety.models import ClearanceDocument
+
+    field = ClearanceDocument._meta.get_field("file")
+    real = field.storage
+    field.storage = FileSystemStorage(location=tmp_path_factory.mktemp("private"), base_url=None)
+    yield
+    field.storage = real
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
     # Session-wide, so fixtures built once per module hash quickly too.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):

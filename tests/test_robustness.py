@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -12,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
 from booking.services import book_plan, book_session
+from safety.documents import upload_document
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import (
     ClinicFactory,
@@ -47,6 +49,8 @@ class Route:
     status: int | None = 200
     # Links with a token show their own "this link is invalid" page rather than a 404.
     missing: int = 404
+    # The clinic's shared record (treatment notes): every therapist of the clinic reads it.
+    clinic_wide: bool = False
 
 
 def _slug(home, target):
@@ -71,6 +75,10 @@ def _client(home, target):
 
 def _desk_booking(home, target):
     return {"slug": home.clinic_slug, "booking_id": target.booking_id}
+
+
+def _client_booking(home, target):
+    return {"booking_id": target.booking_id}
 
 
 def _garbage_token(home, target):
@@ -157,6 +165,13 @@ ROUTES: dict[str, Route] = {
     "clinics:reminders": Route(roles=(ADMIN,)),
     "safety:profile": Route(roles=(CLIENT,)),
     "safety:intake": Route(roles=(CLIENT,)),
+    # Without a red-flag answer there is nothing to say: a redirect to her profile.
+    "health:alert": Route(roles=(CLIENT,), status=302),
+    "health:documents": Route(roles=(CLIENT,)),
+    # Her letter: she and the staff of her clinic (the therapist of her sessions, its admins).
+    "health:document_file": Route(
+        roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
+    ),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),
@@ -180,6 +195,13 @@ ROUTES: dict[str, Route] = {
     "frontdesk:day": Route(roles=STAFF, kwargs=_slug),
     "frontdesk:unmarked": Route(roles=STAFF, kwargs=_slug),
     "frontdesk:reports": Route(roles=(ADMIN,), kwargs=_slug),
+    "care:checkin": Route(roles=(CLIENT,), kwargs=_client_booking),
+    "care:checkin_done": Route(roles=(CLIENT,), kwargs=_client_booking),
+    "care:session": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:door_checkin": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:resolve_hold": Route(roles=STAFF, kwargs=_staff_booking, status=405),
+    "care:note": Route(roles=STAFF, kwargs=_staff_booking),
+    "care:client_progress": Route(roles=STAFF, kwargs=_staff_booking, clinic_wide=True),
 }
 
 GARBAGE_QUERIES = [
@@ -277,6 +299,9 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
     )
     slot = slot_at(therapist, next_weekday(clinic, 1))
     booking = book_session(client=client, slot=slot)
+    letter = upload_document(
+        client=client, upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
     plan_day = next_weekday(clinic, 3)
     slot_at(therapist, plan_day, dt.time(15))
     plan = book_plan(
@@ -298,6 +323,7 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         slot_id=slot.pk,
         client_id=client.pk,
         booking_id=booking.pk,
+        document_id=letter.pk,
         plan_id=plan.pk,
         hours_id=hours.pk,
         time_off_id=time_off.pk,
@@ -312,6 +338,7 @@ MISSING = SimpleNamespace(
     slot_id=NO_SUCH_ID,
     client_id=NO_SUCH_ID,
     booking_id=NO_SUCH_ID,
+    document_id=NO_SUCH_ID,
     plan_id=NO_SUCH_ID,
     hours_id=NO_SUCH_ID,
     time_off_id=NO_SUCH_ID,
@@ -371,11 +398,12 @@ def secrets_hidden_from(world, actor: str) -> list[str]:
     return hidden
 
 
-def check_response(response, *, world, actor: str, label: str) -> None:
-    """Never a server error, never other people's data, never a redirect off-site."""
+def check_response(response, *, world, actor: str, label: str, shown=()) -> None:
+    """Never a server error, never other people's data (but ``shown``), never a redirect
+    off-site."""
     assert response.status_code < 500, f"{label}: server error {response.status_code}"
     body = response.content.decode(errors="replace") if not response.streaming else ""
-    for secret in secrets_hidden_from(world, actor):
+    for secret in set(secrets_hidden_from(world, actor)) - set(shown):
         assert secret not in body, f"{label}: shows {secret!r}"
     location = response.get("Location", "")
     if location:
@@ -426,6 +454,8 @@ def visible(route: Route, actor: str, case: str) -> bool:
     public one, and for a clinic admin, everything of her clinic."""
     if route.public:
         return case in ("own", "colleague", "foreign")
+    if route.clinic_wide and case == "colleague":
+        return actor in STAFF
     return case == "own" or (case == "colleague" and actor == ADMIN)
 
 
@@ -437,7 +467,10 @@ def test_url_answers_every_caller_without_error_or_leak(name, world):
         for case, url in urls.items():
             label = f"GET {url} ({case}) as {actor}"
             response = http_for(world, actor).get(url)
-            check_response(response, world=world, actor=actor, label=label)
+            shown = (
+                world.colleague.client_secrets if route.clinic_wide and case == "colleague" else ()
+            )
+            check_response(response, world=world, actor=actor, label=label, shown=shown)
             if not allowed(route, actor):
                 assert refused(response, actor), f"{label}: {response.status_code}"
             elif case in ("missing", "too big"):

@@ -17,7 +17,8 @@ from accounts.permissions import StaffRequiredMixin, TherapistRequiredMixin
 from booking import queries
 from booking.models import Booking
 from booking.services import flags
-from safety import engine, services
+from care import queries as care_queries
+from safety import documents, engine, services
 from safety.dating import gestational_age_or_none
 from safety.forms import ClearanceForm
 from safety.models import AuditEntry, Severity
@@ -36,7 +37,9 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
         start, end_of_today = clinic.day_bounds(today)
         _, end_of_week = clinic.day_bounds(today, today + dt.timedelta(days=6))
         sessions = list(
-            queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+            care_queries.with_care_state(
+                queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+            )
         )
         for booking in sessions:
             local_day = clinic.local_date(booking.starts_at)
@@ -86,9 +89,12 @@ class SessionReviewView(StaffRequiredMixin, View):
         clinic = booking.slot.therapist.clinic
         views = flags.flags_for_review(booking)
         needing = [view.flag for view in views if view.needs_clearance]
+        letters = list(documents.documents_of(booking.client))
         action = reverse("sessions:record_clearance", kwargs={"booking_id": booking.pk})
         if clearance_form is None and needing:
-            clearance_form = ClearanceForm(flags=needing, action=action, today=clinic.today())
+            clearance_form = ClearanceForm(
+                flags=needing, documents=letters, action=action, today=clinic.today()
+            )
         context = {
             "booking": booking,
             "clinic": clinic,
@@ -100,6 +106,7 @@ class SessionReviewView(StaffRequiredMixin, View):
             "has_block": any(view.flag.severity == Severity.BLOCK for view in views),
             "clearance_form": clearance_form if needing else None,
             "closed_flags": booking.safety_flags.filter(closed_at__isnull=False),
+            "letters": letters,
             "not_medical_advice": engine.NOT_MEDICAL_ADVICE,
         }
         return render(request, self.template_name, context)
@@ -120,6 +127,7 @@ class RecordClearanceView(StaffRequiredMixin, View):
         form = ClearanceForm(
             request.POST,
             flags=needing,
+            documents=documents.documents_of(booking.client),
             action=reverse("sessions:record_clearance", kwargs={"booking_id": booking.pk}),
             today=booking.slot.therapist.clinic.today(),
         )
@@ -134,6 +142,7 @@ class RecordClearanceView(StaffRequiredMixin, View):
                     valid_until=data["valid_until"],
                     note=data["note"],
                     recorded_by=request.user,
+                    document=form.documents.get(data.get("document")),
                 )
             except services.ClearanceError as error:
                 form.add_error(None, str(error))

@@ -15,6 +15,7 @@ from booking.services.bookings import (
 from booking.services.errors import AttendanceError, Busy
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_cancelled
+from booking.services.start_checks import reasons_not_to_start
 from safety.models import AuditEntry
 
 OUTCOMES = set(Booking.Attendance.values)
@@ -51,6 +52,10 @@ def mark_attendance(*, booking: Booking, outcome: str, marked_by: User) -> Booki
     else:
         if booking.starts_at > now:
             raise AttendanceError("A session can be marked once it has started.")
+        # A session on hold (a red flag at check-in) did not go ahead until it is cleared.
+        reasons = reasons_not_to_start(booking) if outcome == Booking.Attendance.ATTENDED else []
+        if reasons:
+            raise AttendanceError(" ".join(reasons))
         booking.attendance = outcome
         booking.attendance_marked_by = marked_by
         booking.attendance_marked_at = now

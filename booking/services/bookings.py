@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking import queries
+from booking.calendar import event_uid
 from booking.models import Booking, Slot
+from booking.services.changes import can_change_online, in_change_grace, notice_deadline
 from booking.services.errors import (
     BookingError,
     Busy,
@@ -23,6 +25,7 @@ from booking.services.errors import (
     OverlappingBooking,
     ProfileIncomplete,
     SafetyBlocked,
+    SameDaySession,
     SlotUnavailable,
 )
 from booking.services.flags import write_flags
@@ -34,6 +37,8 @@ from safety import services as safety_services
 from safety.models import AuditEntry
 
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
+# Just booked, changed her mind: for this long she may cancel or move whatever the notice.
+CHANGE_GRACE = dt.timedelta(minutes=15)
 
 
 def ensure_ready_to_book(client: User) -> None:
@@ -155,14 +160,26 @@ def lock_slot(slot_id: int) -> Slot:
     )
 
 
-def check_slot_bookable(slot: Slot) -> None:
-    """Call with the slot locked: it must be open, ahead, inside the horizon and not booked."""
+def booking_opens_until(clinic: Clinic, *, now: dt.datetime | None = None) -> dt.datetime:
+    """The earliest start a client may book now, by the clinic's minimum notice to book."""
+    return (now or timezone.now()) + dt.timedelta(hours=clinic.booking_notice_hours)
+
+
+def check_slot_bookable(slot: Slot, *, for_staff: bool = False) -> None:
+    """Call with the slot locked: it must be open, ahead, inside the horizon and not booked.
+
+    The minimum notice to book binds her online booking; staff may book her in sooner."""
     clinic = slot.therapist.clinic
     now = timezone.now()
     if slot.status != Slot.Status.OPEN or not slot.therapist.is_active:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
         raise SlotUnavailable("That time has already passed.")
+    if not for_staff and slot.starts_at < booking_opens_until(clinic, now=now):
+        raise SlotUnavailable(
+            f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead. "
+            "Please choose a later time."
+        )
     if slot.starts_at > now + dt.timedelta(weeks=clinic.booking_horizon_weeks):
         raise SlotUnavailable("That time is not open for booking yet.")
     if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
@@ -182,8 +199,31 @@ def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None)
         raise OverlappingBooking()
 
 
+def check_one_session_a_day(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
+    """At most one session on a clinic-local day, as a plan's rest days already ensure."""
+    clinic = slot.therapist.clinic
+    day = clinic.local_date(slot.starts_at)
+    begins, ends = clinic.day_bounds(day)
+    same_day = Booking.objects.filter(
+        client=client, status=Booking.Status.BOOKED, starts_at__gte=begins, starts_at__lt=ends
+    )
+    if ignore is not None:
+        same_day = same_day.exclude(pk=ignore.pk)
+    if same_day.exists():
+        raise SameDaySession(
+            f"You already have a session on {day:%A} {day.day} {day:%B}. One massage a day is "
+            "the most we book: please choose another day."
+        )
+
+
 def create_booking(
-    *, client: User, slot: Slot, plan=None, booked_by: User | None = None
+    *,
+    client: User,
+    slot: Slot,
+    plan=None,
+    change_grace_until: dt.datetime | None = None,
+    replaces: Booking | None = None,
+    booked_by: User | None = None,
 ) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
@@ -199,6 +239,10 @@ def create_booking(
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
                 booked_by=booked_by,
+                change_grace_until=change_grace_until or timezone.now() + CHANGE_GRACE,
+                # A moved session is the same event in her calendar, one version newer.
+                calendar_uid=event_uid(replaces) if replaces else "",
+                calendar_sequence=replaces.calendar_sequence + 1 if replaces else 0,
             )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
@@ -228,8 +272,9 @@ def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> 
         may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=client)
     else:
         check_no_show_policy(client=client, clinic=clinic)
-    check_slot_bookable(slot)
+    check_slot_bookable(slot, for_staff=staff is not None)
     check_no_overlap(client=client, slot=slot)
+    check_one_session_a_day(client=client, slot=slot)
     check_safety(
         client=client,
         clinic=clinic,
@@ -258,18 +303,9 @@ def lock_booking(booking_id: int) -> Booking:
     )
 
 
-def notice_deadline(booking: Booking) -> dt.datetime:
-    """The last moment she can cancel or move ``booking`` online."""
-    hours = booking.slot.therapist.clinic.cancellation_notice_hours
-    return booking.starts_at - dt.timedelta(hours=hours)
-
-
-def can_change_online(booking: Booking) -> bool:
-    return booking.is_active and timezone.now() < notice_deadline(booking)
-
-
 def check_notice(booking: Booking) -> None:
-    if timezone.now() >= notice_deadline(booking):
+    now = timezone.now()
+    if now >= notice_deadline(booking) and not in_change_grace(booking, now):
         clinic = booking.slot.therapist.clinic
         raise CancellationTooLate(
             f"This session is less than {clinic.cancellation_notice_hours} hours away, so it "
@@ -288,7 +324,15 @@ def mark_cancelled(
     booking.cancelled_at = timezone.now()
     booking.cancelled_by = by
     booking.cancel_reason = reason[:200]
-    fields = ["status", "cancelled_at", "cancelled_by", "cancel_reason", "updated_at"]
+    booking.calendar_sequence += 1
+    fields = [
+        "status",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+        "calendar_sequence",
+        "updated_at",
+    ]
     if late_by is not None:
         booking.attendance = Booking.Attendance.CANCELLED_LATE
         booking.attendance_marked_by = late_by
@@ -364,8 +408,9 @@ def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = N
     may_clear = False
     if staff is not None:
         may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=old.client)
-    check_slot_bookable(slot)
+    check_slot_bookable(slot, for_staff=staff is not None)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
+    check_one_session_a_day(client=old.client, slot=slot, ignore=old)
     check_safety(
         client=old.client,
         clinic=clinic,
@@ -375,7 +420,15 @@ def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = N
     )
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
-    new = create_booking(client=old.client, slot=slot, plan=old.plan, booked_by=staff)
+    # The grace runs from her first booking: moving does not start a new one.
+    new = create_booking(
+        client=old.client,
+        slot=slot,
+        plan=old.plan,
+        change_grace_until=old.change_grace_until or timezone.now(),
+        replaces=old,
+        booked_by=staff,
+    )
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)

@@ -17,6 +17,10 @@ class OverlappingBooking(BookingError):
     default_message = "You already have a session at that time."
 
 
+class SameDaySession(BookingError):
+    default_message = "You already have a session that day: one massage a day at most."
+
+
 class ProfileIncomplete(BookingError):
     default_message = "Please tell us your due date and answer the health questions first."
 

@@ -1,8 +1,10 @@
 """Safety flags on bookings: writing them at each session's date, keeping them current when
-her answers change, and the therapist's review (acknowledging, recording clearances)."""
+her answers change, what a red-flag answer puts on hold, the clearances her sessions still
+need, and the therapist's review (acknowledging, recording clearances)."""
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -10,11 +12,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking
-from booking.services.notices import notify_session_blocked
+from booking.services.notices import notify_clinics_sessions_on_hold, notify_session_blocked
+from clinics.models import Clinic
 from safety import engine
 from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
-from safety.models import AuditEntry, Clearance, PregnancyProfile, SafetyFlag, Severity
+from safety.models import (
+    AuditEntry,
+    Clearance,
+    ClearanceDocument,
+    PregnancyProfile,
+    SafetyFlag,
+    Severity,
+)
 from safety.services import (
     ClearanceError,
     DatingError,
@@ -22,6 +32,7 @@ from safety.services import (
     findings_for,
     log_audit,
     pregnancy_profile,
+    red_flag_rules,
 )
 
 logger = logging.getLogger(__name__)
@@ -92,6 +103,115 @@ def staff_can_see_booking(user: User, booking: Booking) -> bool:
     return therapist.user_id == user.pk or therapist.clinic.admins.filter(pk=user.pk).exists()
 
 
+def _prefetched_clearances(booking: Booking) -> bool:
+    client = booking.client
+    return "clearances" in getattr(client, "_prefetched_objects_cache", {})
+
+
+def mark_cleared_codes(bookings: list[Booking]) -> None:
+    """Set ``cleared_codes`` on each of her bookings: the clearance flags a recorded clearance
+    covers on its date. One query for all of them, so a list of sessions costs the same."""
+    client_ids = {booking.client_id for booking in bookings}
+    if not client_ids:
+        return
+    if all(_prefetched_clearances(booking) for booking in bookings):
+        # The pages' queries prefetch them (``booking.queries.CLEARANCES``): no query at all.
+        clearances = [c for booking in bookings for c in booking.client.clearances.all()]
+    else:
+        clearances = list(Clearance.objects.filter(client_id__in=client_ids))
+    for booking in bookings:
+        on = session_date(booking)
+        booking.cleared_codes = {
+            clearance.code
+            for clearance in clearances
+            if clearance.client_id == booking.client_id and clearance.covers(on)
+        }
+
+
+def clearances_still_needed(client: User) -> list[SafetyFlag]:
+    """One open clearance flag per rule that a recorded clearance does not yet cover on one of
+    her upcoming sessions (each with its earliest such session as ``flag.booking``)."""
+    bookings = list(
+        Booking.objects.filter(
+            client=client, status=Booking.Status.BOOKED, starts_at__gt=timezone.now()
+        )
+        .select_related("slot__therapist__clinic")
+        .prefetch_related("safety_flags")
+        .order_by("starts_at")
+    )
+    mark_cleared_codes(bookings)
+    needed: dict[str, SafetyFlag] = {}
+    for booking in bookings:
+        for flag in booking.safety_flags.all():
+            if (
+                flag.is_open
+                and flag.severity == Severity.CLEARANCE
+                and flag.code not in booking.cleared_codes
+            ):
+                needed.setdefault(flag.code, flag)
+    return list(needed.values())
+
+
+def clearance_findings_uncovered(
+    findings: list[Finding], *, client: User, on: dt.date
+) -> list[Finding]:
+    """The `clearance` findings of a session on ``on`` that no recorded clearance covers yet:
+    what she should know before she books it."""
+    wanted = [finding for finding in findings if finding.severity == Severity.CLEARANCE]
+    if not wanted:
+        return []
+    covered = set(clearances_covering(client=client, on=on).values_list("code", flat=True))
+    return [finding for finding in wanted if finding.code not in covered]
+
+
+# --- After a red-flag answer: what to do now --------------------------------------------
+
+
+def sessions_on_hold(client: User) -> list[Booking]:
+    """Her upcoming booked sessions that a `block` flag stops, soonest first."""
+    return list(
+        Booking.objects.filter(
+            client=client,
+            status=Booking.Status.BOOKED,
+            starts_at__gt=timezone.now(),
+            safety_flags__closed_at__isnull=True,
+            safety_flags__severity=Severity.BLOCK,
+        )
+        .select_related("slot__therapist__clinic")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+@dataclass
+class RedFlagOutcome:
+    """What her latest answers mean right now: what to do, what is on hold, who was told."""
+
+    rules: list[engine.ConditionRule]
+    on_hold: list[Booking]
+
+    @property
+    def clinics(self) -> list[Clinic]:
+        clinics = (booking.slot.therapist.clinic for booking in self.on_hold)
+        return list({clinic.pk: clinic for clinic in clinics}.values())
+
+    @property
+    def emergency(self) -> bool:
+        return any(rule.emergency for rule in self.rules)
+
+    @property
+    def emergency_numbers(self) -> list[str]:
+        return sorted({clinic.emergency_number for clinic in self.clinics})
+
+
+def red_flag_outcome(client: User) -> RedFlagOutcome | None:
+    """None unless one of her current answers stops every session (a `block` rule)."""
+    rules = red_flag_rules(client)
+    if not rules:
+        return None
+    return RedFlagOutcome(rules=rules, on_hold=sessions_on_hold(client))
+
+
 # --- Writing flags ----------------------------------------------------------------------
 
 
@@ -104,16 +224,37 @@ def _same(flag: SafetyFlag, finding: Finding) -> bool:
     )
 
 
+# Answers that hold for one session only, from apps above booking (a check-in's red flags):
+# each provider gives a booking's extra condition codes.
+_session_condition_providers: list[Callable[[Booking], Iterable[str]]] = []
+
+
+def register_session_conditions(provider: Callable[[Booking], Iterable[str]]) -> None:
+    if provider not in _session_condition_providers:
+        _session_condition_providers.append(provider)
+
+
+def session_conditions(booking: Booking) -> set[str]:
+    return {code for provider in _session_condition_providers for code in provider(booking)}
+
+
 @transaction.atomic
-def write_flags(*, booking: Booking) -> list[SafetyFlag]:
+def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> list[SafetyFlag]:
     """Evaluate ``booking`` at its own date and store its SafetyFlag rows.
+
+    ``extra_conditions`` add answers given for this session only (see ``findings_for``).
 
     New findings become new flags; flags that no longer apply, or whose severity or wording
     changed, are closed (never deleted) so the history of what the therapist was told stays.
     Returns the open flags, most serious first.
     """
     clinic = booking.slot.therapist.clinic
-    findings = findings_for(client=booking.client, clinic=clinic, on=session_date(booking))
+    findings = findings_for(
+        client=booking.client,
+        clinic=clinic,
+        on=session_date(booking),
+        extra_conditions=extra_conditions,
+    )
     now = timezone.now()
     current = {
         flag.code: flag
@@ -162,8 +303,9 @@ class Reevaluation:
 def reevaluate_future_bookings(*, client: User) -> Reevaluation:
     """Re-write the flags of her future active sessions; past sessions keep their history.
 
-    A session that becomes ``block`` is not cancelled (the clinic decides); she and the
-    therapist are told by e-mail (outbox rows of this transaction, sent by a worker).
+    A session that becomes ``block`` is not cancelled (the clinic decides); she, the
+    therapist and the clinic are told by e-mail (outbox rows of this transaction, sent by a
+    worker).
     """
     result = Reevaluation()
     if not PregnancyProfile.objects.filter(client=client).exists():
@@ -178,12 +320,13 @@ def reevaluate_future_bookings(*, client: User) -> Reevaluation:
         was_blocked = booking.safety_flags.filter(
             closed_at__isnull=True, severity=Severity.BLOCK
         ).exists()
-        flags = write_flags(booking=booking)
+        flags = write_flags(booking=booking, extra_conditions=session_conditions(booking))
         result.bookings.append(booking)
         if has_block(flags) and not was_blocked:
             result.newly_blocked.append(booking)
     for booking in result.newly_blocked:
         notify_session_blocked(booking)
+    notify_clinics_sessions_on_hold(result.newly_blocked)
     return result
 
 
@@ -236,10 +379,12 @@ def record_clearance(
     valid_until: dt.date | None,
     note: str,
     recorded_by: User,
+    document: ClearanceDocument | None = None,
 ) -> Clearance:
     """A clinician's written clearance for one clearance flag of the session.
 
-    It covers her sessions from ``issued_on`` until ``valid_until`` (or the birth when empty).
+    It covers her sessions from ``issued_on`` until ``valid_until`` (or the birth when empty);
+    ``document`` is the letter she uploaded that it was verified from, if any.
     """
     if not booking.safety_flags.filter(
         closed_at__isnull=True, code=code, severity=Severity.CLEARANCE
@@ -250,8 +395,11 @@ def record_clearance(
         raise ClearanceError("The clearance cannot be dated in the future.")
     if valid_until is not None and valid_until < issued_on:
         raise ClearanceError("“Valid until” must be on or after the date it was issued.")
+    if document is not None and document.client_id != booking.client_id:
+        raise ClearanceError("That letter is not from this client.")
     clearance = Clearance(
         client=booking.client,
+        document=document,
         code=code,
         issued_by=issued_by.strip(),
         issued_on=issued_on,

@@ -53,3 +53,23 @@ def notify_session_blocked(booking: Booking) -> list[Reminder]:
             booking=booking,
         ),
     ]
+
+
+def notify_clinics_sessions_on_hold(bookings: Sequence[Booking]) -> list[Reminder]:
+    """One e-mail to each clinic listing her sessions there that a red-flag answer put on hold.
+
+    The row's recipient is she whom it is about (so it goes with her data); it is addressed to
+    the clinic's own e-mail address (``booking.emails``).
+    """
+    by_clinic: dict[int, list[Booking]] = {}
+    for booking in sorted(bookings, key=lambda booking: booking.starts_at):
+        by_clinic.setdefault(booking.slot.therapist.clinic_id, []).append(booking)
+    return [
+        notify(
+            kind=Reminder.Notice.SESSIONS_ON_HOLD_CLINIC,
+            recipient=held[0].client,
+            booking=held[0],
+            payload={"booking_ids": [booking.pk for booking in held], "clinic_id": clinic_id},
+        )
+        for clinic_id, held in by_clinic.items()
+    ]

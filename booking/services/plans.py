@@ -17,10 +17,12 @@ from accounts.models import User
 from booking.models import Booking, Plan, Slot
 from booking.services.bookings import (
     audit_for_client,
+    booking_opens_until,
     can_change_online,
     check_no_overlap,
     check_no_show_policy,
     check_notice,
+    check_one_session_a_day,
     check_safety,
     check_safety_findings,
     check_slot_bookable,
@@ -42,9 +44,23 @@ MAX_SESSIONS_PER_WEEK = 2
 # the safer reading of "at least a day apart"; it also holds across a week's end (Sun+Mon).
 MIN_DAYS_BETWEEN_SESSIONS = 2
 
+# What a date of the plan preview is, each shown with its own word and colour.
 FREE = "free"
-TAKEN = "taken"
-UNBOOKABLE = "unbookable"
+TAKEN = "taken"  # someone else booked that time
+OFF = "off"  # the therapist doesn't work then (time off, a blocked or missing slot)
+NOT_OPEN = "not_open"  # beyond the clinic's booking horizon: it opens later
+SAFETY = "safety"  # a `block` rule stops the session on that date
+YOURS = "yours"  # she already has a session at that time
+TOO_SOON = "too_soon"  # inside the clinic's minimum notice to book
+STATUS_WORDS = {
+    FREE: "Free",
+    TAKEN: "Taken",
+    OFF: "Therapist off",
+    NOT_OPEN: "Not open yet",
+    SAFETY: "Safety: not bookable",
+    YOURS: "You're already booked",
+    TOO_SOON: "Too soon to book",
+}
 
 
 @dataclass
@@ -58,10 +74,16 @@ class PlannedDate:
     alternative: Slot | None = None
     reason: str = ""
     findings: list = field(default_factory=list)
+    # Free dates start ticked, except those she could not change online once booked.
+    pre_ticked: bool = True
 
     @property
     def is_free(self) -> bool:
         return self.status == FREE
+
+    @property
+    def words(self) -> str:
+        return STATUS_WORDS[self.status]
 
 
 @dataclass
@@ -77,6 +99,16 @@ class PlanPreview:
     @property
     def free_count(self) -> int:
         return sum(1 for planned in self.dates if planned.is_free)
+
+    @property
+    def can_tick(self) -> bool:
+        """A date she can book: free, or with a free time that week instead."""
+        return any(planned.is_free or planned.alternative for planned in self.dates)
+
+    @property
+    def safety_reasons(self) -> list[str]:
+        """Each distinct safety reason once, in date order (said once, not on every date)."""
+        return list(dict.fromkeys(p.reason for p in self.dates if p.status == SAFETY))
 
 
 @dataclass
@@ -162,6 +194,7 @@ class PlanWindow:
     client: User
     therapist: Therapist
     now: dt.datetime
+    opens: dt.datetime
     horizon: dt.datetime
     slots: list[Slot]
     booked_slot_ids: set[int]
@@ -172,9 +205,11 @@ class PlanWindow:
     may_clear: bool = False
     findings_by_day: dict[dt.date, list] = field(default_factory=dict)
     slot_by_start: dict[dt.datetime, Slot] = field(init=False)
+    her_days: set[dt.date] = field(init=False)
 
     def __post_init__(self):
         self.slot_by_start = {slot.starts_at: slot for slot in self.slots}
+        self.her_days = {self.clinic.local_date(start) for start, _ in self.her_sessions}
 
     @classmethod
     def load(
@@ -212,6 +247,8 @@ class PlanWindow:
             client=client,
             therapist=therapist,
             now=now,
+            # Staff may book her in sooner than the clinic's notice to book online.
+            opens=now if for_staff else booking_opens_until(clinic, now=now),
             horizon=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
             slots=slots,
             booked_slot_ids=booked_slot_ids,
@@ -224,8 +261,14 @@ class PlanWindow:
     def clinic(self):
         return self.therapist.clinic
 
+    @property
+    def locked_before(self) -> dt.datetime:
+        """Sessions before then could not be changed online once booked."""
+        return self.now + dt.timedelta(hours=self.clinic.cancellation_notice_hours)
+
     def overlaps_hers(self, slot: Slot) -> bool:
-        return any(
+        """At that time, or on a day she already has a session (one massage a day)."""
+        return self.clinic.local_date(slot.starts_at) in self.her_days or any(
             start < slot.ends_at and end > slot.starts_at for start, end in self.her_sessions
         )
 
@@ -233,7 +276,8 @@ class PlanWindow:
         return (
             slot.status == Slot.Status.OPEN
             and self.therapist.is_active
-            and self.now < slot.starts_at <= self.horizon
+            and self.opens <= slot.starts_at <= self.horizon
+            and slot.starts_at > self.now
             and slot.pk not in self.booked_slot_ids
             and not self.overlaps_hers(slot)
         )
@@ -284,14 +328,14 @@ def plan_date(
     planned_days: set[dt.date],
     used_alternatives: set[int],
 ) -> PlannedDate:
-    """One date of the plan: free, not bookable (safety, her own session, not open yet) or
-    taken, with the nearest free time that week when there is one."""
+    """One date of the plan: free, not bookable (safety, her own session that day, too soon,
+    not open yet) or taken or off, with the nearest free time that week when there is one."""
     clinic = window.clinic
     starts_at = dt.datetime.combine(day, local_time, tzinfo=clinic.tz)
     planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
     blocks = window.blocks_on(day)
     if blocks:
-        planned.status = UNBOOKABLE
+        planned.status = SAFETY
         planned.findings = blocks
         planned.reason = " ".join(
             f"{b.title}." if window.for_staff else b.client_message or f"{b.title}." for b in blocks
@@ -300,23 +344,34 @@ def plan_date(
     slot = window.slot_by_start.get(starts_at)
     if slot is not None and window.is_free(slot):
         planned.slot = slot
+        # Dates she could not change online once booked are there to tick, not ticked for her.
+        # Staff are not bound by the notice, so for them every free date starts ticked.
+        planned.pre_ticked = window.for_staff or slot.starts_at >= window.locked_before
         return planned
     if slot is not None and window.overlaps_hers(slot):
-        planned.status = UNBOOKABLE
-        planned.reason = "You already have a session at that time."
+        planned.status = YOURS
+        planned.reason = "You already have a session that day."
         return planned
-    if starts_at > window.horizon:
-        planned.status = UNBOOKABLE
+    if starts_at < window.opens:
+        planned.status = TOO_SOON
         planned.reason = (
-            f"Bookings open {clinic.booking_horizon_weeks} weeks ahead; this date isn't open yet."
+            f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead."
         )
         return planned
-    planned.status = TAKEN
-    planned.reason = (
-        "Already booked by someone else."
-        if slot is not None and slot.pk in window.booked_slot_ids
-        else f"{window.therapist.display_name} isn't available at that time."
-    )
+    if starts_at > window.horizon:
+        planned.status = NOT_OPEN
+        opens_on = clinic.local_date(starts_at - dt.timedelta(weeks=clinic.booking_horizon_weeks))
+        planned.reason = (
+            f"Bookings open {clinic.booking_horizon_weeks} weeks ahead: this date opens on "
+            f"{opens_on:%-d %B}."
+        )
+        return planned
+    if slot is not None and slot.pk in window.booked_slot_ids:
+        planned.status = TAKEN
+        planned.reason = "Already booked by someone else."
+    else:
+        planned.status = OFF
+        planned.reason = f"{window.therapist.display_name} isn't working at that time."
     planned.alternative = window.alternative_in_week(
         day=day, starts_at=starts_at, other_days=planned_days - {day}, used=used_alternatives
     )
@@ -447,8 +502,9 @@ def book_plan(
     booked, failed = [], []
     for slot in sorted(slots, key=lambda s: s.starts_at):
         try:
-            check_slot_bookable(slot)
+            check_slot_bookable(slot, for_staff=staff is not None)
             check_no_overlap(client=client, slot=slot)
+            check_one_session_a_day(client=client, slot=slot)
             check_safety(
                 client=client,
                 clinic=clinic,

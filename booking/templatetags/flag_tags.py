@@ -18,6 +18,14 @@ def _open(flags) -> list:
     return sorted(current, key=lambda flag: -engine.SEVERITY_RANK[flag.severity])
 
 
+@register.filter
+def on_hold(booking) -> bool:
+    """A booked session that a `block` flag stops (its open flags prefetched as ``open_flags``)."""
+    return booking.is_active and any(
+        flag.severity == Severity.BLOCK for flag in getattr(booking, "open_flags", ())
+    )
+
+
 @dataclass
 class SeverityGroup:
     severity: str

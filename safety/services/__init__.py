@@ -15,6 +15,7 @@ from safety.services.profile import (
     client_ready_to_book,
     latest_intake,
     pregnancy_profile,
+    red_flag_rules,
     save_pregnancy_profile,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "pregnancy_profile",
     "record_intake",
     "record_phone_booking_clearance",
+    "red_flag_rules",
     "save_pregnancy_profile",
     "uncleared_blocks",
 ]

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from clinics.models import Clinic
-from safety import signals
+from safety import engine, signals
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile
 from safety.services.audit import log_audit
 
@@ -17,6 +17,13 @@ def latest_intake(client: User) -> IntakeResponse | None:
 
 def pregnancy_profile(client: User) -> PregnancyProfile | None:
     return PregnancyProfile.objects.filter(client=client).first()
+
+
+def red_flag_rules(client: User) -> list[engine.ConditionRule]:
+    """The rules her current answers meet that stop every session (a `block` rule): she is
+    told what to do now before anything else."""
+    intake = latest_intake(client)
+    return engine.blocking_conditions(intake.conditions) if intake else []
 
 
 def client_ready_to_book(client: User) -> bool:

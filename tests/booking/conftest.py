@@ -20,6 +20,17 @@ def make_ready_client(*, due_date: dt.date | None = None, conditions=(), **user_
     return client
 
 
+def booked_a_while_ago(*bookings) -> None:
+    """Her 15-minute grace to change her mind is over for these bookings."""
+    from booking.models import Booking
+
+    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
+        change_grace_until=timezone.now() - dt.timedelta(minutes=1)
+    )
+    for booking in bookings:
+        booking.refresh_from_db()
+
+
 def slot_at(therapist, day: dt.date, at: dt.time = dt.time(10), minutes: int = 60) -> Slot:
     """An open slot starting at ``at`` clinic-local time on ``day``."""
     starts_at = dt.datetime.combine(day, at, tzinfo=therapist.clinic.tz)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from booking.models import Booking, Reminder, Slot
 from booking.services import book_session, cancel_booking, move_booking
 from booking.services.errors import CancellationTooLate, SlotUnavailable
-from tests.booking.conftest import local_today, make_ready_client, slot_at
+from tests.booking.conftest import booked_a_while_ago, local_today, make_ready_client, slot_at
 from tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def test_cancel_outside_notice_frees_the_slot_cancels_reminders_and_emails_her(
 
 def test_cancel_inside_notice_tells_her_to_call_the_clinic(therapist, ready_client):
     booking = book_session(client=ready_client, slot=soon_slot(therapist, hours=5))
+    booked_a_while_ago(booking)
     with pytest.raises(CancellationTooLate) as too_late:
         cancel_booking(booking=booking, by=Booking.CancelledBy.CLIENT)
     assert therapist.clinic.phone in str(too_late.value)
@@ -136,6 +137,7 @@ def test_move_keeps_the_old_slot_when_the_insert_loses_a_race(booking, therapist
 def test_move_inside_notice_is_refused(therapist):
     client = make_ready_client()
     booking = book_session(client=client, slot=soon_slot(therapist, hours=3))
+    booked_a_while_ago(booking)
     new_slot = slot_at(therapist, local_today(therapist.clinic) + dt.timedelta(days=9))
     with pytest.raises(CancellationTooLate):
         move_booking(booking=booking, new_slot=new_slot)

@@ -7,9 +7,15 @@ import pytest
 from booking.models import Booking, Plan
 from booking.services import book_plan, book_session, cancel_plan, preview_plan
 from booking.services.errors import PlanChanged, PlanError
-from booking.services.plans import FREE, TAKEN, UNBOOKABLE
+from booking.services.plans import FREE, SAFETY, TAKEN
 from safety.models import SafetyFlag
-from tests.booking.conftest import local_today, make_ready_client, next_weekday, slot_at
+from tests.booking.conftest import (
+    booked_a_while_ago,
+    local_today,
+    make_ready_client,
+    next_weekday,
+    slot_at,
+)
 from tests.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +176,7 @@ def test_preview_shows_free_taken_with_alternative_and_not_bookable(therapist):
     assert by_day[taken_day].status == TAKEN
     assert by_day[taken_day].alternative is not None
     assert by_day[taken_day].alternative == an_hour_later
-    assert by_day[third_trimester_from].status == UNBOOKABLE
+    assert by_day[third_trimester_from].status == SAFETY
     assert by_day[third_trimester_from].reason
 
 
@@ -258,6 +264,7 @@ def test_cancel_rest_of_plan_keeps_sessions_inside_the_notice_period(
         ends_on=tomorrow + dt.timedelta(days=13),
     )
     assert len(result.booked) == 4
+    booked_a_while_ago(*result.booked)
 
     with django_capture_on_commit_callbacks(execute=True):
         outcome = cancel_plan(plan=result.plan)

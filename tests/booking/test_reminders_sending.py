@@ -396,11 +396,24 @@ class TestTheEmail:
         assert "Call your midwife or doctor straight away" in message.body
         assert "not medical advice" in message.body
 
-    def test_move_and_cancel_links_are_absolute(self, sent, settings):
+    def test_move_and_cancel_links_are_left_out_once_too_late_to_change_online(
+        self, sent, settings
+    ):
+        # 23 hours ahead, inside the 24-hour notice: the links would only say "too late".
         reminder, message = sent
         booking_id = reminder.booking_id
-        assert f"{settings.SITE_URL}/book/mine/{booking_id}/move/" in message.body
-        assert f"{settings.SITE_URL}/book/mine/{booking_id}/cancel/" in message.body
+        assert f"/book/mine/{booking_id}/move/" not in message.body
+        assert f"/book/mine/{booking_id}/cancel/" not in message.body
+        assert "Please call Camden Bump Clinic" in message.body
+        assert f"{settings.SITE_URL}/book/mine/{booking_id}/" in message.body
+
+    def test_move_and_cancel_links_are_absolute_while_they_work(self, therapist, settings):
+        reminder = due_reminder(therapist, kind="72h", session_in=dt.timedelta(days=3))
+        claim_and_send(reminder)
+        booking_id = reminder.booking_id
+        body = mail.outbox[-1].body
+        assert f"{settings.SITE_URL}/book/mine/{booking_id}/move/" in body
+        assert f"{settings.SITE_URL}/book/mine/{booking_id}/cancel/" in body
 
     def test_has_an_html_part_and_the_session_as_a_calendar_file(self, sent):
         _, message = sent

@@ -8,7 +8,13 @@ from django.urls import reverse
 from booking.models import Booking
 from booking.services import book_plan, book_session
 from tests.booking.conftest import local_today, make_ready_client, next_weekday, slot_at
-from tests.factories import BookingFactory, ClinicFactory, TherapistFactory, UserFactory
+from tests.factories import (
+    BookingFactory,
+    ClinicFactory,
+    TherapistFactory,
+    UserFactory,
+    WorkingHoursFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +122,8 @@ def test_booking_a_time_shows_the_confirmation(
         "Rosa Lind",
         "1 High Street",
         "What to bring",
-        "Add to calendar",
+        "Add it to your calendar",
+        "Google Calendar",
         "Move to another time",
         "Cancel this session",
         "Notes for your session",
@@ -311,6 +318,8 @@ def test_plan_page_previews_then_books(client, therapist):
 
 def test_plan_form_refuses_three_days_and_dates_past_the_due_date(client, therapist):
     maya = make_ready_client()
+    for weekday in (0, 2, 4):
+        WorkingHoursFactory(therapist=therapist, weekday=weekday, starts_at=dt.time(10))
     client.force_login(maya)
     url = reverse("booking:plan", kwargs={"slug": therapist.clinic.slug})
     due = maya.pregnancy_profile.due_date

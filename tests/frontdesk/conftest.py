@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from tests.booking.conftest import local_today, make_ready_client, slot_at
+from tests.booking.conftest import booked_a_while_ago, local_today, make_ready_client, slot_at
 from tests.factories import ClinicFactory, TherapistFactory, UserFactory
 
-__all__ = ["make_ready_client", "slot_at", "local_today", "weekly_slots"]
+__all__ = ["booked_a_while_ago", "make_ready_client", "slot_at", "local_today", "weekly_slots"]
 
 
 def weekly_slots(therapist, *, weekdays=(0, 3), weeks: int = 4, at=dt.time(10)) -> list:

@@ -9,9 +9,11 @@ from django.utils import timezone
 from booking.models import Booking, Reminder
 from booking.services import book_session, mark_attendance, preview_plan
 from booking.services.errors import AttendanceError, NoShowLimitReached, NotAllowed
+from care import services as care_services
+from care.models import SessionHold
 from safety.models import AuditEntry
 from tests.factories import BookingFactory, SlotFactory, TherapistFactory
-from tests.frontdesk.conftest import local_today, make_ready_client, slot_at
+from tests.frontdesk.conftest import booked_a_while_ago, local_today, make_ready_client, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,70 @@ def test_therapist_marks_her_session_attended_and_corrects_it_to_no_show(therapi
     )
 
 
+def test_a_session_on_hold_is_not_marked_attended_until_its_hold_is_resolved(
+    therapist, frozen_clock
+):
+    client = make_ready_client()
+    booking = past_session(therapist, client, hours_ago=-3)  # starts in 3 hours
+    result = care_services.record_checkin(
+        booking=booking,
+        by=client,
+        red_flags=["suspected_dvt"],
+        anything_new=False,
+        pain=5,
+        pain_areas=["buttock"],
+        sleep_effect="some",
+        walking_effect="none",
+    )
+    assert result.hold_placed
+    frozen_clock(booking.starts_at + dt.timedelta(minutes=70))
+
+    with pytest.raises(AttendanceError, match="on hold"):
+        mark_attendance(booking=booking, outcome="attended", marked_by=therapist.user)
+    booking.refresh_from_db()
+    assert booking.attendance == ""
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.MARKED_ATTENDANCE).exists()
+
+    care_services.resolve_hold(
+        booking=booking,
+        by=therapist.user,
+        outcome=SessionHold.Outcome.CLEARED,
+        cleared_by="Jo Hart, community midwife",
+        cleared_on=therapist.clinic.local_date(booking.starts_at),
+        note="Scan clear, no clot.",
+    )
+    mark_attendance(booking=booking, outcome="attended", marked_by=therapist.user)
+    booking.refresh_from_db()
+    assert booking.attendance == Booking.Attendance.ATTENDED
+
+
+def test_the_day_view_says_why_a_session_on_hold_is_not_marked_attended(
+    client, therapist, frozen_clock
+):
+    mother = make_ready_client()
+    booking = past_session(therapist, mother, hours_ago=-3)
+    care_services.record_checkin(
+        booking=booking,
+        by=mother,
+        red_flags=["suspected_dvt"],
+        anything_new=False,
+        pain=5,
+        pain_areas=["buttock"],
+        sleep_effect="some",
+        walking_effect="none",
+    )
+    frozen_clock(booking.starts_at + dt.timedelta(minutes=70))
+    client.force_login(therapist.user)
+    url = reverse(
+        "frontdesk:attendance", kwargs={"slug": therapist.clinic.slug, "booking_id": booking.pk}
+    )
+    response = client.post(url, {"outcome": "attended"}, follow=True)
+    assert response.status_code == 200
+    assert "on hold after a red-flag answer" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.attendance == ""
+
+
 def test_a_session_ahead_cannot_be_marked_attended_or_no_show(clinic, clinic_admin, therapist):
     booking = book_session(
         client=make_ready_client(), slot=slot_at(therapist, local_today(clinic) + dt.timedelta(3))
@@ -62,6 +128,7 @@ def test_cancelled_late_frees_the_time_stops_reminders_and_tells_her(
     booking = book_session(
         client=client, slot=slot_at(therapist, local_today(clinic) + dt.timedelta(days=1))
     )
+    booked_a_while_ago(booking)
     clinic.cancellation_notice_hours = 72
     clinic.save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -10,7 +10,13 @@ from booking.services import book_plan, book_session, cancel_booking, cancel_pla
 from booking.services.errors import CancellationTooLate, NotAllowed
 from frontdesk.services import FrontDeskError, register_client
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile, SafetyFlag
-from tests.frontdesk.conftest import local_today, make_ready_client, slot_at, weekly_slots
+from tests.frontdesk.conftest import (
+    booked_a_while_ago,
+    local_today,
+    make_ready_client,
+    slot_at,
+    weekly_slots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +292,7 @@ def test_staff_move_and_cancel_inside_the_notice_period_which_she_cannot(
     soon = book_session(
         client=customer, slot=slot_at(therapist, local_today(clinic) + dt.timedelta(days=1))
     )
+    booked_a_while_ago(soon)
     clinic.cancellation_notice_hours = 72
     clinic.save()
     later = slot_at(therapist, local_today(clinic) + dt.timedelta(days=5))
@@ -303,6 +310,7 @@ def test_staff_move_and_cancel_inside_the_notice_period_which_she_cannot(
     inside = book_session(
         client=customer, slot=slot_at(therapist, local_today(clinic) + dt.timedelta(days=2))
     )
+    booked_a_while_ago(inside)
     with pytest.raises(CancellationTooLate):
         cancel_booking(booking=inside, by=Booking.CancelledBy.CLIENT)
     cancelled = cancel_booking(
@@ -384,6 +392,7 @@ def test_staff_cancel_the_rest_of_her_plan_including_sessions_inside_the_notice_
         starts_on=local_today(clinic) + dt.timedelta(days=3),
         ends_on=local_today(clinic) + dt.timedelta(weeks=4),
     )
+    booked_a_while_ago(*result.booked)
     clinic.cancellation_notice_hours = 24 * 8
     clinic.save()
     online = cancel_plan(plan=result.plan)

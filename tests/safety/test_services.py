@@ -189,7 +189,7 @@ def test_a_new_flag_needs_acknowledging_again(mother, therapist, django_user_mod
     assert SafetyFlag.objects.get(booking=future, code="anticoagulants").acknowledged_at is None
 
 
-def test_a_future_session_becoming_blocked_emails_her_and_the_therapist(
+def test_a_future_session_becoming_blocked_emails_her_the_therapist_and_the_clinic(
     mother, therapist, mailoutbox, django_capture_on_commit_callbacks
 ):
     future = book(mother, therapist, timezone.now() + dt.timedelta(days=7))
@@ -199,7 +199,7 @@ def test_a_future_session_becoming_blocked_emails_her_and_the_therapist(
             client=mother, conditions=["reduced_fetal_movement"], notes={}, consent=True
         )
     recipients = sorted(address for mail in mailoutbox for address in mail.to)
-    assert recipients == sorted([mother.email, therapist.user.email])
+    assert recipients == sorted([mother.email, therapist.user.email, therapist.clinic.email])
     client_mail = next(mail for mail in mailoutbox if mail.to == [mother.email])
     assert "midwife" in client_mail.body
     assert client_mail.alternatives[0].mimetype == "text/html"

@@ -100,13 +100,16 @@ def test_due_date_is_worked_out_from_the_last_period(client, client_user):
     assert profile.due_date_source == "last_period"
 
 
-def test_a_scan_due_date_wins_over_the_last_period(client, client_user):
+def test_a_scan_due_date_wins_over_the_last_period_once_she_confirms(client, client_user):
     client.force_login(client_user)
     due = timezone.localdate() + dt.timedelta(weeks=25)
     lmp = timezone.localdate() - dt.timedelta(weeks=10)
     client.post(
         reverse("safety:profile"),
-        profile_data(due_date=due.isoformat(), last_period_started_on=lmp.isoformat()),
+        {
+            **profile_data(due_date=due.isoformat(), last_period_started_on=lmp.isoformat()),
+            "confirm_scan_date": "on",
+        },
     )
     assert PregnancyProfile.objects.get(client=client_user).due_date == due
 

@@ -9,15 +9,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="clearance",
-            name="document_reference",
-            field=models.CharField(
-                blank=True,
-                help_text="The letter's or record's reference, so anyone can find the document.",
-                max_length=120,
-            ),
-        ),
         migrations.AlterField(
             model_name="auditentry",
             name="action",
@@ -31,11 +22,11 @@ class Migration(migrations.Migration):
                     ("recorded_clearance", "Recorded a clearance"),
                     ("exported_data", "Exported her data"),
                     ("deleted_account", "Deleted her account"),
-                    ("registered_client", "Registered her at the front desk"),
-                    ("booked_for_client", "Booked for her"),
-                    ("moved_for_client", "Moved a session for her"),
-                    ("cancelled_for_client", "Cancelled for her"),
-                    ("marked_attendance", "Marked attendance"),
+                    ("checked_in", "Recorded a check-in before a session"),
+                    ("resolved_hold", "Resolved a session on hold"),
+                    ("signed_note", "Signed a treatment note"),
+                    ("amended_note", "Amended a treatment note"),
+                    ("viewed_notes", "Viewed treatment notes"),
                 ],
                 max_length=30,
             ),
