@@ -124,7 +124,7 @@ def test_constraint_violation_from_a_racer_becomes_slot_unavailable(
     # Simulate the racer who commits between our check and our insert: the check passes,
     # the partial unique constraint refuses the insert.
     BookingFactory(slot=open_slot)
-    monkeypatch.setattr(booking_services, "check_slot_bookable", lambda slot: None)
+    monkeypatch.setattr(booking_services, "check_slot_bookable", lambda slot, **kwargs: None)
     with pytest.raises(SlotUnavailable, match="That time was just taken."):
         book_session(client=ready_client, slot=open_slot)
     assert Booking.objects.filter(client=ready_client).count() == 0

@@ -125,7 +125,7 @@ def test_move_keeps_the_old_slot_when_the_insert_loses_a_race(booking, therapist
 
     taken = slot_at(therapist, local_today(therapist.clinic) + dt.timedelta(days=9))
     BookingFactory(slot=taken)
-    monkeypatch.setattr(booking_services, "check_slot_bookable", lambda slot: None)
+    monkeypatch.setattr(booking_services, "check_slot_bookable", lambda slot, **kwargs: None)
 
     with pytest.raises(SlotUnavailable):
         move_booking(booking=booking, new_slot=taken)

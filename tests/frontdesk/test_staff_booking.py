@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from booking.models import Booking, Plan, Reminder
 from booking.services import book_plan, book_session, cancel_booking, cancel_plan, move_booking
-from booking.services.errors import CancellationTooLate, NotAllowed
+from booking.services.errors import CancellationTooLate, NotAllowed, SlotUnavailable
 from frontdesk.services import FrontDeskError, register_client
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile, SafetyFlag
 from tests.frontdesk.conftest import (
@@ -409,3 +409,20 @@ def test_staff_cancel_the_rest_of_her_plan_including_sessions_inside_the_notice_
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.CANCELLED_FOR_CLIENT, actor=clinic_admin, client=customer
     ).exists()
+
+
+def test_staff_book_her_in_sooner_than_the_clinics_notice_to_book_online(
+    clinic, clinic_admin, therapist
+):
+    clinic.booking_notice_hours = 72
+    clinic.save()
+    customer = make_ready_client()
+    clinic.registered_clients.add(customer)  # she called the clinic
+    tomorrow = slot_at(therapist, local_today(clinic) + dt.timedelta(days=1))
+
+    with pytest.raises(SlotUnavailable, match="at least 72 hours ahead"):
+        book_session(client=customer, slot=tomorrow)
+    booking = book_session(client=customer, slot=tomorrow, booked_by=clinic_admin)
+    assert booking.booked_by == clinic_admin
+    # Her grace to change her mind runs from this booking, as when she books herself.
+    assert booking.change_grace_until is not None
