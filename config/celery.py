@@ -21,7 +21,7 @@ def _make_embedded_broker_folders(sender, **kwargs):
     if sender.conf.broker_url != "filesystem://":
         return
     options = sender.conf.broker_transport_options
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 

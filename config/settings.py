@@ -146,6 +146,8 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Broadcasts (worker control): kombu's default is "control" in the current folder.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 

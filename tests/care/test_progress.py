@@ -143,8 +143,9 @@ def test_therapist_pages_cost_the_same_queries_with_a_long_history(client, mothe
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # The review's own ten, then the summary: hold, check-in, her recent sessions, notes.
-        ("sessions:review", 14),
+        # The review's own eleven (her doctors' letters among them), then the summary: hold,
+        # check-in, her recent sessions, notes.
+        ("sessions:review", 15),
         # Session, user, role (2), the session, audit, hold, check-in, this session's notes,
         # her recent sessions and their notes.
         ("care:session", 11),
