@@ -88,6 +88,7 @@ def test_admin_books_a_plan_for_a_phone_client_with_a_clot_history_like_she_woul
     }
     preview = admin_client.get(url, form)
     assert preview.status_code == 200
+    assert "plan preview" not in preview.content.decode()  # the template's note stays hidden
     slot_ids = [planned.slot.pk for planned in preview.context["preview"].dates if planned.slot]
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(url, {**form, "slot": slot_ids})
