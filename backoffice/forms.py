@@ -103,6 +103,13 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
     booking_horizon_weeks = forms.IntegerField(
         label="Clients may book up to (weeks ahead)", min_value=1, max_value=52
     )
+    no_show_limit = forms.IntegerField(
+        label="No-shows before she must book by phone",
+        min_value=1,
+        max_value=20,
+        required=False,
+        help_text="Staff can still book for her. Leave empty for no limit.",
+    )
 
     class Meta:
         model = Clinic
@@ -116,6 +123,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             "cancellation_notice_hours",
             "booking_notice_hours",
             "booking_horizon_weeks",
+            "no_show_limit",
             "reminder_hours",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}

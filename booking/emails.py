@@ -433,6 +433,25 @@ def invitation_message(reminder: Reminder) -> EmailMultiAlternatives:
     )
 
 
+def client_invitation_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """The clinic registered her (she phoned): set a password, then check her answers."""
+    clinic = Clinic.objects.get(pk=reminder.payload["clinic_id"])
+    context = {
+        "client": reminder.recipient,
+        "clinic": clinic,
+        # Made now rather than when she was registered, so it is never stored in the outbox.
+        "link": set_password_url(reminder.recipient),
+        "health_url": _absolute(reverse("safety:intake")),
+    }
+    return _email(
+        reminder,
+        template="accounts/email/client_invitation",
+        subject=f"{clinic.name} has made you a Bolster account",
+        context=context,
+        reply_to=clinic.email,
+    )
+
+
 def password_reset_message(reminder: Reminder) -> EmailMultiAlternatives:
     user = reminder.recipient
     site = urlsplit(settings.SITE_URL)
@@ -463,6 +482,7 @@ NOTICES: dict[str, Callable[[Reminder], EmailMultiAlternatives]] = {
     Reminder.Notice.SESSION_BLOCKED_THERAPIST: lambda r: _session_blocked(r, audience="therapist"),
     Reminder.Notice.SESSIONS_ON_HOLD_CLINIC: sessions_on_hold_clinic_message,
     Reminder.Notice.INVITATION: invitation_message,
+    Reminder.Notice.CLIENT_INVITATION: client_invitation_message,
     Reminder.Notice.PASSWORD_RESET: password_reset_message,
     Reminder.Notice.PLAN_RUN: plan_run_message,
     Reminder.Notice.DUE_DATE_MOVED: due_date_moved_message,

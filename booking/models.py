@@ -93,6 +93,14 @@ class Plan(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it for her; empty when she booked it herself.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -174,6 +182,13 @@ class Booking(models.Model):
         CLIENT = "client", "Client"
         CLINIC = "clinic", "Clinic"
 
+    class Attendance(models.TextChoices):
+        """How a session ended; empty until someone marks it."""
+
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED_LATE = "cancelled_late", "Cancelled late"
+
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookings"
     )
@@ -198,6 +213,23 @@ class Booking(models.Model):
         related_name="+",
     )
     flags_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who booked it for her; empty when she booked it herself.",
+    )
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
     change_grace_until = models.DateTimeField(
         null=True,
         blank=True,
@@ -224,7 +256,11 @@ class Booking(models.Model):
                 name="one_active_booking_per_slot",
             ),
         ]
-        indexes = [models.Index(fields=["client", "starts_at"], name="booking_client_start")]
+        indexes = [
+            models.Index(fields=["client", "starts_at"], name="booking_client_start"),
+            # Reports and the no-show policy read bookings by session time.
+            models.Index(fields=["starts_at"], name="booking_start"),
+        ]
 
     def __str__(self):
         return f"{self.client} at {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.status})"
@@ -270,6 +306,7 @@ class Reminder(models.Model):
         SESSION_BLOCKED_THERAPIST = "session_blocked_therapist", "Blocked session (therapist)"
         SESSIONS_ON_HOLD_CLINIC = "sessions_on_hold_clinic", "Sessions on hold (clinic)"
         INVITATION = "invitation", "Staff invitation"
+        CLIENT_INVITATION = "client_invitation", "Client invitation (registered by the clinic)"
         PASSWORD_RESET = "password_reset", "Password reset"
         PLAN_RUN = "plan_run", "Plan booked dates"
         DUE_DATE_MOVED = "due_date_moved", "Plans follow a moved due date"
@@ -318,6 +355,7 @@ class Reminder(models.Model):
                         "session_blocked_therapist",
                         "sessions_on_hold_clinic",
                         "invitation",
+                        "client_invitation",
                         "password_reset",
                         "plan_run",
                         "due_date_moved",

@@ -162,6 +162,27 @@ def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = Fal
     return sorted(nearest, key=lambda s: s.starts_at)
 
 
+def clinic_clients(*, clinic: Clinic) -> QuerySet[User]:
+    """Her clinic's clients: those who booked there and those its staff registered."""
+    return User.objects.filter(
+        Q(registered_at_clinics=clinic) | Q(bookings__slot__therapist__clinic=clinic),
+        is_active=True,
+    ).distinct()
+
+
+def therapist_clients(*, therapist: Therapist) -> QuerySet[User]:
+    """The clients a therapist acts for: hers (a session in her slots), and the clinic's
+    registered clients who have not booked anyone there yet. Another therapist's clients
+    stay private to that therapist and the clinic's admins."""
+    clinic_id = therapist.clinic_id
+    hers = Booking.objects.filter(slot__therapist=therapist).values("client")
+    booked_at_clinic = Booking.objects.filter(slot__therapist__clinic_id=clinic_id).values("client")
+    return User.objects.filter(
+        Q(pk__in=hers) | (Q(registered_at_clinics=clinic_id) & ~Q(pk__in=booked_at_clinic)),
+        is_active=True,
+    ).distinct()
+
+
 def open_flags() -> Prefetch:
     return Prefetch(
         "safety_flags",

@@ -42,6 +42,12 @@ class Clinic(models.Model):
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="administered_clinics", blank=True
     )
+    registered_clients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="registered_at_clinics",
+        blank=True,
+        help_text="Clients the clinic's staff registered (e.g. over the phone).",
+    )
 
     # Policies.
     session_minutes = models.PositiveSmallIntegerField(default=60)
@@ -61,6 +67,16 @@ class Clinic(models.Model):
         default=default_reminder_hours,
         validators=[validate_reminder_hours],
         help_text="Hours before each session at which a reminder is sent.",
+    )
+    no_show_limit = models.PositiveSmallIntegerField(
+        "no-shows before phone booking",
+        null=True,
+        blank=True,
+        default=2,
+        help_text=(
+            "After this many no-shows at this clinic a client can no longer book online and "
+            "is asked to call; staff can still book for her. Leave empty for no limit."
+        ),
     )
     raised_severities = models.JSONField(
         default=dict,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "care",
     "privacy",
     "backoffice",
+    "frontdesk",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("health/", include("booking.health_urls")),
     path("health/", include("privacy.urls")),
     path("care/", include("care.urls")),
+    path("front-desk/", include("frontdesk.urls")),
     path("admin/", admin.site.urls),
 ]
 

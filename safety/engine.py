@@ -693,6 +693,11 @@ CONDITION_RULES: tuple[ConditionRule, ...] = (
 )
 
 CONDITIONS: dict[str, ConditionRule] = {rule.condition: rule for rule in CONDITION_RULES}
+
+# The one kind of block the rule table lets the clinic book anyway: "book only by phone, with
+# her maternity team's involvement". A clinic admin may book it against a clearance from that
+# team recorded at the clinic; every other block stops everyone.
+BOOKABLE_BY_PHONE_WITH_CLEARANCE = frozenset({"preeclampsia"})
 RULES_BY_CODE: dict[str, StageRule | ConditionRule] = {
     rule.code: rule for rule in (*STAGE_RULES, *POSTNATAL_RULES, *CONDITION_RULES)
 }

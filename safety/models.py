@@ -177,6 +177,11 @@ class Clearance(models.Model):
         null=True, blank=True, help_text="Leave empty when it holds until the birth."
     )
     note = models.TextField(blank=True)
+    document_reference = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The letter's or record's reference, so anyone can find the document.",
+    )
     document = models.ForeignKey(
         ClearanceDocument,
         on_delete=models.SET_NULL,
@@ -225,6 +230,11 @@ class AuditEntry(models.Model):
         EXPORTED_DATA = "exported_data", "Exported her data"
         DELETED_ACCOUNT = "deleted_account", "Deleted her account"
         RECORDED_BIRTH = "recorded_birth", "Recorded the birth"
+        REGISTERED_CLIENT = "registered_client", "Registered her at the front desk"
+        BOOKED_FOR_CLIENT = "booked_for_client", "Booked for her"
+        MOVED_FOR_CLIENT = "moved_for_client", "Moved a session for her"
+        CANCELLED_FOR_CLIENT = "cancelled_for_client", "Cancelled for her"
+        MARKED_ATTENDANCE = "marked_attendance", "Marked attendance"
         CHECKED_IN = "checked_in", "Recorded a check-in before a session"
         RESOLVED_HOLD = "resolved_hold", "Resolved a session on hold"
         SIGNED_NOTE = "signed_note", "Signed a treatment note"

@@ -69,6 +69,14 @@ def _staff_booking(home, target):
     return {"booking_id": target.booking_id}
 
 
+def _client(home, target):
+    return {"slug": home.clinic_slug, "client_id": target.client_id}
+
+
+def _desk_booking(home, target):
+    return {"slug": home.clinic_slug, "booking_id": target.booking_id}
+
+
 def _client_booking(home, target):
     return {"booking_id": target.booking_id}
 
@@ -176,6 +184,22 @@ ROUTES: dict[str, Route] = {
     "sessions:record_clearance": Route(roles=STAFF, kwargs=_staff_booking, status=405),
     "sessions:client_intake": Route(roles=STAFF, kwargs=_staff_booking),
     "clinics:audit_log": Route(roles=(ADMIN,)),
+    # The front desk: a therapist sees her own clients and sessions, an admin the clinic's.
+    "frontdesk:home": Route(roles=STAFF, status=302),
+    "frontdesk:search": Route(roles=STAFF, kwargs=_slug),
+    "frontdesk:new_client": Route(roles=STAFF, kwargs=_slug),
+    "frontdesk:client": Route(roles=STAFF, kwargs=_client),
+    "frontdesk:book_slot": Route(
+        roles=STAFF, kwargs=lambda h, t: {**_client(h, t), "slot_id": t.slot_id}
+    ),
+    "frontdesk:plan": Route(roles=STAFF, kwargs=_client),
+    "frontdesk:clearance": Route(roles=(ADMIN,), kwargs=_client),
+    "frontdesk:move": Route(roles=STAFF, kwargs=_desk_booking),
+    "frontdesk:cancel": Route(roles=STAFF, kwargs=_desk_booking),
+    "frontdesk:attendance": Route(roles=STAFF, kwargs=_desk_booking, status=405),
+    "frontdesk:day": Route(roles=STAFF, kwargs=_slug),
+    "frontdesk:unmarked": Route(roles=STAFF, kwargs=_slug),
+    "frontdesk:reports": Route(roles=(ADMIN,), kwargs=_slug),
     "care:checkin": Route(roles=(CLIENT,), kwargs=_client_booking),
     "care:checkin_done": Route(roles=(CLIENT,), kwargs=_client_booking),
     "care:session": Route(roles=STAFF, kwargs=_staff_booking),
@@ -302,6 +326,7 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         therapist_id=therapist.pk,
         therapist_slug=therapist.slug,
         slot_id=slot.pk,
+        client_id=client.pk,
         booking_id=booking.pk,
         document_id=letter.pk,
         plan_id=plan.pk,
@@ -316,6 +341,7 @@ MISSING = SimpleNamespace(
     therapist_id=NO_SUCH_ID,
     therapist_slug="no-such-therapist",
     slot_id=NO_SUCH_ID,
+    client_id=NO_SUCH_ID,
     booking_id=NO_SUCH_ID,
     document_id=NO_SUCH_ID,
     plan_id=NO_SUCH_ID,

@@ -3,6 +3,7 @@
 Import them from here: ``from booking.services import book_session``.
 """
 
+from booking.services.attendance import mark_attendance
 from booking.services.bookings import book_session, cancel_booking, move_booking
 from booking.services.plans import book_plan, cancel_plan, preview_plan
 from booking.services.reminders import cancel_reminders, schedule_reminders
@@ -22,6 +23,7 @@ __all__ = [
     "cancel_reminders",
     "ensure_slots_for_horizon",
     "generate_slots",
+    "mark_attendance",
     "move_booking",
     "preview_plan",
     "schedule_reminders",

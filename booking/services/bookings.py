@@ -12,13 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking import queries
 from booking.calendar import event_uid
 from booking.models import Booking, Plan, Slot, held_for_plans
-from booking.services.changes import in_change_grace, notice_deadline
+from booking.services.changes import can_change_online, in_change_grace, notice_deadline
 from booking.services.errors import (
     BookingError,
     Busy,
     CancellationTooLate,
+    NoShowLimitReached,
+    NotAllowed,
     OverlappingBooking,
     ProfileIncomplete,
     SafetyBlocked,
@@ -29,8 +32,9 @@ from booking.services.flags import write_flags
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_booked, notify_cancelled, notify_moved
 from booking.services.reminders import cancel_reminders, schedule_reminders
-from clinics.models import Clinic
+from clinics.models import Clinic, Therapist
 from safety import services as safety_services
+from safety.models import AuditEntry
 
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
 # Just booked, changed her mind: for this long she may cancel or move whatever the notice.
@@ -42,7 +46,10 @@ def ensure_ready_to_book(client: User) -> None:
         raise ProfileIncomplete()
 
 
-def safety_block_message(findings, clinic: Clinic) -> str:
+def safety_block_message(findings, clinic: Clinic, *, for_staff: bool = False) -> str:
+    if for_staff:
+        reasons = " ".join(f"{finding.title}: {finding.instruction}" for finding in findings)
+        return f"This session can't be booked. {reasons}".strip()
     reasons = " ".join(
         finding.client_message or f"{finding.title}." for finding in findings
     ).strip()
@@ -50,6 +57,58 @@ def safety_block_message(findings, clinic: Clinic) -> str:
         f"We can't book this session online. {reasons} "
         f"Please speak to your midwife or doctor first, or call {clinic.name} on {clinic.phone}."
     )
+
+
+# --- Staff acting for her ---------------------------------------------------------------
+
+
+def is_clinic_admin(user: User, clinic: Clinic) -> bool:
+    return clinic.admins.filter(pk=user.pk).exists()
+
+
+def check_staff_may_act(*, staff: User, therapist: Therapist, client: User) -> bool:
+    """Admins of the therapist's clinic (and the operator), and the therapist for her own
+    slots, act for the clinic's clients; anyone else gets ``NotAllowed``. Returns whether
+    ``staff`` is an admin of the clinic: only they may book against a recorded clearance.
+    """
+    clinic = therapist.clinic
+    admin = is_clinic_admin(staff, clinic)
+    if admin or staff.is_superuser:
+        clients = queries.clinic_clients(clinic=clinic)
+    elif therapist.user_id == staff.pk:
+        clients = queries.therapist_clients(therapist=therapist)
+    else:
+        raise NotAllowed("You can only book, move or cancel sessions in your own slots.")
+    if not clients.filter(pk=client.pk).exists():
+        raise NotAllowed("She isn't one of your clients at this clinic.")
+    return admin
+
+
+def check_no_show_policy(*, client: User, clinic: Clinic) -> None:
+    """Online booking stops at the clinic's no-show limit; she is asked to call instead."""
+    if clinic.no_show_limit is None:
+        return
+    no_shows = Booking.objects.filter(
+        client=client, slot__therapist__clinic=clinic, attendance=Booking.Attendance.NO_SHOW
+    ).count()
+    if no_shows >= clinic.no_show_limit:
+        raise NoShowLimitReached(
+            f"After {no_shows} missed sessions we can only book you by phone. "
+            f"Please call {clinic.name} on {clinic.phone}."
+        )
+
+
+def audit_for_client(*, staff: User, client: User, clinic: Clinic, action: str, detail: str):
+    safety_services.log_audit(
+        actor=staff, client=client, clinic=clinic, action=action, detail=detail
+    )
+
+
+def describe(booking: Booking) -> str:
+    """How the audit trail names a session: clinic-local time and therapist."""
+    clinic = booking.slot.therapist.clinic
+    local = timezone.localtime(booking.starts_at, clinic.tz)
+    return f"{local:%Y-%m-%d %H:%M} with {booking.slot.therapist.display_name}"
 
 
 def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
@@ -63,12 +122,32 @@ def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
     return findings
 
 
-def check_safety(*, client: User, clinic: Clinic, on: dt.date) -> list:
+def stopping_blocks(findings, *, client: User, on: dt.date, may_clear: bool = False) -> list:
+    """The ``block`` findings that stop a booking; with ``may_clear`` (a clinic admin booking
+    for her) a block the rule table lets the clinic book against a clearance is lifted when
+    a recorded clearance covers ``on``.
+    """
+    blocks = [finding for finding in findings if finding.severity == "block"]
+    if blocks and may_clear:
+        blocks = safety_services.uncleared_blocks(client=client, blocks=blocks, on=on)
+    return blocks
+
+
+def check_safety(
+    *,
+    client: User,
+    clinic: Clinic,
+    on: dt.date,
+    for_staff: bool = False,
+    may_clear: bool = False,
+) -> list:
     """The findings for her on ``on``; a ``block`` among them stops the booking."""
     findings = check_safety_findings(client=client, clinic=clinic, on=on)
-    blocks = [finding for finding in findings if finding.severity == "block"]
+    blocks = stopping_blocks(findings, client=client, on=on, may_clear=may_clear)
     if blocks:
-        raise SafetyBlocked(safety_block_message(blocks, clinic), findings=blocks)
+        raise SafetyBlocked(
+            safety_block_message(blocks, clinic, for_staff=for_staff), findings=blocks
+        )
     return findings
 
 
@@ -96,10 +175,11 @@ def booking_opens_until(clinic: Clinic, *, now: dt.datetime | None = None) -> dt
     return (now or timezone.now()) + dt.timedelta(hours=clinic.booking_notice_hours)
 
 
-def check_slot_bookable(slot: Slot, *, plan: Plan | None = None) -> None:
+def check_slot_bookable(slot: Slot, *, plan: Plan | None = None, for_staff: bool = False) -> None:
     """Call with the slot locked: it must be open, ahead, inside the horizon and not booked.
 
-    A time held for a plan's planned session is bookable only by that plan.
+    A time held for a plan's planned session is bookable only by that plan. The minimum
+    notice to book binds her online booking; staff may book her in sooner.
     """
     clinic = slot.therapist.clinic
     now = timezone.now()
@@ -107,7 +187,7 @@ def check_slot_bookable(slot: Slot, *, plan: Plan | None = None) -> None:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
         raise SlotUnavailable("That time has already passed.")
-    if slot.starts_at < booking_opens_until(clinic, now=now):
+    if not for_staff and slot.starts_at < booking_opens_until(clinic, now=now):
         raise SlotUnavailable(
             f"{clinic.name} takes bookings at least {clinic.booking_notice_hours} hours ahead. "
             "Please choose a later time."
@@ -165,6 +245,7 @@ def create_booking(
     plan=None,
     change_grace_until: dt.datetime | None = None,
     replaces: Booking | None = None,
+    booked_by: User | None = None,
 ) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
 
@@ -179,6 +260,7 @@ def create_booking(
                 plan=plan,
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
+                booked_by=booked_by,
                 change_grace_until=change_grace_until or timezone.now() + CHANGE_GRACE,
                 # A moved session is the same event in her calendar, one version newer.
                 calendar_uid=event_uid(replaces) if replaces else "",
@@ -196,26 +278,53 @@ def create_booking(
 
 
 @short_lock_wait(Busy)
-def book_slot(*, client: User, slot: Slot, plan: Plan | None = None) -> Booking:
+def book_slot(
+    *, client: User, slot: Slot, plan: Plan | None = None, booked_by: User | None = None
+) -> Booking:
     """The booking service without its notice: lock, checks, safety at the session's date.
 
     ``plan`` books the slot as that plan's session (the rolling plans' path); the caller
-    then writes one notice for everything it booked.
+    then writes one notice for everything it booked. ``booked_by`` is the staff member
+    booking for her (by phone, at the desk): the same checks apply, except the clinic's
+    no-show limit, and a clinic admin may book against a recorded clearance where the rule
+    table allows it. The audit trail names who did it.
     """
     ensure_ready_to_book(client)
     slot = lock_slot(slot.pk)
     clinic = slot.therapist.clinic
-    check_slot_bookable(slot, plan=plan)
+    staff = booked_by if booked_by is not None and booked_by.pk != client.pk else None
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=client)
+    elif plan is None:
+        # A plan's later dates were accepted with the plan; the limit applies to new bookings.
+        check_no_show_policy(client=client, clinic=clinic)
+    check_slot_bookable(slot, plan=plan, for_staff=staff is not None)
     check_no_overlap(client=client, slot=slot)
     check_one_session_a_day(client=client, slot=slot)
-    check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
-    return create_booking(client=client, slot=slot, plan=plan)
+    check_safety(
+        client=client,
+        clinic=clinic,
+        on=clinic.local_date(slot.starts_at),
+        for_staff=staff is not None,
+        may_clear=may_clear,
+    )
+    booking = create_booking(client=client, slot=slot, plan=plan, booked_by=staff)
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=client,
+            clinic=clinic,
+            action=AuditEntry.Action.BOOKED_FOR_CLIENT,
+            detail=f"Session {describe(booking)}",
+        )
+    return booking
 
 
 @short_lock_wait(Busy)
-def book_session(*, client: User, slot: Slot) -> Booking:
+def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> Booking:
     """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice."""
-    booking = book_slot(client=client, slot=slot)
+    booking = book_slot(client=client, slot=slot, booked_by=booked_by)
     notify_booked([booking])
     return booking
 
@@ -238,23 +347,32 @@ def check_notice(booking: Booking) -> None:
         )
 
 
-def mark_cancelled(*, booking: Booking, by: str, reason: str) -> Booking:
-    """Cancel a locked, active booking and its reminders (no e-mail: callers send one)."""
+def mark_cancelled(
+    *, booking: Booking, by: str, reason: str, late_by: User | None = None
+) -> Booking:
+    """Cancel a locked, active booking and its reminders (no e-mail: callers send one).
+
+    ``late_by``: the staff member recording that she cancelled inside the notice period.
+    """
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.cancelled_by = by
     booking.cancel_reason = reason[:200]
     booking.calendar_sequence += 1
-    booking.save(
-        update_fields=[
-            "status",
-            "cancelled_at",
-            "cancelled_by",
-            "cancel_reason",
-            "calendar_sequence",
-            "updated_at",
-        ]
-    )
+    fields = [
+        "status",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+        "calendar_sequence",
+        "updated_at",
+    ]
+    if late_by is not None:
+        booking.attendance = Booking.Attendance.CANCELLED_LATE
+        booking.attendance_marked_by = late_by
+        booking.attendance_marked_at = booking.cancelled_at
+        fields += ["attendance", "attendance_marked_by", "attendance_marked_at"]
+    booking.save(update_fields=fields)
     cancel_reminders(booking=booking)
     return booking
 
@@ -275,41 +393,79 @@ def cancel_without_notice(*, booking_ids, by: str, reason: str) -> list[Booking]
 
 @short_lock_wait(Busy)
 def cancel_booking(
-    *, booking: Booking, by: str, reason: str = "", enforce_notice: bool = True
+    *,
+    booking: Booking,
+    by: str,
+    reason: str = "",
+    enforce_notice: bool = True,
+    cancelled_by: User | None = None,
 ) -> Booking:
-    """Cancel one session (``by`` is a ``Booking.CancelledBy``), its reminders, and tell her."""
+    """Cancel one session (``by`` is a ``Booking.CancelledBy``), its reminders, and tell her.
+
+    ``cancelled_by`` is the staff member cancelling for her or for the clinic: the notice
+    period does not stop staff, but her own cancellation inside it counts as cancelled late.
+    """
     booking = lock_booking(booking.pk)
     if not booking.is_active:
         raise BookingError("This session is no longer booked.")
-    if enforce_notice:
+    late_by = None
+    if cancelled_by is not None:
+        check_staff_may_act(
+            staff=cancelled_by, therapist=booking.slot.therapist, client=booking.client
+        )
+        if by == Booking.CancelledBy.CLIENT and not can_change_online(booking):
+            late_by = cancelled_by
+    elif enforce_notice:
         check_notice(booking)
-    mark_cancelled(booking=booking, by=by, reason=reason)
+    mark_cancelled(booking=booking, by=by, reason=reason, late_by=late_by)
+    if cancelled_by is not None:
+        audit_for_client(
+            staff=cancelled_by,
+            client=booking.client,
+            clinic=booking.slot.therapist.clinic,
+            action=AuditEntry.Action.CANCELLED_FOR_CLIENT,
+            detail=f"Session {describe(booking)}{' (late)' if late_by else ''}",
+        )
     notify_cancelled([booking], by=by, reason=reason)
     return booking
 
 
 @short_lock_wait(Busy)
-def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
+def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = None) -> Booking:
     """Move a session to ``new_slot`` in one step; the old slot is freed only if this succeeds.
 
     The old booking is marked ``moved`` before the new one is written (her two sessions may
     overlap, which the client exclusion constraint would refuse otherwise); any failure
-    rolls the whole transaction back, so she keeps her old time.
+    rolls the whole transaction back, so she keeps her old time. ``booked_by`` is the staff
+    member moving it for her: the notice period does not stop staff, safety does.
     """
     old = lock_booking(booking.pk)
     if not old.is_active:
         raise BookingError("This session is no longer booked.")
-    check_notice(old)
+    staff = booked_by if booked_by is not None and booked_by.pk != old.client_id else None
+    if staff is None:
+        check_notice(old)
+    else:
+        check_staff_may_act(staff=staff, therapist=old.slot.therapist, client=old.client)
     if new_slot.pk == old.slot_id:
         raise BookingError("That is already the time of this session.")
     slot = lock_slot(new_slot.pk)
     clinic = slot.therapist.clinic
     if clinic.pk != old.slot.therapist.clinic_id:
         raise BookingError("A session can only move to another time at the same clinic.")
-    check_slot_bookable(slot)
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=slot.therapist, client=old.client)
+    check_slot_bookable(slot, for_staff=staff is not None)
     check_no_overlap(client=old.client, slot=slot, ignore=old)
     check_one_session_a_day(client=old.client, slot=slot, ignore=old)
-    check_safety(client=old.client, clinic=clinic, on=clinic.local_date(slot.starts_at))
+    check_safety(
+        client=old.client,
+        clinic=clinic,
+        on=clinic.local_date(slot.starts_at),
+        for_staff=staff is not None,
+        may_clear=may_clear,
+    )
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
     # The grace runs from her first booking: moving does not start a new one.
@@ -319,9 +475,18 @@ def move_booking(*, booking: Booking, new_slot: Slot) -> Booking:
         plan=old.plan,
         change_grace_until=old.change_grace_until or timezone.now(),
         replaces=old,
+        booked_by=staff,
     )
     old.moved_to = new
     old.save(update_fields=["moved_to", "updated_at"])
     cancel_reminders(booking=old)
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=old.client,
+            clinic=clinic,
+            action=AuditEntry.Action.MOVED_FOR_CLIENT,
+            detail=f"Session {describe(old)} moved to {describe(new)}",
+        )
     notify_moved(old=old, new=new)
     return new

@@ -63,3 +63,17 @@ class Busy(BookingError):
         "Someone else is changing this right now, so nothing was changed. "
         "Please try again in a moment."
     )
+
+
+class NotAllowed(BookingError):
+    """A staff member acting outside what her role at the clinic allows."""
+
+    default_message = "You can't change sessions outside your own clinic and slots."
+
+
+class NoShowLimitReached(BookingError):
+    """Her no-shows at the clinic reached its limit: she books by phone from now on."""
+
+
+class AttendanceError(BookingError):
+    default_message = "That session can't be marked like this."

@@ -72,16 +72,22 @@ class FlagView:
         return self.flag.severity == Severity.CLEARANCE and self.clearance is None
 
 
+def is_cleared_kind(flag) -> bool:
+    """A clearance flag, or the one block a clinic may book against a clearance."""
+    return flag.severity == Severity.CLEARANCE or (
+        flag.severity == Severity.BLOCK and flag.code in engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE
+    )
+
+
 def flags_for_review(booking: Booking) -> list[FlagView]:
     flags = open_flags(booking)
     on = session_date(booking)
     covering = {}
-    if any(flag.severity == Severity.CLEARANCE for flag in flags):
+    if any(is_cleared_kind(flag) for flag in flags):
         for clearance in clearances_covering(client=booking.client, on=on).order_by("issued_on"):
             covering[clearance.code] = clearance
     return [
-        FlagView(flag, covering.get(flag.code) if flag.severity == Severity.CLEARANCE else None)
-        for flag in flags
+        FlagView(flag, covering.get(flag.code) if is_cleared_kind(flag) else None) for flag in flags
     ]
 
 

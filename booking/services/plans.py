@@ -16,23 +16,29 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking, Plan, PlannedSession, Slot
 from booking.services.bookings import (
+    audit_for_client,
     booking_opens_until,
+    can_change_online,
     check_no_overlap,
+    check_no_show_policy,
     check_notice,
     check_one_session_a_day,
     check_safety,
     check_safety_findings,
     check_slot_bookable,
+    check_staff_may_act,
     create_booking,
     ensure_ready_to_book,
     lock_booking,
     mark_cancelled,
+    stopping_blocks,
 )
 from booking.services.errors import BookingError, Busy, PlanChanged, PlanError
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_booked, notify_cancelled
 from clinics.models import Therapist
 from safety import services as safety_services
+from safety.models import AuditEntry
 
 MAX_SESSIONS_PER_WEEK = 2
 # Two sessions of one week need a rest day between them (Mon+Wed, never Mon+Tue). This is
@@ -123,6 +129,11 @@ class PlanResult:
     plan: Plan
     booked: list[Booking]
     not_booked: list[PlannedDate]
+
+
+def staff_of(booked_by: User | None, client: User) -> User | None:
+    """The staff member acting for her, or None when she acts herself."""
+    return booked_by if booked_by is not None and booked_by.pk != client.pk else None
 
 
 def weekday_gap(first: int, second: int) -> int:
@@ -232,6 +243,10 @@ class PlanWindow:
     slots: list[Slot]
     booked_slot_ids: set[int]
     her_sessions: list[tuple[dt.datetime, dt.datetime]]
+    # Staff plan it for her: they read the rules' titles; an admin may book against a
+    # recorded maternity-team clearance (see ``stopping_blocks``).
+    for_staff: bool = False
+    may_clear: bool = False
     findings_by_day: dict[dt.date, list] = field(default_factory=dict)
     slot_by_start: dict[dt.datetime, Slot] = field(init=False)
     her_days: set[dt.date] = field(init=False)
@@ -242,7 +257,14 @@ class PlanWindow:
 
     @classmethod
     def load(
-        cls, *, client: User, therapist: Therapist, starts_on: dt.date, ends_on: dt.date
+        cls,
+        *,
+        client: User,
+        therapist: Therapist,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        for_staff: bool = False,
+        may_clear: bool = False,
     ) -> "PlanWindow":
         clinic = therapist.clinic
         range_start, range_end = clinic.day_bounds(starts_on, ends_on)
@@ -269,11 +291,14 @@ class PlanWindow:
             client=client,
             therapist=therapist,
             now=now,
-            opens=booking_opens_until(clinic, now=now),
+            # Staff may book her in sooner than the clinic's notice to book online.
+            opens=now if for_staff else booking_opens_until(clinic, now=now),
             horizon=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
             slots=slots,
             booked_slot_ids=booked_slot_ids,
             her_sessions=her_sessions,
+            for_staff=for_staff,
+            may_clear=may_clear,
         )
 
     @property
@@ -304,10 +329,11 @@ class PlanWindow:
     def blocks_on(self, day: dt.date) -> list:
         """The safety findings that stop a session on ``day``; each day evaluated once."""
         if day not in self.findings_by_day:
-            self.findings_by_day[day] = check_safety_findings(
-                client=self.client, clinic=self.clinic, on=day
+            findings = check_safety_findings(client=self.client, clinic=self.clinic, on=day)
+            self.findings_by_day[day] = stopping_blocks(
+                findings, client=self.client, on=day, may_clear=self.may_clear
             )
-        return [finding for finding in self.findings_by_day[day] if finding.severity == "block"]
+        return self.findings_by_day[day]
 
     def alternative_in_week(
         self, *, day: dt.date, starts_at: dt.datetime, other_days: set[dt.date], used: set[int]
@@ -356,13 +382,16 @@ def plan_date(
     if blocks:
         planned.status = SAFETY
         planned.findings = blocks
-        planned.reason = " ".join(b.client_message or f"{b.title}." for b in blocks)
+        planned.reason = " ".join(
+            f"{b.title}." if window.for_staff else b.client_message or f"{b.title}." for b in blocks
+        )
         return planned
     slot = window.slot_by_start.get(starts_at)
     if slot is not None and window.is_free(slot):
         planned.slot = slot
         # Dates she could not change online once booked are there to tick, not ticked for her.
-        planned.pre_ticked = slot.starts_at >= window.locked_before
+        # Staff are not bound by the notice, so for them every free date starts ticked.
+        planned.pre_ticked = window.for_staff or slot.starts_at >= window.locked_before
         return planned
     if slot is not None and window.overlaps_hers(slot):
         planned.status = YOURS
@@ -404,20 +433,34 @@ def preview_plan(
     local_time: dt.time,
     starts_on: dt.date,
     ends_on: dt.date | None = None,
+    booked_by: User | None = None,
 ) -> PlanPreview:
     """Each date of the plan: free, taken (with the nearest free time that week) or not bookable.
 
     A fixed number of queries for the slots, plus one safety evaluation per date.
+    ``booked_by`` is the staff member planning it for her (see ``book_session``).
     """
     ensure_ready_to_book(client)
     weekdays = validate_weekdays(weekdays)
+    clinic = therapist.clinic
+    staff = staff_of(booked_by, client)
+    may_clear = False
+    if staff is not None:
+        may_clear = check_staff_may_act(staff=staff, therapist=therapist, client=client)
+    else:
+        check_no_show_policy(client=client, clinic=clinic)
     limit = plan_limit(client)
     due_date = limit.last_day
     today = therapist.clinic.today()
     ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, limit=limit, today=today)
     dates = plan_dates(weekdays, starts_on, ends_on)
     window = PlanWindow.load(
-        client=client, therapist=therapist, starts_on=starts_on, ends_on=ends_on
+        client=client,
+        therapist=therapist,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        for_staff=staff is not None,
+        may_clear=may_clear,
     )
     used_alternatives: set[int] = set()
     return PlanPreview(
@@ -450,12 +493,14 @@ def book_plan(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     accepted_slot_ids: Iterable[int] | None = None,
+    booked_by: User | None = None,
 ) -> PlanResult:
     """Book the plan's accepted dates in one transaction and report date by date.
 
     ``accepted_slot_ids`` are the times she ticked on the preview (free dates and the
     alternatives she accepted); ``None`` means every date that is free now. If any accepted
     time cannot be booked any more, nothing is booked and ``PlanChanged`` is raised.
+    ``booked_by`` is the staff member booking it for her (see ``book_session``).
     """
     preview = preview_plan(
         client=client,
@@ -464,8 +509,11 @@ def book_plan(
         local_time=local_time,
         starts_on=starts_on,
         ends_on=ends_on,
+        booked_by=booked_by,
     )
-    return book_preview(client=client, preview=preview, accepted_slot_ids=accepted_slot_ids)
+    return book_preview(
+        client=client, preview=preview, accepted_slot_ids=accepted_slot_ids, booked_by=booked_by
+    )
 
 
 def books_automatically_on(*, clinic, on: dt.date) -> dt.date:
@@ -486,14 +534,19 @@ def book_preview(
     preview: PlanPreview,
     accepted_slot_ids: Iterable[int] | None,
     plan: Plan | None = None,
+    booked_by: User | None = None,
 ) -> PlanResult:
     """Book the accepted dates of ``preview`` into a new plan, or into ``plan`` (extending it).
 
     Call inside a transaction. Dates past the horizon become the plan's planned sessions.
+    ``booked_by`` is the staff member booking it for her (see ``book_session``).
     """
     therapist = preview.therapist
     local_time = preview.local_time
     clinic = therapist.clinic
+    staff = staff_of(booked_by, client)
+    # preview_plan checked staff's rights above; this only tells whether she may clear.
+    may_clear = staff is not None and clinic.admins.filter(pk=staff.pk).exists()
     if accepted_slot_ids is None:
         accepted = {planned.slot.pk for planned in preview.dates if planned.is_free}
     else:
@@ -523,15 +576,22 @@ def book_preview(
             local_time=local_time,
             starts_on=preview.starts_on,
             ends_on=preview.ends_on,
+            booked_by=staff,
         )
     booked, failed = [], []
     for slot in sorted(slots, key=lambda s: s.starts_at):
         try:
-            check_slot_bookable(slot)
+            check_slot_bookable(slot, for_staff=staff is not None)
             check_no_overlap(client=client, slot=slot)
             check_one_session_a_day(client=client, slot=slot)
-            check_safety(client=client, clinic=clinic, on=clinic.local_date(slot.starts_at))
-            booked.append(create_booking(client=client, slot=slot, plan=plan))
+            check_safety(
+                client=client,
+                clinic=clinic,
+                on=clinic.local_date(slot.starts_at),
+                for_staff=staff is not None,
+                may_clear=may_clear,
+            )
+            booked.append(create_booking(client=client, slot=slot, plan=plan, booked_by=staff))
         except BookingError as error:
             failed.append((slot, error))
     if failed:
@@ -547,6 +607,17 @@ def book_preview(
         and not (planned.alternative and planned.alternative.pk in booked_ids)
         and not planned.is_later
     ]
+    if staff is not None:
+        audit_for_client(
+            staff=staff,
+            client=client,
+            clinic=clinic,
+            action=AuditEntry.Action.BOOKED_FOR_CLIENT,
+            detail=(
+                f"Weekly plan with {therapist.display_name} at {local_time:%H:%M}: "
+                f"{len(booked)} sessions booked, {len(preview.later)} planned"
+            ),
+        )
     notify_booked(booked)
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
 
@@ -558,13 +629,18 @@ class PlanCancellation:
 
 
 @short_lock_wait(Busy)
-def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCancellation:
+def cancel_plan(
+    *, plan: Plan, by: str = Booking.CancelledBy.CLIENT, cancelled_by: User | None = None
+) -> PlanCancellation:
     """Cancel the rest of a plan: every upcoming session outside the clinic's notice period.
 
     Sessions inside the notice period stay booked and are returned in ``too_late``; she is
-    told to call the clinic about those.
+    told to call the clinic about those. ``cancelled_by`` is the staff member cancelling it
+    for her: staff cancel those too, and her own late ones count as cancelled late.
     """
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update().select_related("therapist__clinic").get(pk=plan.pk)
+    if cancelled_by is not None:
+        check_staff_may_act(staff=cancelled_by, therapist=plan.therapist, client=plan.client)
     upcoming_ids = list(
         plan.bookings.filter(status=Booking.Status.BOOKED, starts_at__gt=timezone.now())
         .order_by("starts_at")
@@ -576,15 +652,30 @@ def cancel_plan(*, plan: Plan, by: str = Booking.CancelledBy.CLIENT) -> PlanCanc
         if not booking.is_active:
             # Cancelled meanwhile (the clinic blocked its time): keep who did it and why.
             continue
-        try:
-            check_notice(booking)
-        except BookingError:
-            too_late.append(booking)
-            continue
-        cancelled.append(mark_cancelled(booking=booking, by=by, reason="Plan cancelled"))
+        late_by = None
+        if cancelled_by is not None:
+            if by == Booking.CancelledBy.CLIENT and not can_change_online(booking):
+                late_by = cancelled_by
+        else:
+            try:
+                check_notice(booking)
+            except BookingError:
+                too_late.append(booking)
+                continue
+        cancelled.append(
+            mark_cancelled(booking=booking, by=by, reason="Plan cancelled", late_by=late_by)
+        )
     plan.planned_sessions.filter(status=PlannedSession.Status.PLANNED).update(
         status=PlannedSession.Status.CANCELLED, handled_at=timezone.now()
     )
+    if cancelled_by is not None:
+        audit_for_client(
+            staff=cancelled_by,
+            client=plan.client,
+            clinic=plan.therapist.clinic,
+            action=AuditEntry.Action.CANCELLED_FOR_CLIENT,
+            detail=f"Weekly plan with {plan.therapist.display_name}: {len(cancelled)} sessions",
+        )
     if not too_late:
         plan.status = Plan.Status.CANCELLED
         plan.cancelled_at = timezone.now()

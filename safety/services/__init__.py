@@ -3,7 +3,11 @@ rule set for her, clearances and the audit trail. Nothing here knows about booki
 writes flags on its sessions and follows her changes through ``safety.signals``."""
 
 from safety.services.audit import audit_entries_for_clinics, log_audit
-from safety.services.clearances import clearances_covering
+from safety.services.clearances import (
+    clearances_covering,
+    record_phone_booking_clearance,
+    uncleared_blocks,
+)
 from safety.services.errors import ClearanceError, DatingError, ProfileMissing, SafetyError
 from safety.services.findings import POSTNATAL_BOOKING_LIMIT, findings_for
 from safety.services.intake import record_intake
@@ -29,6 +33,8 @@ __all__ = [
     "log_audit",
     "pregnancy_profile",
     "record_intake",
+    "record_phone_booking_clearance",
     "red_flag_rules",
     "save_pregnancy_profile",
+    "uncleared_blocks",
 ]

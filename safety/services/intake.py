@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from clinics.models import Clinic
 from safety import engine, signals
 from safety.models import AuditEntry, IntakeResponse
 from safety.services.audit import log_audit
@@ -12,9 +13,19 @@ from safety.services.errors import SafetyError
 
 @transaction.atomic
 def record_intake(
-    *, client: User, conditions: list[str], notes: dict[str, str], consent: bool
+    *,
+    client: User,
+    conditions: list[str],
+    notes: dict[str, str],
+    consent: bool,
+    recorded_by: User | None = None,
+    clinic: Clinic | None = None,
 ) -> IntakeResponse:
-    """Store a new version of her answers and re-evaluate her future sessions."""
+    """Store a new version of her answers and re-evaluate her future sessions.
+
+    ``recorded_by`` is the staff member who took her answers on the phone (at ``clinic``);
+    the audit trail names that person instead of her.
+    """
     if not consent:
         raise SafetyError("Please agree to us storing your health answers for your care.")
     unknown = sorted(set(conditions) - engine.CONDITIONS.keys())
@@ -28,8 +39,9 @@ def record_intake(
         consent_given_at=timezone.now(),
     )
     log_audit(
-        actor=client,
+        actor=recorded_by or client,
         client=client,
+        clinic=clinic,
         action=AuditEntry.Action.CHANGED_INTAKE,
         detail=f"{len(ordered)} yes answer(s)",
     )

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from accounts.models import User
+from clinics.models import Clinic
 from safety import engine, signals
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile
 from safety.services.audit import log_audit
@@ -43,8 +44,13 @@ def save_pregnancy_profile(
     phone: str,
     emergency_contact_name: str,
     emergency_contact_phone: str,
+    recorded_by: User | None = None,
+    clinic: Clinic | None = None,
 ) -> PregnancyProfile:
-    """Create or update her profile; a changed due date re-evaluates her future sessions."""
+    """Create or update her profile; a changed due date re-evaluates her future sessions.
+
+    ``recorded_by`` is the staff member who took it down on the phone (at ``clinic``).
+    """
     # Her booked sessions must still fall within the pregnancy: booking refuses otherwise.
     signals.due_date_changing.send(sender=PregnancyProfile, client=client, due_date=due_date)
     profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
@@ -59,8 +65,9 @@ def save_pregnancy_profile(
     profile.emergency_contact_phone = emergency_contact_phone
     profile.save()
     log_audit(
-        actor=client,
+        actor=recorded_by or client,
         client=client,
+        clinic=clinic,
         action=AuditEntry.Action.CHANGED_PROFILE,
         detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
     )

@@ -1,0 +1,143 @@
+"""Front-desk forms: a new client taken on the phone, a clearance, a cancellation, a range."""
+
+import datetime as dt
+
+from django import forms
+
+from booking.models import Booking
+from safety import engine
+from safety.forms import DateInput
+
+MAX_REPORT_DAYS = 366
+# Days the front desk looks at: far enough for any clinic's history and plans, and clear of
+# the calendar's ends, where a day's bounds in a time zone cannot be computed.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def check_day(day: dt.date | None) -> dt.date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise forms.ValidationError(f"Choose a date between {FIRST_DAY.year} and {LAST_DAY.year}.")
+    return day
+
+
+class ClientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, e-mail or phone",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class NewClientForm(forms.Form):
+    """A caller who has no account yet: who she is, her due date, her answers if she gave them."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail",
+        help_text="She gets her confirmations here, and a link to set her password.",
+    )
+    phone = forms.CharField(
+        label="Phone", max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    due_date = forms.DateField(label="Due date", widget=DateInput())
+    conditions = forms.MultipleChoiceField(
+        label="Health questions she answered yes to",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(rule.condition, rule.question) for rule in engine.CONDITION_RULES],
+    )
+    consent = forms.BooleanField(
+        label=(
+            "I asked her every question above, and she agreed that Bolster stores her "
+            "answers for her care."
+        ),
+        required=False,
+        help_text="Leave unticked to let her answer online first; she can't be booked until then.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("conditions") and not cleaned.get("consent"):
+            self.add_error(
+                "consent",
+                "Tick this once she agreed, or clear her answers and let her give them online.",
+            )
+        return cleaned
+
+
+class PhoneClearanceForm(forms.Form):
+    """Her maternity team's clearance for a block the rules let the clinic book by phone."""
+
+    code = forms.ChoiceField(label="What it clears")
+    issued_by = forms.CharField(
+        label="Cleared by (name and role)",
+        max_length=160,
+        help_text="For example: Dr Ana Reyes, obstetrician, maternity team.",
+    )
+    issued_on = forms.DateField(label="Date on the letter", widget=DateInput())
+    valid_until = forms.DateField(label="Valid until", widget=DateInput())
+    document_reference = forms.CharField(
+        label="Document reference", max_length=120, help_text="The letter's or record's number."
+    )
+    note = forms.CharField(
+        label="Limits or notes from the maternity team",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, codes=(), today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["code"].choices = [(code, engine.RULES_BY_CODE[code].title) for code in codes]
+
+    def clean(self):
+        cleaned = super().clean()
+        issued_on, valid_until = cleaned.get("issued_on"), cleaned.get("valid_until")
+        if issued_on and issued_on > self.today:
+            self.add_error("issued_on", "The clearance cannot be dated in the future.")
+        if issued_on and valid_until and valid_until < issued_on:
+            self.add_error("valid_until", "This must be on or after the date on the letter.")
+        return cleaned
+
+
+class StaffCancelForm(forms.Form):
+    by = forms.ChoiceField(
+        label="Who is cancelling?",
+        choices=[
+            (Booking.CancelledBy.CLIENT, "She asked to cancel"),
+            (Booking.CancelledBy.CLINIC, "The clinic has to cancel"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Booking.CancelledBy.CLIENT,
+    )
+    reason = forms.CharField(label="Reason (she sees it)", max_length=200, required=False)
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label="Day", required=False, widget=DateInput())
+
+    def clean_day(self):
+        return check_day(self.cleaned_data.get("day"))
+
+
+class ReportRangeForm(forms.Form):
+    start = forms.DateField(label="From", widget=DateInput())
+    end = forms.DateField(label="To", widget=DateInput())
+
+    def clean_start(self):
+        return check_day(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return check_day(self.cleaned_data.get("end"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "Choose a date on or after the start.")
+        elif start and end and (end - start).days >= MAX_REPORT_DAYS:
+            self.add_error("end", "Choose a range of at most a year.")
+        return cleaned
