@@ -38,6 +38,7 @@ from booking.services import (
 )
 from booking.services.bookings import check_safety_findings, stopping_blocks
 from booking.services.errors import BookingError, PlanChanged, SlotUnavailable
+from booking.services.plans import plan_limit
 from clinics.models import Clinic, Therapist
 from frontdesk import charts, queries, reports
 from frontdesk.forms import (
@@ -338,7 +339,7 @@ class PlanView(FrontDeskMixin, View):
         return chosen
 
     def form(self, client, data=None, **kwargs):
-        profile = safety_services.pregnancy_profile(client)
+        limit = plan_limit(client)
         today = self.clinic.today()
         therapist = self.chosen_therapist(data)
         # Once the therapist is known the form offers only the days and times she works.
@@ -346,16 +347,14 @@ class PlanView(FrontDeskMixin, View):
         form = PlanForm(
             data,
             clinic=self.clinic,
-            due_date=profile.due_date,
+            limit=limit,
             today=today,
             therapist=therapist,
             week=week or None,
             **kwargs,
         )
         form.fields["therapist"].queryset = self.therapists()
-        form.fields[
-            "ends_on"
-        ].help_text = f"Leave empty to book until her due date, {profile.due_date:%-d %B %Y}."
+        form.fields["ends_on"].help_text = f"Leave empty to book until {limit.last_day:%-d %B %Y}."
         return form
 
     def render_plan(self, client, form, *, preview=None, error=None, status=200):
