@@ -6,8 +6,8 @@ from django import forms
 
 from booking.models import Booking
 from safety import engine
-from safety.models import PregnancyProfile
 from safety.forms import DateInput
+from safety.models import PregnancyProfile
 
 MAX_REPORT_DAYS = 366
 # Days the front desk looks at: far enough for any clinic's history and plans, and clear of
