@@ -319,7 +319,12 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
         return self.base_context(
             client=client,
             profile=profile,
-            gestational_age=gestational_age_or_none(profile.due_date, today) if profile else None,
+            gestational_age=gestational_age_or_none(profile.due_date, today)
+            if profile and not profile.has_given_birth
+            else None,
+            weeks_since_birth=(today - profile.birth_date).days // 7
+            if profile and profile.has_given_birth
+            else None,
             ready=safety_services.client_ready_to_book(client),
             upcoming=upcoming,
             active_plans=self.plans().filter(client=client, status=Plan.Status.ACTIVE),

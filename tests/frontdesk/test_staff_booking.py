@@ -182,6 +182,9 @@ def test_a_caller_whose_baby_has_arrived_is_registered_with_the_birth(clinic, ad
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.RECORDED_BIRTH, client=profile.client
     ).exists()
+    page = admin_client.get(response.url).content.decode()
+    assert "Baby born" in page and "7 weeks ago" in page
+    assert "Due date" not in page
 
 
 @pytest.mark.parametrize(
