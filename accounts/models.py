@@ -77,6 +77,21 @@ class User(AbstractUser):
         help_text="A short reminder a couple of hours before each session.",
     )
 
+    # How her messages reach her (the outbox writes one row per channel chosen); SMS only
+    # with her recorded consent, and off again the moment she texts STOP.
+    class MessageChannels(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "Text message"
+        BOTH = "both", "E-mail and text message"
+
+    message_channels = models.CharField(
+        max_length=5, choices=MessageChannels.choices, default=MessageChannels.EMAIL
+    )
+    sms_opted_in_at = models.DateTimeField(null=True, blank=True)
+    sms_opt_in_via = models.CharField(
+        max_length=40, blank=True, help_text='How she agreed to texts, e.g. "reminders page".'
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
@@ -87,6 +102,13 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email or f"User {self.pk}"
+
+    @property
+    def channels(self) -> list[str]:
+        """The outbox channels her own messages go out on."""
+        if self.message_channels == self.MessageChannels.BOTH:
+            return ["email", "sms"]
+        return [self.message_channels]
 
     @cached_property
     def role(self) -> str:

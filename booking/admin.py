@@ -82,9 +82,18 @@ class PlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox: every message, filtered by status, kind and channel."""
 
-    list_display = ["send_at", "kind", "channel", "status", "attempts", "recipient", "sent_at"]
-    list_filter = ["status", "kind", "channel"]
-    search_fields = ["recipient__email", "last_error"]
+    list_display = [
+        "send_at",
+        "kind",
+        "channel",
+        "status",
+        "delivery_status",
+        "attempts",
+        "recipient",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "channel", "delivery_status"]
+    search_fields = ["recipient__email", "last_error", "provider_id"]
     date_hierarchy = "send_at"
     list_select_related = ["recipient"]
     raw_id_fields = ["booking", "recipient"]

@@ -171,9 +171,9 @@ def seed_client_health() -> None:
         client=maya,
         defaults={
             "due_date": timezone.localdate() + dt.timedelta(weeks=22),
-            "phone": "+44 7700 900456",
+            "phone": "+44 7400 900456",
             "emergency_contact_name": "Tunde Okafor",
-            "emergency_contact_phone": "+44 7700 900457",
+            "emergency_contact_phone": "+44 7400 900457",
         },
     )
     if not maya.intake_responses.exists():

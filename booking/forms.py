@@ -5,7 +5,9 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField
 
+from accounts.models import User
 from booking.services.plans import (
     MAX_SESSIONS_PER_WEEK,
     MIN_DAYS_BETWEEN_SESSIONS,
@@ -194,3 +196,51 @@ class BirthForm(forms.Form):
 
 class ReminderPreferencesForm(forms.Form):
     same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)
+    message_channels = forms.ChoiceField(
+        label="How should we reach you?",
+        choices=User.MessageChannels.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Texts say only when and where your session is, with a link to the details.",
+    )
+    phone = PhoneNumberField(
+        label="Your mobile number",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={
+            "invalid": "That doesn't look like a mobile number. Please check it, e.g. "
+            "07700 900456 or +44 7700 900456."
+        },
+    )
+    sms_consent = forms.BooleanField(
+        label="I agree to get text messages about my sessions. I can reply STOP at any time.",
+        required=False,
+    )
+
+    def __init__(self, *args, has_profile: bool, already_opted_in: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_profile = has_profile
+        self.already_opted_in = already_opted_in
+        if not has_profile:
+            del self.fields["phone"]
+        if already_opted_in:
+            del self.fields["sms_consent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_texts = cleaned.get("message_channels") in (
+            User.MessageChannels.SMS,
+            User.MessageChannels.BOTH,
+        )
+        if not wants_texts or "message_channels" in self.errors:
+            return cleaned
+        if not self.has_profile:
+            self.add_error(
+                "message_channels",
+                "Texts go to the mobile number in your pregnancy details: add those first.",
+            )
+        elif not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", "Give your mobile number for texts.")
+        if not self.already_opted_in and not cleaned.get("sms_consent"):
+            self.add_error("sms_consent", "Tick the box to agree to texts, or choose e-mail.")
+        return cleaned

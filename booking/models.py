@@ -312,6 +312,11 @@ class Reminder(models.Model):
         DUE_DATE_MOVED = "due_date_moved", "Plans follow a moved due date"
         BABY_ARRIVED = "baby_arrived", "Baby arrived"
         BABY_ARRIVED_STAFF = "baby_arrived_staff", "Baby arrived (clinic and therapists)"
+        WAITLIST_OFFER = "waitlist_offer", "A freed time offered from the waitlist"
+
+    class Delivery(models.TextChoices):
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Not delivered"
 
     booking = models.ForeignKey(
         Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
@@ -334,6 +339,12 @@ class Reminder(models.Model):
         blank=True,
         help_text="While sending: when the claim lapses and dispatch may hand it out again.",
     )
+    # A text's id at the provider, and what the provider last reported about its delivery.
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    delivery_status = models.CharField(
+        max_length=12, choices=Delivery.choices, blank=True, default=""
+    )
+    delivery_reported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -342,10 +353,10 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["send_at"]
         constraints = [
-            # One reminder of each kind per session; notices may repeat (a session can be
-            # blocked by a safety rule, cleared and blocked again).
+            # One reminder of each kind per session and channel; notices may repeat (a
+            # session can be blocked by a safety rule, cleared and blocked again).
             models.UniqueConstraint(
-                fields=["booking", "kind"],
+                fields=["booking", "kind", "channel"],
                 condition=~Q(
                     kind__in=[
                         "booked",
@@ -361,6 +372,7 @@ class Reminder(models.Model):
                         "due_date_moved",
                         "baby_arrived",
                         "baby_arrived_staff",
+                        "waitlist_offer",
                     ]
                 ),
                 name="one_reminder_per_kind",

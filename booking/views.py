@@ -50,6 +50,7 @@ from booking.services.errors import (
 from booking.services.plans import plan_limit
 from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
+from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
 from safety.engine import CONDITION_RULES
@@ -579,12 +580,39 @@ class ReminderPreferencesView(ClientRequiredMixin, FormView):
     template_name = "booking/reminders/preferences.html"
     form_class = ReminderPreferencesForm
 
+    def get_form_kwargs(self):
+        user = self.request.user
+        self.profile = safety_services.pregnancy_profile(user)
+        return super().get_form_kwargs() | {
+            "has_profile": self.profile is not None,
+            "already_opted_in": "sms" in user.channels,
+        }
+
     def get_initial(self):
-        return {"same_day_reminders": self.request.user.same_day_reminders}
+        user = self.request.user
+        initial = {
+            "same_day_reminders": user.same_day_reminders,
+            "message_channels": user.message_channels,
+        }
+        if self.profile is not None:
+            # A number from before numbers were checked shows as she gave it, to correct.
+            initial["phone"] = self.profile.phone or self.profile.phone_as_given
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "unreadable_phone": self.profile is not None and bool(self.profile.phone_as_given),
+        }
 
     def form_valid(self, form):
-        enabled = form.cleaned_data["same_day_reminders"]
-        set_same_day_reminders(client=self.request.user, enabled=enabled)
+        user = self.request.user
+        data = form.cleaned_data
+        enabled = data["same_day_reminders"]
+        if data.get("phone") and data["phone"] != self.profile.phone:
+            safety_services.set_mobile_number(client=user, phone=data["phone"])
+        channels = data["message_channels"] or user.message_channels
+        set_message_channels(client=user, channels=channels, via="reminders page")
+        set_same_day_reminders(client=user, enabled=enabled)
         messages.success(
             self.request,
             "You'll get a reminder on the day too."

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -84,6 +85,31 @@ class Clinic(models.Model):
         validators=[validate_raised_severities],
         help_text="Safety rule code → severity this clinic applies instead (raise only).",
     )
+    quiet_hours_start = models.TimeField(
+        default=time(21, 0),
+        help_text="From this time (clinic time) texts that can wait are held until the end.",
+    )
+    quiet_hours_end = models.TimeField(
+        default=time(8, 0),
+        help_text="Held texts go out from this time. Urgent ones (today's session) never wait.",
+    )
+
+    class WaitlistOffers(models.TextChoices):
+        IN_TURN = "in_turn", "Hold a freed time for the first in line, then the next"
+        ALL_AT_ONCE = "all_at_once", "Offer it to everyone waiting; the first to book gets it"
+
+    waitlist_offers = models.CharField(
+        "waitlist offers",
+        max_length=12,
+        choices=WaitlistOffers.choices,
+        default=WaitlistOffers.IN_TURN,
+    )
+    waitlist_hold_minutes = models.PositiveSmallIntegerField(
+        "minutes a freed time is held for her",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="With offers in turn: how long the first in line has before the next hears.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -113,6 +139,23 @@ class Clinic(models.Model):
     def local_date(self, instant: datetime) -> date:
         """The clinic-local date of ``instant`` (a session's date for the safety rules)."""
         return timezone.localdate(instant, timezone=self.tz)
+
+    def quiet_until(self, instant: datetime) -> datetime | None:
+        """When the quiet hours around ``instant`` end (UTC), or None outside them.
+
+        The hours wrap midnight when the start is later than the end (21:00–08:00); equal
+        start and end mean no quiet hours at all.
+        """
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        local = instant.astimezone(self.tz)
+        now = local.time()
+        if start == end:
+            return None
+        quiet = (start <= now or now < end) if start > end else (start <= now < end)
+        if not quiet:
+            return None
+        day = local.date() if now < end else local.date() + timedelta(days=1)
+        return datetime.combine(day, end, tzinfo=self.tz).astimezone(UTC)
 
     def day_bounds(self, first: date, last: date | None = None) -> tuple[datetime, datetime]:
         """The UTC instants where clinic-local ``first`` begins and ``last`` (or ``first``) ends.

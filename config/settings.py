@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "phonenumber_field",
     "accounts",
     "clinics",
     "safety",
@@ -266,6 +267,22 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Bolster <bookings@bolster.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Text messages --------------------------------------------------------------------
+
+# Like EMAIL_BACKEND: the console backend prints texts (``make run``), the file backend writes
+# one file per text to SMS_FILE_PATH, the locmem backend keeps them for the tests, and the
+# Twilio backend sends them for real with the account below.
+SMS_BACKEND = env("SMS_BACKEND", default="booking.sms.backends.console.SmsBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_FROM = env("SMS_FROM", default="")
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+# Only to point the Twilio library at a stand-in server (the tests); empty means Twilio itself.
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
+# Numbers given without a country code are read as numbers of this country (ISO code).
+PHONENUMBER_DEFAULT_REGION = env("PHONE_REGION", default="GB")
+PHONENUMBER_DB_FORMAT = "E164"
 
 # --- Production hardening (all on when DEBUG is off; `check --deploy` stays quiet) ---
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("book/", include("booking.urls")),
     path("health/", include("safety.urls")),
     path("health/", include("booking.health_urls")),
+    path("sms/", include("booking.sms_urls")),
     path("health/", include("privacy.urls")),
     path("care/", include("care.urls")),
     path("front-desk/", include("frontdesk.urls")),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from phonenumber_field.formfields import PhoneNumberField
 
 from booking.models import Booking
 from safety import engine
@@ -44,11 +45,14 @@ class NewClientForm(forms.Form):
             "tell her her times on the phone."
         ),
     )
-    phone = forms.CharField(
+    phone = PhoneNumberField(
         label="Phone",
-        max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        error_messages={
+            "invalid": "That doesn't look like a phone number. Check it, with the country "
+            "code if it is not a UK number."
+        },
     )
     due_date = forms.DateField(
         label="Due date",
@@ -80,6 +84,11 @@ class NewClientForm(forms.Form):
         required=False,
         help_text="Leave unticked to let her answer online first; she can't be booked until then.",
     )
+
+    def clean_phone(self) -> str:
+        # Stored in E.164 ("+447700900456"), the form texts go to.
+        phone = self.cleaned_data.get("phone")
+        return str(phone) if phone else ""
 
     def clean(self):
         cleaned = super().clean()

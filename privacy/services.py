@@ -42,7 +42,7 @@ def export_client_data(*, client: User) -> bytes:
             "last_period_started_on": profile.last_period_started_on,
             "birth_date": profile.birth_date,
             "delivery": profile.delivery,
-            "phone": profile.phone,
+            "phone": str(profile.phone or profile.phone_as_given),
             "emergency_contact_name": profile.emergency_contact_name,
             "emergency_contact_phone": profile.emergency_contact_phone,
             "updated_at": profile.updated_at,

@@ -5,6 +5,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
+from phonenumber_field.formfields import PhoneNumberField
 
 from common.forms import DateInput
 from safety import engine
@@ -32,10 +33,14 @@ class PregnancyProfileForm(forms.Form):
         widget=DateInput(),
         help_text="We work out your due date from it. A due date from your scan wins.",
     )
-    phone = forms.CharField(
+    phone = PhoneNumberField(
         label="Your mobile number",
-        max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text="With the country code if it is not a UK number, e.g. +1 718 555 0142.",
+        error_messages={
+            "invalid": "That doesn't look like a phone number. Please check it, e.g. "
+            "07700 900456 or +44 7700 900456."
+        },
     )
     # Shown only when her scan date and her last-period date disagree (see clean()).
     confirm_scan_date = forms.BooleanField(
@@ -61,7 +66,8 @@ class PregnancyProfileForm(forms.Form):
             if profile.due_date_source == PregnancyProfile.DueDateSource.SCAN
             else None,
             "last_period_started_on": profile.last_period_started_on,
-            "phone": profile.phone,
+            # A number from before numbers were checked shows as she gave it, to correct.
+            "phone": profile.phone or profile.phone_as_given,
             "emergency_contact_name": profile.emergency_contact_name,
             "emergency_contact_phone": profile.emergency_contact_phone,
         }

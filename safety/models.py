@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Severity(models.TextChoices):
@@ -48,7 +49,10 @@ class PregnancyProfile(models.Model):
         blank=True,
         related_name="+",
     )
-    phone = models.CharField(max_length=40)
+    # Her mobile in E.164, what text messages go to. A number from before validation that
+    # could not be read stays in ``phone_as_given`` until she (or the clinic) corrects it.
+    phone = PhoneNumberField(blank=True)
+    phone_as_given = models.CharField(max_length=40, blank=True)
     emergency_contact_name = models.CharField(max_length=120)
     emergency_contact_phone = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -91,9 +91,9 @@ class PregnancyProfileFactory(factory.django.DjangoModelFactory):
 
     client = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(weeks=20))
-    phone = "+44 7700 900000"
+    phone = "+44 7400 900000"
     emergency_contact_name = "Sam Partner"
-    emergency_contact_phone = "+44 7700 900001"
+    emergency_contact_phone = "+44 7400 900001"
 
 
 class IntakeResponseFactory(factory.django.DjangoModelFactory):

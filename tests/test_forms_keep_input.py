@@ -31,7 +31,7 @@ def test_profile_keeps_her_contacts_when_the_due_date_is_refused(client, client_
     assert response.status_code == 200
     assert "more than 42 weeks away" in field_error(page, "due_date")
     assert f'value="{too_far}"' in page
-    assert 'value="+44 7700 900123"' in page
+    assert 'value="+44 7400 900123"' in page
     assert 'value="Sam Okafor"' in page
 
 

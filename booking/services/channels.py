@@ -1,25 +1,32 @@
-"""Channels an outbox row can go out on: e-mail today, each a small class registered by name.
+"""Channels an outbox row can go out on: e-mail and text, each a small class registered by name.
 
 A channel writes the message for a row (``compose``) and opens a connection to its server
 (``open``) that sends messages and is closed separately. The outbox keeps those two steps
 apart so it can record ``sent`` between them: the server's reply to the send is what counts,
-and the goodbye (SMTP's QUIT) comes after the commit, outside the duplicate window. A new
-channel (SMS) is one more subclass and one ``register`` call; the outbox never asks which
-channel it has.
+and the goodbye (SMTP's QUIT) comes after the commit, outside the duplicate window. Text
+messages are the second channel: one more subclass and one ``register`` call; the outbox never
+asks which channel it has.
 """
 
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Protocol
 
+from django.conf import settings
 from django.core.mail import get_connection
+from django.urls import reverse
 
-from booking import emails
+from booking import emails, sms, texts
 from booking.models import Reminder
+from safety.models import PregnancyProfile
 
 
 class Connection(Protocol):
-    def send(self, message: Any) -> None:
-        """Hand one message to the server; raise if it was not accepted."""
+    def send(self, message: Any) -> str | None:
+        """Hand one message to the server; raise if it was not accepted.
+
+        Returns the server's id for the message where it gives one (a text's id at the
+        provider, which its delivery receipts name).
+        """
 
     def close(self) -> None:
         """Say goodbye to the server (after the row is recorded as sent)."""
@@ -71,6 +78,7 @@ class EmailConnection:
     def send(self, message) -> None:
         if self.backend.send_messages([message]) != 1:
             raise RuntimeError("The mail server did not accept the message")
+        return None
 
     def close(self) -> None:
         self.backend.close()
@@ -91,3 +99,48 @@ class EmailChannel(Channel):
 
 
 register(EmailChannel())
+
+
+def mobile_number(recipient) -> str:
+    """Her mobile in E.164 from her pregnancy profile, or "" when she has no usable one."""
+    phone = (
+        PregnancyProfile.objects.filter(client_id=recipient.pk)
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return str(phone) if phone and phone.is_valid() else ""
+
+
+class SmsConnection:
+    """One connection of the configured text-message backend (``SMS_BACKEND``)."""
+
+    def __init__(self):
+        self.backend = sms.get_connection()
+        self.backend.open()
+
+    def send(self, message: sms.SmsMessage) -> str:
+        return self.backend.send(message)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+class SmsChannel(Channel):
+    name = "sms"
+
+    def compose(self, reminder: Reminder) -> sms.SmsMessage:
+        return sms.SmsMessage(
+            to=mobile_number(reminder.recipient),
+            body=texts.compose(reminder),
+            status_callback=settings.SITE_URL + reverse("sms:status"),
+        )
+
+    def open(self) -> SmsConnection:
+        return SmsConnection()
+
+    def reaches(self, recipient) -> bool:
+        # A number that could not be read (kept for correction) reaches nobody.
+        return bool(mobile_number(recipient))
+
+
+register(SmsChannel())

@@ -51,7 +51,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
+from booking import texts
 from booking.models import Booking, Reminder
+from booking.services import quiet_hours
 from booking.services import reminders as reminder_rules
 from booking.services.channels import Connection, channel_for
 
@@ -97,23 +99,30 @@ def notify(
     recipient: User,
     booking: Booking | None = None,
     payload: dict | None = None,
-    channel: str = "email",
+    channel: str | None = None,
 ) -> Reminder:
-    """Write a notice in the caller's transaction; its send task leaves once that commits."""
+    """Write a notice in the caller's transaction; its send tasks leave once that commits.
+
+    One row per channel she chose (``booking.texts.channels_for``), each sent exactly once on
+    its own; returns the first. ``channel`` names one channel instead.
+    """
     now = timezone.now()
-    reminder = Reminder.objects.create(
-        kind=kind,
-        recipient=recipient,
-        booking=booking,
-        payload=payload or {},
-        channel=channel,
-        send_at=now,
-        status=Reminder.Status.SENDING,
-        claimed_until=now + CLAIM_LEASE,
-    )
+    rows = [
+        Reminder.objects.create(
+            kind=kind,
+            recipient=recipient,
+            booking=booking,
+            payload=payload or {},
+            channel=name,
+            send_at=now,
+            status=Reminder.Status.SENDING,
+            claimed_until=now + CLAIM_LEASE,
+        )
+        for name in ([channel] if channel else texts.channels_for(recipient, kind))
+    ]
     # Looked up when the commit happens, so the suite can stand in for broker and worker.
-    transaction.on_commit(lambda: enqueue_sends([reminder.pk]))
-    return reminder
+    transaction.on_commit(lambda: enqueue_sends([row.pk for row in rows]))
+    return rows[0]
 
 
 # --- Dispatch ----------------------------------------------------------------------------------
@@ -153,6 +162,8 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
     FAILED = "failed"
     RETRY = "retry"
+    # A text that can wait, found in the clinic's quiet hours: pending again until they end.
+    HELD = "held"
     # Not ours: already finished, not claimed, or another worker holds it right now.
     NOTHING_TO_DO = "nothing_to_do"
 
@@ -209,8 +220,13 @@ def _failed_attempt(reminder: Reminder, exc: Exception, *, now: dt.datetime) -> 
 
 def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
     """Check, compose and send a locked row; record the outcome on it (caller commits)."""
-    # A deleted (anonymised) or deactivated account gets nothing more.
-    if not reminder.recipient.is_active or reminder_rules.no_longer_wanted(reminder):
+    # A deleted (anonymised) or deactivated account gets nothing more; a channel she has
+    # since turned off (texted STOP) nothing more on it.
+    if (
+        not reminder.recipient.is_active
+        or texts.no_longer_texted(reminder)
+        or reminder_rules.no_longer_wanted(reminder)
+    ):
         _finish(reminder, Reminder.Status.CANCELLED)
         return SendResult(Outcome.CANCELLED)
     now = timezone.now()
@@ -219,6 +235,11 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
         _finish(reminder, Reminder.Status.SKIPPED)
         logger.info("Message %s skipped: found too late to help", reminder.pk)
         return SendResult(Outcome.SKIPPED)
+    held_until = quiet_hours.held_until(reminder, now=now)
+    if held_until is not None:
+        _finish(reminder, Reminder.Status.PENDING, send_at=held_until)
+        logger.info("Message %s held for the quiet hours until %s", reminder.pk, held_until)
+        return SendResult(Outcome.HELD)
     try:
         channel = channel_for(reminder.channel)
         if not channel.reaches(reminder.recipient):
@@ -234,12 +255,18 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
     reminder.attempts += 1
     try:
         opened.append(channel.open())
-        opened[0].send(message)
+        provider_id = opened[0].send(message)
     except Exception as exc:
         # Whatever the channel raises counts as a failed attempt, so even an unforeseen
         # error ends in "failed" for the admin instead of retrying forever.
         return _failed_attempt(reminder, exc, now=now)
-    _finish(reminder, Reminder.Status.SENT, sent_at=timezone.now(), last_error="")
+    _finish(
+        reminder,
+        Reminder.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_id=provider_id or "",
+    )
     return SendResult(Outcome.SENT)
 
 

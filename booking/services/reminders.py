@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from booking import texts
 from booking.models import Booking, Plan, Reminder, held_for_plans
 
 logger = logging.getLogger(__name__)
@@ -65,18 +66,25 @@ def useful_until(reminder: Reminder) -> dt.datetime | None:
 
 
 def _put(*, booking: Booking, kind: str, send_at: dt.datetime) -> Reminder:
-    """Create the reminder, or revive a cancelled one; leave a live or finished one alone."""
-    reminder, created = Reminder.objects.get_or_create(
-        booking=booking, kind=kind, defaults={"send_at": send_at, "recipient": booking.client}
-    )
-    if not created and reminder.status == Reminder.Status.CANCELLED:
-        reminder.status = Reminder.Status.PENDING
-        reminder.send_at = send_at
-        reminder.attempts = 0
-        reminder.last_error = ""
-        reminder.claimed_until = None
-        reminder.save()
-    return reminder
+    """Create the reminder on each channel she chose, or revive a cancelled one; leave a live
+    or finished one alone. Returns the first channel's row."""
+    rows = []
+    for channel in texts.channels_for(booking.client, kind):
+        reminder, created = Reminder.objects.get_or_create(
+            booking=booking,
+            kind=kind,
+            channel=channel,
+            defaults={"send_at": send_at, "recipient": booking.client},
+        )
+        if not created and reminder.status == Reminder.Status.CANCELLED:
+            reminder.status = Reminder.Status.PENDING
+            reminder.send_at = send_at
+            reminder.attempts = 0
+            reminder.last_error = ""
+            reminder.claimed_until = None
+            reminder.save()
+        rows.append(reminder)
+    return rows[0]
 
 
 def _cancel(reminders) -> int:

@@ -17,6 +17,7 @@ from safety.services.profile import (
     pregnancy_profile,
     red_flag_rules,
     save_pregnancy_profile,
+    set_mobile_number,
 )
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "record_phone_booking_clearance",
     "red_flag_rules",
     "save_pregnancy_profile",
+    "set_mobile_number",
     "uncleared_blocks",
 ]

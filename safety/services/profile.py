@@ -61,6 +61,7 @@ def save_pregnancy_profile(
     profile.due_date_source = due_date_source
     profile.last_period_started_on = last_period_started_on
     profile.phone = phone
+    profile.phone_as_given = ""
     profile.emergency_contact_name = emergency_contact_name
     profile.emergency_contact_phone = emergency_contact_phone
     profile.save()
@@ -82,4 +83,14 @@ def save_pregnancy_profile(
         profile.follow_up_urls = [url for _, url in responses if url]
     if due_date_changed:
         signals.answers_changed.send(sender=PregnancyProfile, client=client)
+    return profile
+
+
+@transaction.atomic
+def set_mobile_number(*, client: User, phone) -> PregnancyProfile:
+    """Her mobile number (E.164, validated by the form) on her existing profile."""
+    profile = PregnancyProfile.objects.select_for_update().get(client=client)
+    profile.phone = phone
+    profile.phone_as_given = ""
+    profile.save(update_fields=["phone", "phone_as_given", "updated_at"])
     return profile

@@ -44,7 +44,7 @@ class TestPreferences:
         response = client.get(self.url)
 
         assert response.status_code == 200
-        assert response.context["form"].initial == {"same_day_reminders": False}
+        assert response.context["form"].initial["same_day_reminders"] is False
         assert "Remind me on the day too" in response.text
 
     def test_turning_the_same_day_reminder_off(self, client, client_user, therapist):

@@ -27,9 +27,9 @@ def profile_data(**overrides):
     data = {
         "due_date": (timezone.localdate() + dt.timedelta(weeks=20)).isoformat(),
         "last_period_started_on": "",
-        "phone": "+44 7700 900123",
+        "phone": "+44 7400 900123",
         "emergency_contact_name": "Sam Okafor",
-        "emergency_contact_phone": "+44 7700 900124",
+        "emergency_contact_phone": "+44 7400 900124",
     }
     data.update(overrides)
     return data
