@@ -111,6 +111,27 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         help_text="Staff can still book for her. Leave empty for no limit.",
     )
 
+    # Left empty (a form saved before these settings existed), they keep the clinic's value.
+    quiet_hours_start = forms.TimeField(
+        label="Quiet hours: from", required=False, widget=TimeInput()
+    )
+    quiet_hours_end = forms.TimeField(
+        label="Quiet hours: until",
+        required=False,
+        widget=TimeInput(),
+        help_text="Texts that can wait are held until then. A session today that is cancelled "
+        "or blocked is texted at once.",
+    )
+    waitlist_offers = forms.ChoiceField(
+        label="Waitlist offers", choices=Clinic.WaitlistOffers.choices, required=False
+    )
+    waitlist_hold_minutes = forms.IntegerField(
+        label="Minutes a freed time is held for the first in line",
+        min_value=5,
+        max_value=24 * 60,
+        required=False,
+    )
+
     class Meta:
         model = Clinic
         fields = [
@@ -125,6 +146,10 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             "booking_horizon_weeks",
             "no_show_limit",
             "reminder_hours",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "waitlist_offers",
+            "waitlist_hold_minutes",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
@@ -163,8 +188,31 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
                 "booking_horizon_weeks",
                 "reminder_hours",
             ),
+            Fieldset(
+                "Texts and waitlist",
+                "quiet_hours_start",
+                "quiet_hours_end",
+                "waitlist_offers",
+                "waitlist_hold_minutes",
+            ),
             Fieldset("Safety rules you make stricter", *self.rule_fields),
         )
+
+    def _kept_if_empty(self, name: str):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_quiet_hours_start(self):
+        return self._kept_if_empty("quiet_hours_start")
+
+    def clean_quiet_hours_end(self):
+        return self._kept_if_empty("quiet_hours_end")
+
+    def clean_waitlist_offers(self):
+        return self._kept_if_empty("waitlist_offers")
+
+    def clean_waitlist_hold_minutes(self):
+        return self._kept_if_empty("waitlist_hold_minutes")
 
     def clean_booking_notice_hours(self):
         # Left empty on a form saved before the setting existed: no minimum notice.

@@ -164,6 +164,9 @@ ROUTES: dict[str, Route] = {
     "sessions:day": Route(roles=(THERAPIST,)),
     "booking:reminder_preferences": Route(roles=(CLIENT,)),
     "clinics:reminders": Route(roles=(ADMIN,)),
+    # Twilio's webhooks: POST only, and only with Twilio's signature.
+    "sms:inbound": Route(status=405),
+    "sms:status": Route(status=405),
     "booking:baby_arrived": Route(roles=(CLIENT,)),
     # Her plan runs to her due date, so there are no extra weeks to show: a message, not a 404.
     "booking:extend_plan": Route(roles=(CLIENT,), kwargs=_plan),
