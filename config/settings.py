@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "safety",
     "booking",
     "care",
+    "waitlist",
     "privacy",
     "backoffice",
     "frontdesk",
@@ -179,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
     "keep-slots-generated": {
         "task": "booking.tasks.keep_slots_generated",
         "schedule": crontab(minute=15),
+    },
+    "pass-on-expired-waitlist-offers": {
+        "task": "waitlist.tasks.pass_on_expired_offers",
+        "schedule": 60.0,
     },
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("sms/", include("booking.sms_urls")),
     path("health/", include("privacy.urls")),
     path("care/", include("care.urls")),
+    path("waitlist/", include("waitlist.urls")),
     path("front-desk/", include("frontdesk.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.test.utils import override_settings
 
 from booking.services import outbox
 from tests.factories import ClinicFactory, TherapistFactory, UserFactory
+from waitlist import services as waitlist_services
 
 # `make test` runs the date-sensitive tests a second time with the clock years ahead (still
 # ticking), so a test that quietly depends on today's date fails now rather than next year.
@@ -104,6 +105,16 @@ def worker(monkeypatch):
     inline = InlineWorker()
     monkeypatch.setattr(outbox, "enqueue_sends", inline.enqueue)
     return inline
+
+
+@pytest.fixture(autouse=True)
+def waitlist_worker(monkeypatch):
+    """Freed slots are offered in-process when their transaction commits, as a worker would."""
+    monkeypatch.setattr(
+        waitlist_services,
+        "enqueue_offers",
+        lambda slot_ids: waitlist_services.offer_freed_slots(slot_ids=slot_ids),
+    )
 
 
 @pytest.fixture

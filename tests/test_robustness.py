@@ -23,6 +23,8 @@ from tests.factories import (
     UserFactory,
     WorkingHoursFactory,
 )
+from waitlist.models import Offer
+from waitlist.services import join_waitlist
 
 ANON, CLIENT, THERAPIST, ADMIN = "anonymous", "client", "therapist", "clinic admin"
 ACTORS = (ANON, CLIENT, THERAPIST, ADMIN)
@@ -80,6 +82,14 @@ def _desk_booking(home, target):
 
 def _client_booking(home, target):
     return {"booking_id": target.booking_id}
+
+
+def _entry(home, target):
+    return {"pk": target.entry_id}
+
+
+def _offer(home, target):
+    return {"token": target.offer_token}
 
 
 def _garbage_token(home, target):
@@ -164,6 +174,11 @@ ROUTES: dict[str, Route] = {
     "sessions:day": Route(roles=(THERAPIST,)),
     "booking:reminder_preferences": Route(roles=(CLIENT,)),
     "clinics:reminders": Route(roles=(ADMIN,)),
+    "waitlist:join": Route(roles=(CLIENT,), kwargs=_slug, public=True),
+    "waitlist:mine": Route(roles=(CLIENT,)),
+    "waitlist:leave": Route(roles=(CLIENT,), kwargs=_entry, status=405),
+    "waitlist:offer": Route(roles=(CLIENT,), kwargs=_offer),
+    "waitlist:clinic_day": Route(roles=(ADMIN,), kwargs=_slug),
     # Twilio's webhooks: POST only, and only with Twilio's signature.
     "sms:inbound": Route(status=405),
     "sms:status": Route(status=405),
@@ -326,6 +341,14 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         starts_on=plan_day,
         ends_on=plan_day,
     ).plan
+    entry = join_waitlist(
+        client=client,
+        clinic=clinic,
+        therapist=None,
+        starts_on=clinic.today(),
+        ends_on=clinic.today() + dt.timedelta(days=30),
+    )
+    offer = Offer.objects.create(entry=entry, slot=slot_at(therapist, plan_day, dt.time(17)))
     return SimpleNamespace(
         users={CLIENT: client, THERAPIST: therapist.user, ADMIN: admin},
         client_secrets=[client_first, client_last, client.email],
@@ -342,6 +365,8 @@ def make_side(name: str, client_first: str, client_last: str, *, clinic=None, ad
         hours_id=hours.pk,
         time_off_id=time_off.pk,
         uidb64=urlsafe_base64_encode(force_bytes(client.pk)),
+        entry_id=entry.pk,
+        offer_token=offer.token,
     )
 
 
@@ -357,6 +382,8 @@ MISSING = SimpleNamespace(
     hours_id=NO_SUCH_ID,
     time_off_id=NO_SUCH_ID,
     uidb64="bm8tc3VjaC11c2Vy",
+    entry_id=NO_SUCH_ID,
+    offer_token="no-such-offer",
 )
 # Past the largest id the database can hold.
 TOO_BIG = SimpleNamespace(

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from booking import queries
+from booking import queries, signals
 from booking.calendar import event_uid
 from booking.models import Booking, Plan, Slot, held_for_plans
 from booking.services.changes import can_change_online, in_change_grace, notice_deadline
@@ -326,6 +326,7 @@ def book_session(*, client: User, slot: Slot, booked_by: User | None = None) -> 
     """Book ``slot`` for ``client`` in one transaction: safety, flags, reminders, notice."""
     booking = book_slot(client=client, slot=slot, booked_by=booked_by)
     notify_booked([booking])
+    signals.session_booked.send(sender=Booking, booking=booking)
     return booking
 
 
@@ -374,6 +375,7 @@ def mark_cancelled(
         fields += ["attendance", "attendance_marked_by", "attendance_marked_at"]
     booking.save(update_fields=fields)
     cancel_reminders(booking=booking)
+    signals.slots_freed.send(sender=Booking, slot_ids=[booking.slot_id])
     return booking
 
 
@@ -468,6 +470,7 @@ def move_booking(*, booking: Booking, new_slot: Slot, booked_by: User | None = N
     )
     old.status = Booking.Status.MOVED
     old.save(update_fields=["status", "updated_at"])
+    signals.slots_freed.send(sender=Booking, slot_ids=[old.slot_id])
     # The grace runs from her first booking: moving does not start a new one.
     new = create_booking(
         client=old.client,

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from booking import signals
 from booking.models import Booking, Slot
 from booking.services import rolling_plans
 from booking.services.bookings import cancel_booking
@@ -162,7 +163,10 @@ def generate_slots(*, therapist: Therapist, start: dt.date, end: dt.date) -> lis
             continue
         timeline.add(starts_at, ends_at)
         new_slots.append(Slot(therapist=therapist, starts_at=starts_at, ends_at=ends_at))
-    return Slot.objects.bulk_create(new_slots, batch_size=500)
+    created = Slot.objects.bulk_create(new_slots, batch_size=500)
+    if created:
+        signals.slots_freed.send(sender=Slot, slot_ids=[slot.pk for slot in created])
+    return created
 
 
 @short_lock_wait(ScheduleBusy)
@@ -222,9 +226,17 @@ def block_slots(*, slots: Iterable[Slot], reason: str, by_user: User) -> list[Bo
 @transaction.atomic
 def unblock_slots(*, slots: Iterable[Slot]) -> int:
     """Open blocked ``slots`` again; returns how many were reopened."""
-    return Slot.objects.filter(
-        pk__in=[slot.pk for slot in slots], status=Slot.Status.BLOCKED
-    ).update(status=Slot.Status.OPEN, block_reason="", updated_at=timezone.now())
+    reopened = list(
+        Slot.objects.select_for_update()
+        .filter(pk__in=[slot.pk for slot in slots], status=Slot.Status.BLOCKED)
+        .values_list("pk", flat=True)
+    )
+    Slot.objects.filter(pk__in=reopened).update(
+        status=Slot.Status.OPEN, block_reason="", updated_at=timezone.now()
+    )
+    if reopened:
+        signals.slots_freed.send(sender=Slot, slot_ids=reopened)
+    return len(reopened)
 
 
 def horizon_end(*, therapist: Therapist, today: dt.date) -> dt.date:

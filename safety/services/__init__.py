@@ -9,7 +9,7 @@ from safety.services.clearances import (
     uncleared_blocks,
 )
 from safety.services.errors import ClearanceError, DatingError, ProfileMissing, SafetyError
-from safety.services.findings import POSTNATAL_BOOKING_LIMIT, findings_for
+from safety.services.findings import POSTNATAL_BOOKING_LIMIT, findings_for, findings_from
 from safety.services.intake import record_intake
 from safety.services.profile import (
     client_ready_to_book,
@@ -30,6 +30,7 @@ __all__ = [
     "clearances_covering",
     "client_ready_to_book",
     "findings_for",
+    "findings_from",
     "latest_intake",
     "log_audit",
     "pregnancy_profile",

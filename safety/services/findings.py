@@ -8,6 +8,7 @@ from clinics.models import Clinic
 from safety import engine
 from safety.dating import gestational_age_on
 from safety.engine import Finding
+from safety.models import PregnancyProfile
 from safety.services.errors import DatingError, ProfileMissing, SafetyError
 from safety.services.profile import latest_intake, pregnancy_profile
 
@@ -24,6 +25,14 @@ def findings_for(
         raise ProfileMissing()
     intake = latest_intake(client)
     conditions = {*(intake.conditions if intake else []), *extra_conditions}
+    return findings_from(profile=profile, conditions=conditions, clinic=clinic, on=on)
+
+
+def findings_from(
+    *, profile: PregnancyProfile, conditions: Iterable[str], clinic: Clinic, on: dt.date
+) -> list[Finding]:
+    """``findings_for`` from a profile and answers already loaded (no query): for checking
+    many clients at once."""
     birth_date = profile.birth_date
     if birth_date is not None and on >= birth_date:
         check_within_postnatal_year(birth_date=birth_date, on=on)

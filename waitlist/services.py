@@ -1,0 +1,414 @@
+"""The waitlist: joining it, offering freed times in join order, taking an offer, expiry.
+
+A freed slot (``booking.signals.slots_freed``) is offered once its transaction has
+committed, by a task (``offer_freed_slots``), so a cancellation never waits on it and a slot
+that the same transaction went on to block is never offered. The clinic chooses how:
+
+- **in turn**: the first fitting entry gets the time held for ``waitlist_hold_minutes``;
+  when the hold runs out (``pass_on_expired_offers``, every minute) the next one does;
+- **all at once**: every fitting entry is offered it together and the first to book wins.
+
+Either way the booking itself is ``booking.services.book_session``, with every check a
+booking has, and the slot's database guard decides between two taps at once; the loser is
+told the time was just taken. An entry whose safety rules stop a session on that date is
+skipped, with the reason recorded on a ``skipped`` offer for the clinic to see.
+
+Offering costs a fixed number of queries whatever the number of entries: entries, the
+offers made so far, her profiles and answers are read in one query each, the safety rules
+are evaluated in Python, and offers and messages are written in bulk.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from accounts.models import User
+from booking import texts
+from booking.models import Booking, Reminder, Slot
+from booking.services import book_session
+from booking.services.errors import SlotUnavailable
+from booking.services.outbox import notify_each
+from clinics.models import Clinic, Therapist
+from common.errors import DomainError
+from safety import services as safety_services
+from safety.models import IntakeResponse, PregnancyProfile
+from waitlist.models import ALL_PARTS, ALL_WEEKDAYS, PART_BITS, Entry, Offer
+
+logger = logging.getLogger(__name__)
+
+OFFER_TASK = "waitlist.tasks.offer_freed_slots"
+# She can wait for a time up to this far ahead (a clinic's horizon is usually 8 weeks).
+MAX_RANGE_DAYS = 183
+
+
+class WaitlistError(DomainError):
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class OfferGone(WaitlistError):
+    """The offered time cannot be booked from this offer any more."""
+
+
+# --- Joining and leaving -----------------------------------------------------------------
+
+
+@transaction.atomic
+def join_waitlist(
+    *,
+    client: User,
+    clinic: Clinic,
+    therapist: Therapist | None,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    weekdays: Iterable[int] = range(7),
+    parts_of_day: Iterable[str] = PART_BITS,
+) -> Entry:
+    """Put her on the clinic's waitlist; she is served after everyone who joined before."""
+    today = clinic.today()
+    if starts_on < today:
+        raise WaitlistError("Choose a first day from today on.", field="starts_on")
+    if ends_on < starts_on:
+        raise WaitlistError("The last day must be on or after the first.", field="ends_on")
+    if (ends_on - today).days > MAX_RANGE_DAYS:
+        raise WaitlistError("Choose a last day within six months.", field="ends_on")
+    if therapist is not None and therapist.clinic_id != clinic.pk:
+        raise WaitlistError("Choose a therapist of this clinic.", field="therapist")
+    weekday_bits = sum(1 << day for day in set(weekdays) if 0 <= day <= 6)
+    part_bits = sum(PART_BITS[name] for name in set(parts_of_day) if name in PART_BITS)
+    if not weekday_bits:
+        raise WaitlistError("Choose at least one day of the week.", field="weekdays")
+    if not part_bits:
+        raise WaitlistError("Choose at least one part of the day.", field="parts_of_day")
+    return Entry.objects.create(
+        client=client,
+        clinic=clinic,
+        therapist=therapist,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        weekdays=weekday_bits & ALL_WEEKDAYS,
+        parts_of_day=part_bits & ALL_PARTS,
+    )
+
+
+@transaction.atomic
+def leave_waitlist(*, entry: Entry) -> Entry:
+    Entry.objects.filter(pk=entry.pk, status=Entry.Status.WAITING).update(
+        status=Entry.Status.LEFT, closed_at=timezone.now()
+    )
+    Offer.objects.filter(entry=entry, status=Offer.Status.OFFERED).update(
+        status=Offer.Status.GONE, answered_at=timezone.now()
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+def close_entries_fitting(booking: Booking) -> int:
+    """She booked a time her waiting entries at that clinic fit: they are done."""
+    slot = booking.slot
+    clinic = slot.therapist.clinic
+    local = slot.starts_at.astimezone(clinic.tz)
+    fitting = [
+        entry.pk
+        for entry in Entry.objects.filter(
+            client_id=booking.client_id, clinic=clinic, status=Entry.Status.WAITING
+        )
+        if entry.fits(therapist_id=slot.therapist_id, day=local.date(), start=local.time())
+    ]
+    if not fitting:
+        return 0
+    return Entry.objects.filter(pk__in=fitting).update(
+        status=Entry.Status.BOOKED, booking=booking, closed_at=timezone.now()
+    )
+
+
+# --- Offering a freed time ---------------------------------------------------------------
+
+
+def enqueue_offers(slot_ids: list[int]) -> None:
+    """Ask a worker to offer these slots (call after the freeing transaction commits)."""
+    try:
+        current_app.send_task(OFFER_TASK, (sorted(set(slot_ids)),))
+    except BrokerError:
+        logger.warning("Broker unavailable: %d freed slots not offered", len(slot_ids))
+
+
+def _free_future_slots(slot_ids: Iterable[int], *, now: dt.datetime) -> list[Slot]:
+    return list(
+        Slot.objects.free()
+        .filter(pk__in=list(slot_ids), starts_at__gt=now, therapist__is_active=True)
+        .select_related("therapist__clinic")
+        .order_by("starts_at")
+    )
+
+
+def _answers_by_client(client_ids: set[int]) -> dict[int, list[str]]:
+    latest: dict[int, list[str]] = {}
+    # Newest first: the first one seen for each client is in force.
+    for client_id, conditions in (
+        IntakeResponse.objects.filter(client_id__in=client_ids)
+        .order_by("client_id", "-created_at", "-pk")
+        .values_list("client_id", "conditions")
+    ):
+        latest.setdefault(client_id, conditions)
+    return latest
+
+
+def _reason_not_to_offer(
+    *, profile: PregnancyProfile | None, conditions: list[str], clinic: Clinic, day: dt.date
+) -> str:
+    """Why she cannot book on ``day`` ("" if she can), from already loaded data."""
+    if profile is None:
+        return "Her pregnancy details are missing."
+    try:
+        findings = safety_services.findings_from(
+            profile=profile, conditions=conditions, clinic=clinic, on=day
+        )
+    except safety_services.SafetyError as error:
+        return str(error)
+    blocks = [finding for finding in findings if finding.severity == "block"]
+    return "Safety rule: " + "; ".join(block.title for block in blocks) if blocks else ""
+
+
+def _offer_link(offer: Offer) -> str:
+    return settings.SITE_URL + reverse("waitlist:offer", kwargs={"token": offer.token})
+
+
+@transaction.atomic
+def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
+    """Offer each free slot to the entries it fits, in join order, per the clinic's way.
+
+    A slot already held for someone (an open offer) waits for that hold; an entry is never
+    offered the same slot twice. Returns the offers made (skipped ones included).
+    """
+    now = timezone.now()
+    slots = _free_future_slots(slot_ids, now=now)
+    if not slots:
+        return []
+    clinic_ids = {slot.therapist.clinic_id for slot in slots}
+    first_day = min(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
+    last_day = max(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
+    entries = list(
+        Entry.objects.filter(
+            status=Entry.Status.WAITING,
+            clinic_id__in=clinic_ids,
+            starts_on__lte=last_day,
+            ends_on__gte=first_day,
+        )
+        .select_related("client")
+        .order_by("created_at", "pk")
+    )
+    if not entries:
+        return []
+    offered_before: dict[int, set[int]] = defaultdict(set)
+    held: set[int] = set()
+    for slot_id, entry_id, status in Offer.objects.filter(slot__in=slots).values_list(
+        "slot_id", "entry_id", "status"
+    ):
+        offered_before[slot_id].add(entry_id)
+        if status == Offer.Status.OFFERED:
+            held.add(slot_id)
+    client_ids = {entry.client_id for entry in entries}
+    profiles = {p.client_id: p for p in PregnancyProfile.objects.filter(client_id__in=client_ids)}
+    answers = _answers_by_client(client_ids)
+
+    offers: list[Offer] = []
+    for slot in slots:
+        if slot.pk in held:
+            continue
+        offers += _offers_for_slot(
+            slot=slot,
+            entries=[entry for entry in entries if entry.pk not in offered_before[slot.pk]],
+            profiles=profiles,
+            answers=answers,
+            now=now,
+        )
+    Offer.objects.bulk_create(offers)
+    _send_offers([offer for offer in offers if offer.status == Offer.Status.OFFERED])
+    return offers
+
+
+def _offers_for_slot(*, slot, entries, profiles, answers, now) -> list[Offer]:
+    clinic = slot.therapist.clinic
+    local = slot.starts_at.astimezone(clinic.tz)
+    in_turn = clinic.waitlist_offers == Clinic.WaitlistOffers.IN_TURN
+    # The hold counts from when she can be texted, not from the middle of the night.
+    hold_until = (clinic.quiet_until(now) or now) + dt.timedelta(
+        minutes=clinic.waitlist_hold_minutes
+    )
+    offers = []
+    offered_clients = set()
+    for entry in entries:
+        if entry.client_id in offered_clients or not entry.fits(
+            therapist_id=slot.therapist_id, day=local.date(), start=local.time()
+        ):
+            continue
+        reason = _reason_not_to_offer(
+            profile=profiles.get(entry.client_id),
+            conditions=answers.get(entry.client_id, []),
+            clinic=clinic,
+            day=local.date(),
+        )
+        offered_clients.add(entry.client_id)
+        if reason:
+            offers.append(
+                Offer(entry=entry, slot=slot, status=Offer.Status.SKIPPED, reason=reason[:300])
+            )
+            continue
+        offers.append(Offer(entry=entry, slot=slot, expires_at=hold_until if in_turn else None))
+        if in_turn:
+            break
+    return offers
+
+
+def _send_offers(offers: list[Offer]) -> None:
+    if not offers:
+        return
+    notify_each(
+        kind=Reminder.Notice.WAITLIST_OFFER,
+        messages=[
+            (
+                offer.entry.client,
+                {
+                    "offer_id": offer.pk,
+                    "clinic_id": offer.slot.therapist.clinic_id,
+                    "link": _offer_link(offer),
+                    "text": texts.offer_text_context(
+                        starts_at=offer.slot.starts_at, clinic=offer.slot.therapist.clinic
+                    ),
+                },
+            )
+            for offer in offers
+        ],
+    )
+
+
+@transaction.atomic
+def pass_on_expired_offers() -> int:
+    """Every minute: holds that ran out pass to the next in line; ended ranges expire."""
+    now = timezone.now()
+    expired = list(
+        Offer.objects.select_for_update(skip_locked=True)
+        .filter(status=Offer.Status.OFFERED, expires_at__lt=now)
+        .values_list("pk", "slot_id")
+    )
+    if expired:
+        Offer.objects.filter(pk__in=[pk for pk, _ in expired]).update(
+            status=Offer.Status.EXPIRED, answered_at=now
+        )
+        offer_freed_slots(slot_ids={slot_id for _, slot_id in expired})
+    expire_ended_entries(now=now)
+    return len(expired)
+
+
+def expire_ended_entries(*, now: dt.datetime) -> int:
+    """Entries whose last day has passed at their clinic end."""
+    ended = 0
+    for clinic in Clinic.objects.filter(
+        waitlist_entries__status=Entry.Status.WAITING,
+        # A day of slack: clinics east of UTC are a day ahead.
+        waitlist_entries__ends_on__lt=now.date() + dt.timedelta(days=1),
+    ).distinct():
+        ended += Entry.objects.filter(
+            clinic=clinic, status=Entry.Status.WAITING, ends_on__lt=clinic.today()
+        ).update(status=Entry.Status.EXPIRED, closed_at=now)
+    return ended
+
+
+# --- Taking an offer ---------------------------------------------------------------------
+
+
+def offer_for(*, token: str, client: User) -> Offer:
+    """Her offer by its link's token; another client's or an unknown one is not found."""
+    return Offer.objects.select_related("slot__therapist__clinic", "entry").get(
+        token=token, entry__client=client
+    )
+
+
+def offer_still_open(offer: Offer, *, now: dt.datetime) -> bool:
+    return offer.status == Offer.Status.OFFERED and (
+        offer.expires_at is None or now < offer.expires_at
+    )
+
+
+@transaction.atomic
+def take_offer(*, token: str, client: User) -> Booking:
+    """Book the offered time for her: the normal booking with its safety check.
+
+    Raises ``OfferGone`` when her hold ran out or someone else booked it first ("just
+    taken"), and the booking's own errors (a safety block, a clash with her own sessions).
+    """
+    slot_id = (
+        Offer.objects.filter(token=token, entry__client=client)
+        .values_list("slot_id", flat=True)
+        .get()
+    )
+    # The slot first, as booking locks it: two taps queue there, and the second then finds
+    # its offer already marked gone instead of deadlocking on the offers.
+    Slot.objects.select_for_update().filter(pk=slot_id).first()
+    offer = (
+        Offer.objects.select_for_update(of=("self",))
+        .select_related("slot__therapist__clinic", "entry")
+        .get(token=token, entry__client=client)
+    )
+    if offer.status == Offer.Status.TAKEN and offer.entry.booking_id:
+        return offer.entry.booking
+    now = timezone.now()
+    if not offer_still_open(offer, now=now):
+        raise OfferGone(
+            "This time is no longer held for you: it has gone to the next person waiting."
+            if offer.status == Offer.Status.EXPIRED
+            or (offer.expires_at and now >= offer.expires_at)
+            else "Sorry, that time was just taken."
+        )
+    try:
+        with transaction.atomic():
+            booking = book_session(client=client, slot=offer.slot)
+    except SlotUnavailable:
+        Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.GONE, answered_at=now)
+        raise OfferGone("Sorry, that time was just taken.") from None
+    Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.TAKEN, answered_at=now)
+    Entry.objects.filter(pk=offer.entry_id).update(
+        status=Entry.Status.BOOKED, booking=booking, closed_at=now
+    )
+    # Everyone else offered this time hears "just taken" if they tap.
+    Offer.objects.filter(slot=offer.slot, status=Offer.Status.OFFERED).exclude(pk=offer.pk).update(
+        status=Offer.Status.GONE, answered_at=now
+    )
+    return booking
+
+
+# --- The clinic's view -------------------------------------------------------------------
+
+
+def waiting_on(*, clinic: Clinic, day: dt.date) -> list[Entry]:
+    """The entries waiting for a time on ``day`` at the clinic, in the order they are served,
+    each with the offers made for that day's slots (skipped ones with their reason)."""
+    weekday_bit = 1 << day.weekday()
+    entries = list(
+        Entry.objects.filter(
+            clinic=clinic, status=Entry.Status.WAITING, starts_on__lte=day, ends_on__gte=day
+        )
+        .select_related("client", "therapist")
+        .order_by("created_at", "pk")
+    )
+    entries = [entry for entry in entries if entry.weekdays & weekday_bit]
+    begins, ends = clinic.day_bounds(day)
+    offers = defaultdict(list)
+    for offer in Offer.objects.filter(
+        Q(entry__in=entries), slot__starts_at__gte=begins, slot__starts_at__lt=ends
+    ).select_related("slot__therapist"):
+        offers[offer.entry_id].append(offer)
+    for entry in entries:
+        entry.day_offers = offers[entry.pk]
+    return entries
