@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -41,11 +41,15 @@ from clinics.models import Clinic, Therapist
 from common.errors import DomainError
 from safety import services as safety_services
 from safety.models import IntakeResponse, PregnancyProfile
-from waitlist.models import ALL_PARTS, ALL_WEEKDAYS, PART_BITS, Entry, Offer
+from waitlist.models import ALL_PARTS, ALL_WEEKDAYS, PART_BITS, Entry, Offer, part_of_day
 
 logger = logging.getLogger(__name__)
 
 OFFER_TASK = "waitlist.tasks.offer_freed_slots"
+# What offering reads of an entry and of her (the outbox needs her address and channels).
+ENTRY_FIELDS = ("client", "clinic", "therapist", "starts_on", "ends_on", "weekdays")
+ENTRY_FIELDS += ("parts_of_day", "created_at")
+RECIPIENT_FIELDS = ("email", "is_active", "message_channels", "first_name", "last_name")
 # She can wait for a time up to this far ahead (a clinic's horizon is usually 8 weeks).
 MAX_RANGE_DAYS = 183
 
@@ -198,14 +202,29 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
     clinic_ids = {slot.therapist.clinic_id for slot in slots}
     first_day = min(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
     last_day = max(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
+    # The database narrows by any of the slots' weekdays, parts of the day and therapists;
+    # ``Entry.fits`` decides for each slot exactly.
+    weekday_bits = part_bits = 0
+    for slot in slots:
+        local = slot.starts_at.astimezone(slot.therapist.clinic.tz)
+        weekday_bits |= 1 << local.weekday()
+        part_bits |= PART_BITS[part_of_day(local.time())]
     entries = list(
-        Entry.objects.filter(
+        Entry.objects.annotate(
+            on_weekday=F("weekdays").bitand(weekday_bits),
+            at_part=F("parts_of_day").bitand(part_bits),
+        )
+        .filter(
+            Q(therapist__isnull=True) | Q(therapist_id__in={slot.therapist_id for slot in slots}),
             status=Entry.Status.WAITING,
             clinic_id__in=clinic_ids,
             starts_on__lte=last_day,
             ends_on__gte=first_day,
+            on_weekday__gt=0,
+            at_part__gt=0,
         )
         .select_related("client")
+        .only(*ENTRY_FIELDS, *(f"client__{name}" for name in RECIPIENT_FIELDS))
         .order_by("created_at", "pk")
     )
     if not entries:
@@ -219,7 +238,12 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
         if status == Offer.Status.OFFERED:
             held.add(slot_id)
     client_ids = {entry.client_id for entry in entries}
-    profiles = {p.client_id: p for p in PregnancyProfile.objects.filter(client_id__in=client_ids)}
+    profiles = {
+        p.client_id: p
+        for p in PregnancyProfile.objects.filter(client_id__in=client_ids).only(
+            "client_id", "due_date", "birth_date", "delivery"
+        )
+    }
     answers = _answers_by_client(client_ids)
 
     offers: list[Offer] = []
