@@ -240,10 +240,13 @@ def session_conditions(booking: Booking) -> set[str]:
 
 
 @transaction.atomic
-def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> list[SafetyFlag]:
+def write_flags(
+    *, booking: Booking, extra_conditions: Iterable[str] = (), answers=None
+) -> list[SafetyFlag]:
     """Evaluate ``booking`` at its own date and store its SafetyFlag rows.
 
-    ``extra_conditions`` add answers given for this session only (see ``findings_for``).
+    ``extra_conditions`` add answers given for this session only, ``answers`` are hers as
+    already read in this transaction (see ``findings_for``).
 
     New findings become new flags; flags that no longer apply, or whose severity or wording
     changed, are closed (never deleted) so the history of what the therapist was told stays.
@@ -255,6 +258,7 @@ def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> li
         clinic=clinic,
         on=session_date(booking),
         extra_conditions=extra_conditions,
+        answers=answers,
     )
     now = timezone.now()
     current = {

@@ -9,7 +9,12 @@ from safety.services.clearances import (
     uncleared_blocks,
 )
 from safety.services.errors import ClearanceError, DatingError, ProfileMissing, SafetyError
-from safety.services.findings import POSTNATAL_BOOKING_LIMIT, findings_for
+from safety.services.findings import (
+    POSTNATAL_BOOKING_LIMIT,
+    HerAnswers,
+    findings_for,
+    her_answers,
+)
 from safety.services.intake import record_intake
 from safety.services.profile import (
     client_ready_to_book,
@@ -23,12 +28,14 @@ __all__ = [
     "POSTNATAL_BOOKING_LIMIT",
     "ClearanceError",
     "DatingError",
+    "HerAnswers",
     "ProfileMissing",
     "SafetyError",
     "audit_entries_for_clinics",
     "clearances_covering",
     "client_ready_to_book",
     "findings_for",
+    "her_answers",
     "latest_intake",
     "log_audit",
     "pregnancy_profile",
