@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist
-from safety.models import SafetyFlag
+from safety.models import IntakeResponse, SafetyFlag
 
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
@@ -230,6 +230,16 @@ def therapist_sessions(
         .select_related("client__pregnancy_profile", "slot__therapist__clinic")
         .prefetch_related(open_flags(), CLEARANCES)
         .order_by("starts_at")
+    )
+
+
+def latest_answers() -> Prefetch:
+    """Each session's client's newest health answers (her notes), as ``latest_answers``: one
+    query for a page of sessions, however many versions she saved."""
+    return Prefetch(
+        "client__intake_responses",
+        queryset=IntakeResponse.objects.order_by("-created_at", "-pk")[:1],
+        to_attr="latest_answers",
     )
 
 

@@ -285,7 +285,7 @@ def test_therapist_day_lists_her_sessions_in_order_with_week_of_pregnancy(client
     sessions = response.context["week_sessions"]
     assert [b.client.first_name for b in sessions] == ["Zoe", "Maya"]
     page = response.content.decode()
-    assert "28 weeks 2 days pregnant" in page  # on the session day, not today
+    assert "28 weeks and 2 days pregnant" in page  # on the session day, not today
     assert reverse("sessions:review", kwargs={"booking_id": sessions[0].pk}) in page
 
 
