@@ -110,7 +110,7 @@ def reminder_context(reminder: Reminder) -> dict:
         "is_same_day": is_same_day(reminder.kind),
         "day": dateformat.format(starts, "l j F Y"),
         "time": dateformat.format(starts, "H:i"),
-        "zone": f"{starts.tzname()}, {clinic.time_zone}",
+        "zone": f"{starts.tzname()}, {clinic.time_label}",
         "address_lines": [line for line in clinic.address.splitlines() if line.strip()],
         "what_to_bring": WHAT_TO_BRING,
         "safety_notes": _client_safety_notes(booking),

@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking, Slot
-from clinics.models import Clinic, Therapist
+from clinics.models import Clinic, Therapist, WorkingHours
 from safety.models import IntakeResponse, SafetyFlag
 
 
@@ -108,6 +108,17 @@ def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.t
     return {day: sorted(week[day]) for day in sorted(week)}
 
 
+def on_public_pages(therapists: QuerySet[Therapist], *, today: dt.date) -> QuerySet[Therapist]:
+    """The active therapists clients may see: those with working hours from ``today`` on, or
+    an open slot ahead (a time the clinic opened by hand). One just invited, with neither,
+    has no time to offer and would only be an empty choice."""
+    current_hours = WorkingHours.objects.filter(therapist=OuterRef("pk")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    open_ahead = Slot.objects.open().filter(therapist=OuterRef("pk"), starts_at__gt=timezone.now())
+    return therapists.filter(is_active=True).filter(Exists(current_hours) | Exists(open_ahead))
+
+
 def _first_free_start(**filters) -> Subquery:
     """The earliest free slot start matching ``filters`` (one index walk per outer row)."""
     return Subquery(
@@ -140,7 +151,7 @@ def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
     horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     opens = now + dt.timedelta(hours=clinic.booking_notice_hours)
     return list(
-        clinic.therapists.active()
+        on_public_pages(clinic.therapists.all(), today=clinic.today())
         .only("id", "clinic_id", "slug", "display_name")
         .annotate(
             next_free=_first_free_start(

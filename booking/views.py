@@ -167,7 +167,11 @@ class TherapistDetailView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Therapist.objects.active().select_related("clinic"),
+            # Her clinic's own date is not known before she is found; a day either way
+            # changes nothing for a therapist with ongoing hours.
+            queries.on_public_pages(
+                Therapist.objects.select_related("clinic"), today=timezone.localdate()
+            ),
             clinic__slug=self.kwargs["slug"],
             slug=self.kwargs["therapist_slug"],
         )
@@ -379,7 +383,11 @@ class PlanView(ClientRequiredMixin, View):
             return None
         self.today = self.clinic.today()
         self.limit = plan_limit(request.user)
-        self.therapists = list(self.clinic.therapists.active().prefetch_related("working_hours"))
+        self.therapists = list(
+            queries.on_public_pages(
+                self.clinic.therapists.all(), today=self.today
+            ).prefetch_related("working_hours")
+        )
         data = request.POST if request.method == "POST" else request.GET
         self.therapist = self.chosen_therapist(data.get("therapist"))
         self.week = (

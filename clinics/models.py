@@ -18,6 +18,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
 
 
+def time_zone_city(zone: str) -> str:
+    """The city of an IANA zone name, as people say it ("America/New_York" → "New York")."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def default_reminder_hours() -> list[int]:
     return [24, 2]
 
@@ -105,6 +110,17 @@ class Clinic(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_city(self) -> str:
+        """The zone as people name it: "London" for Europe/London, "New York" for
+        America/New_York."""
+        return time_zone_city(self.time_zone)
+
+    @property
+    def time_label(self) -> str:
+        """How pages and e-mails name the clinic's clock: "London time"."""
+        return f"{self.time_zone_city} time"
 
     def today(self) -> date:
         """Today's date at the clinic."""

@@ -376,7 +376,7 @@ class TestTheEmail:
             reminder.booking.starts_at, reminder.booking.slot.therapist.clinic.tz
         )
         assert f"{local:%H:%M}" in message.body
-        assert "America/New_York" in message.body
+        assert "New York time" in message.body
         assert local.tzname() in message.body
 
     def test_names_therapist_address_and_what_to_bring(self, sent):

@@ -107,8 +107,12 @@ class TestTherapistProfile:
         therapist.refresh_from_db()
         assert (therapist.display_name, therapist.certification_year) == ("Rosa M. Lind", 2015)
 
-    def test_public_profile_shows_active_therapists_only(self, client, clinic, therapist):
+    def test_public_profile_shows_active_therapists_with_hours_only(
+        self, client, clinic, therapist
+    ):
         url = reverse("booking:therapist", args=[clinic.slug, therapist.slug])
+        assert client.get(url).status_code == 404  # just invited: no hours, nothing to offer
+        WorkingHoursFactory(therapist=therapist)
 
         assert therapist.certification_name in client.get(url).content.decode()
         therapist.is_active = False
