@@ -16,12 +16,17 @@ from clinics.models import Clinic
 from safety.models import Clearance, SafetyFlag, Severity
 
 
-def _uncovered_clearance_flags(clinic: Clinic) -> QuerySet[SafetyFlag]:
-    """Open clearance flags of a session (``OuterRef("pk")``) that no recorded clearance
-    covers on the session's clinic-local date."""
-    flags = SafetyFlag.objects.filter(
-        booking=OuterRef("pk"), closed_at__isnull=True, severity=Severity.CLEARANCE
-    ).annotate(on=TruncDate("booking__starts_at", tzinfo=clinic.tz))
+def open_flags_of(booking, severity: str) -> QuerySet[SafetyFlag]:
+    """Open flags of ``severity`` on a session (an ``OuterRef`` to it)."""
+    return SafetyFlag.objects.filter(booking=booking, closed_at__isnull=True, severity=severity)
+
+
+def uncovered_clearance_flags(clinic: Clinic, booking=None) -> QuerySet[SafetyFlag]:
+    """Open clearance flags of a session (``OuterRef("pk")`` unless given) that no recorded
+    clearance covers on the session's clinic-local date."""
+    flags = open_flags_of(booking or OuterRef("pk"), Severity.CLEARANCE).annotate(
+        on=TruncDate("booking__starts_at", tzinfo=clinic.tz)
+    )
     covering = Clearance.objects.filter(
         client=OuterRef("booking__client"), code=OuterRef("code"), issued_on__lte=OuterRef("on")
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=OuterRef("on")))
@@ -31,12 +36,10 @@ def _uncovered_clearance_flags(clinic: Clinic) -> QuerySet[SafetyFlag]:
 def _with_attention(sessions: QuerySet[Booking], clinic: Clinic) -> QuerySet[Booking]:
     """Each session with ``needs_clearance`` and ``on_red_flag_hold`` (a block flag, or a hold
     from a red-flag answer at check-in that nobody resolved yet)."""
-    blocked = SafetyFlag.objects.filter(
-        booking=OuterRef("pk"), closed_at__isnull=True, severity=Severity.BLOCK
-    )
+    blocked = open_flags_of(OuterRef("pk"), Severity.BLOCK)
     held = SessionHold.objects.filter(booking=OuterRef("pk"), resolved_at__isnull=True)
     return sessions.annotate(
-        needs_clearance=Exists(_uncovered_clearance_flags(clinic)),
+        needs_clearance=Exists(uncovered_clearance_flags(clinic)),
         on_red_flag_hold=Exists(blocked) | Exists(held),
     )
 

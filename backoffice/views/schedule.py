@@ -23,6 +23,7 @@ from backoffice.forms import (
     WorkingHoursForm,
 )
 from backoffice.schedule import (
+    SAFETY_CHIPS,
     WeekGrid,
     clinic_week,
     monday_of,
@@ -65,8 +66,16 @@ def week_url(clinic, day: dt.date) -> str:
     return f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
 
 
-SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}</span></li>'
-SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}</a></li>'
+SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}{}</span></li>'
+SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}{}</a></li>'
+SAFETY_CHIP = ' <span class="{}" data-safety="{}">{}</span>'
+
+
+def safety_chip(cell) -> str:
+    if not cell.safety:
+        return ""
+    words, classes = SAFETY_CHIPS[cell.safety]
+    return SAFETY_CHIP.format(classes, cell.safety, words)
 
 
 def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGrid:
@@ -80,7 +89,9 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
         for day in week.days:
             if slot_url_prefix is None:
                 buttons = (
-                    SLOT_BADGE.format(cell.badge_class, cell.state, escape_html(cell.text))
+                    SLOT_BADGE.format(
+                        cell.badge_class, cell.state, escape_html(cell.text), safety_chip(cell)
+                    )
                     for cell in day.cells
                 )
             else:
@@ -94,6 +105,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
                             cell.slot.block_reason if cell.state == "blocked" else cell.label
                         ),
                         escape_html(cell.text),
+                        safety_chip(cell),
                     )
                     for cell in day.cells
                 )
