@@ -254,16 +254,33 @@ class TimeOffForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = TimeOff
-        fields = ["starts_on", "ends_on", "reason"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
-        labels = {"starts_on": "First day off", "ends_on": "Last day off"}
-        help_texts = {"reason": "Holiday, sick leave, training…"}
+        fields = ["starts_on", "from_time", "ends_on", "until_time", "reason"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "from_time": TimeInput(),
+            "until_time": TimeInput(),
+        }
+        labels = {
+            "starts_on": "First day off",
+            "ends_on": "Last day off",
+            "from_time": "From (optional)",
+            "until_time": "Until (optional)",
+        }
+        help_texts = {
+            "from_time": "Leave empty for the whole first day; e.g. 13:00 for an afternoon off.",
+            "until_time": "Leave empty for the whole last day.",
+            "reason": "Holiday, sick leave, training, an appointment…",
+        }
 
     def clean(self):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last day must be on or after the first day.")
+        from_time, until_time = cleaned.get("from_time"), cleaned.get("until_time")
+        if starts_on == ends_on and from_time and until_time and until_time <= from_time:
+            self.add_error("until_time", "The end must be after the start.")
         return cleaned
 
 
@@ -320,7 +337,19 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         queryset=Therapist.objects.none(), required=False, empty_label="All therapists"
     )
     starts_on = forms.DateField(label="First day", widget=DateInput())
+    from_time = forms.TimeField(
+        label="From (optional)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty for the whole first day.",
+    )
     ends_on = forms.DateField(label="Last day", widget=DateInput())
+    until_time = forms.TimeField(
+        label="Until (optional)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty for the whole last day.",
+    )
     reason = forms.CharField(
         max_length=200,
         required=False,
@@ -335,10 +364,16 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         self.fields["therapist"].queryset = clinic.therapists.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout("therapist", "starts_on", "ends_on", "reason")
+        self.helper.layout = Layout(
+            "therapist", "starts_on", "from_time", "ends_on", "until_time", "reason"
+        )
 
     def clean(self):
         cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        from_time, until_time = cleaned.get("from_time"), cleaned.get("until_time")
+        if starts_on == ends_on and from_time and until_time and until_time <= from_time:
+            self.add_error("until_time", "The end must be after the start.")
         cleaned["action"] = cleaned.get("action") or self.BLOCK
         if cleaned["action"] == self.BLOCK and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Please say why these times are blocked.")

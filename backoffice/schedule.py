@@ -24,6 +24,26 @@ def slots_between(*, clinic: Clinic, first: dt.date, last: dt.date) -> QuerySet[
     ).order_by("starts_at")
 
 
+def within_hours(
+    slots: QuerySet[Slot],
+    *,
+    clinic: Clinic,
+    first: dt.date,
+    last: dt.date,
+    from_time: dt.time | None,
+    until_time: dt.time | None,
+) -> QuerySet[Slot]:
+    """Of slots on ``first``..``last``, those running after ``from_time`` on the first day and
+    before ``until_time`` on the last (each optional: whole days when empty)."""
+    if from_time is not None:
+        begins = dt.datetime.combine(first, from_time, tzinfo=clinic.tz)
+        slots = slots.filter(ends_at__gt=begins)
+    if until_time is not None:
+        ends = dt.datetime.combine(last, until_time, tzinfo=clinic.tz)
+        slots = slots.filter(starts_at__lt=ends)
+    return slots
+
+
 def with_active_booking(slots: QuerySet[Slot]) -> QuerySet[Slot]:
     """Annotate each slot with its active booking's id and the client's first name.
 

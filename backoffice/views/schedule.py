@@ -30,6 +30,7 @@ from backoffice.schedule import (
     slots_between,
     therapists_on_schedule,
     with_active_booking,
+    within_hours,
 )
 from backoffice.views.clinic import AdministeredClinicMixin
 from booking.models import Booking, Slot
@@ -45,6 +46,7 @@ from booking.services.slots import (
     relayout_slots,
     remove_time_off,
     remove_working_hours,
+    slots_in_time_off,
     unblock_slots,
 )
 from clinics.models import Therapist
@@ -265,6 +267,8 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
         initial = {
             "starts_on": day,
             "ends_on": self.request.GET.get("ends_on") or day,
+            "from_time": self.request.GET.get("from_time"),
+            "until_time": self.request.GET.get("until_time"),
             "reason": self.request.GET.get("reason", ""),
         }
         therapist_id = parse_id(self.request.GET.get("therapist"))
@@ -276,6 +280,14 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
         data = form.cleaned_data
         therapist = data["therapist"]
         slots = slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
+        slots = within_hours(
+            slots,
+            clinic=self.clinic,
+            from_time=data["from_time"],
+            until_time=data["until_time"],
+            first=data["starts_on"],
+            last=data["ends_on"],
+        )
         if therapist is not None:
             slots = slots.filter(therapist=therapist)
         back_url = week_url(self.clinic, data["starts_on"])
@@ -299,6 +311,8 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
             "therapist": therapist.pk if therapist else "",
             "starts_on": data["starts_on"].isoformat(),
             "ends_on": data["ends_on"].isoformat(),
+            "from_time": data["from_time"].strftime("%H:%M") if data["from_time"] else "",
+            "until_time": data["until_time"].strftime("%H:%M") if data["until_time"] else "",
             "reason": reason,
         }
         return self.block_or_confirm(slots=slots, reason=reason, hidden=hidden, back_url=back_url)
@@ -414,38 +428,45 @@ class TimeOffView(TherapistScheduleMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        add_time_off(
-            therapist=self.therapist,
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            reason=data["reason"],
-        )
-        still_booked = (
-            with_active_booking(
-                slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
+        try:
+            time_off = add_time_off(
+                therapist=self.therapist,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                from_time=data["from_time"],
+                until_time=data["until_time"],
+                reason=data["reason"],
             )
-            .filter(therapist=self.therapist, booking_id__isnull=False)
+        except ScheduleError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        still_booked = (
+            with_active_booking(slots_in_time_off(Slot.objects.all(), time_off))
+            .filter(booking_id__isnull=False, starts_at__gt=timezone.now())
             .count()
         )
-        messages.success(self.request, "Time off added; her open slots on those days are gone.")
+        messages.success(self.request, "Time off added; her open slots in it are gone.")
         if not still_booked:
             return redirect(self.request.path)
+        # As with whole days: booked sessions stay until the clinic blocks them, which cancels
+        # them and tells each client.
         messages.warning(
             self.request,
             f"{self.therapist.display_name} still has {still_booked} booked session"
-            f"{'s' if still_booked != 1 else ''} on those days. To cancel them and tell the "
-            "clients, block the days below.",
+            f"{'s' if still_booked != 1 else ''} in that time. To cancel them and tell the "
+            "clients, block that time below.",
         )
-        query = urlencode(
-            {
-                "therapist": self.therapist.pk,
-                "starts_on": data["starts_on"].isoformat(),
-                "ends_on": data["ends_on"].isoformat(),
-                "reason": data["reason"],
-            }
-        )
+        query = {
+            "therapist": self.therapist.pk,
+            "starts_on": data["starts_on"].isoformat(),
+            "ends_on": data["ends_on"].isoformat(),
+            "reason": data["reason"],
+        }
+        for name in ("from_time", "until_time"):
+            if data[name]:
+                query[name] = data[name].strftime("%H:%M")
         return HttpResponseRedirect(
-            f"{reverse('schedule:range', kwargs={'slug': self.clinic.slug})}?{query}"
+            f"{reverse('schedule:range', kwargs={'slug': self.clinic.slug})}?{urlencode(query)}"
         )
 
 
