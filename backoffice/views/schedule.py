@@ -2,6 +2,7 @@
 the therapist's own week."""
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape as escape_html
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from booking.services.slots import (
     add_time_off,
     add_working_hours,
     block_slots,
+    change_working_hours,
     deactivate_therapist,
     generate_slots,
     reactivate_therapist,
@@ -49,7 +51,7 @@ from booking.services.slots import (
     slots_in_time_off,
     unblock_slots,
 )
-from clinics.models import Therapist
+from clinics.models import Therapist, WorkingHours
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
@@ -385,22 +387,94 @@ class TherapistScheduleMixin(AdministeredClinicMixin):
         )
 
 
+@dataclass
+class HoursDay:
+    """One weekday of her week grid: its stretches, and the form to add one more."""
+
+    weekday: int
+    name: str
+    stretches: list
+    add_form: WorkingHoursForm
+
+
 class WorkingHoursView(TherapistScheduleMixin, FormView):
-    """Her weekly hours, and a form to add a stretch."""
+    """Her usual week as a grid: each day's stretches, changed, removed or added in place;
+    below it, a stretch that applies only between two dates."""
 
     template_name = "booking/schedule/working_hours.html"
 
     def get_form(self, form_class=None):
         return WorkingHoursForm(therapist=self.therapist, **self.get_form_kwargs())
 
+    def week_grid(self, *, failed_form=None, failed_stretch=None) -> list[HoursDay]:
+        """The seven days; a form that failed stays where she typed it, with her input."""
+        hours = list(self.therapist.working_hours.all())
+        for stretch in hours:
+            stretch.form = failed_form if stretch == failed_stretch else None
+        posted_day = failed_form.data.get("weekday") if failed_form and not failed_stretch else None
+        return [
+            HoursDay(
+                weekday=weekday,
+                name=name,
+                stretches=[stretch for stretch in hours if stretch.weekday == weekday],
+                add_form=failed_form
+                if posted_day == str(weekday)
+                else WorkingHoursForm(therapist=self.therapist, initial={"weekday": weekday}),
+            )
+            for weekday, name in WorkingHours.Weekday.choices
+        ]
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(working_hours=self.therapist.working_hours.all(), **kwargs)
+        grid = kwargs.pop("grid", None) or self.week_grid()
+        return super().get_context_data(week=grid, **kwargs)
+
+    def form_invalid(self, form):
+        if self.request.POST.get("in_grid"):
+            return self.render_to_response(
+                self.get_context_data(
+                    grid=self.week_grid(failed_form=form),
+                    form=WorkingHoursForm(therapist=self.therapist),
+                )
+            )
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         form.instance.therapist = self.therapist
         created = add_working_hours(hours=form.instance)
         messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
         return redirect(self.request.path)
+
+
+class WorkingHoursChangeView(WorkingHoursView):
+    """New times for one stretch, typed in place in her week grid."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        stretch = get_object_or_404(self.therapist.working_hours, pk=self.kwargs["hours_id"])
+        data = request.POST.copy()
+        data.update(
+            {
+                "weekday": stretch.weekday,
+                "valid_from": stretch.valid_from or "",
+                "valid_until": stretch.valid_until or "",
+            }
+        )
+        form = WorkingHoursForm(data, instance=stretch, therapist=self.therapist)
+        if not form.is_valid():
+            # The instance now carries her invalid times; show the saved ones beside the form.
+            stretch.refresh_from_db()
+            grid = self.week_grid(failed_form=form, failed_stretch=stretch)
+            return self.render_to_response(
+                self.get_context_data(grid=grid, form=WorkingHoursForm(therapist=self.therapist))
+            )
+        created = change_working_hours(
+            hours=stretch,
+            starts_at=form.cleaned_data["starts_at"],
+            ends_at=form.cleaned_data["ends_at"],
+        )
+        messages.success(request, f"Hours changed: {stretch}. {created} new slots.")
+        return redirect("schedule:hours", slug=self.clinic.slug, therapist_id=self.therapist.pk)
 
 
 class WorkingHoursDeleteView(TherapistScheduleMixin, View):

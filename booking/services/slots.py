@@ -417,6 +417,17 @@ def add_working_hours(*, hours: WorkingHours) -> int:
 
 
 @transaction.atomic
+def change_working_hours(*, hours: WorkingHours, starts_at: dt.time, ends_at: dt.time) -> int:
+    """Move a stretch of her hours (e.g. Monday 09:00–13:00 to 10:00–14:00) and lay her slots
+    out again, all or nothing: open slots that no longer fit go, new ones come; booked and
+    blocked slots stay. Returns how many slots were created."""
+    hours.starts_at, hours.ends_at = starts_at, ends_at
+    hours.save(update_fields=["starts_at", "ends_at"])
+    _, created = relayout_slots(therapist=hours.therapist)
+    return created
+
+
+@transaction.atomic
 def remove_working_hours(*, hours: WorkingHours) -> int:
     """Remove a stretch of her hours and withdraw the open slots it held, all or nothing.
 

@@ -19,6 +19,7 @@ def admin_client(client, clinic_admin):
     client.force_login(clinic_admin)
     return client
 
+
 MONDAY = 0
 
 
