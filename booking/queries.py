@@ -119,6 +119,18 @@ def on_public_pages(therapists: QuerySet[Therapist], *, today: dt.date) -> Query
     return therapists.filter(is_active=True).filter(Exists(current_hours) | Exists(open_ahead))
 
 
+def attach_public_therapists(clinics: list[Clinic]) -> None:
+    """Set ``public_therapists`` on each clinic (those clients may see), in one query."""
+    therapists = on_public_pages(
+        Therapist.objects.filter(clinic__in=clinics), today=timezone.localdate()
+    ).order_by("display_name")
+    by_clinic: dict[int, list[Therapist]] = {clinic.pk: [] for clinic in clinics}
+    for therapist in therapists.only("id", "clinic_id", "display_name"):
+        by_clinic[therapist.clinic_id].append(therapist)
+    for clinic in clinics:
+        clinic.public_therapists = by_clinic[clinic.pk]
+
+
 def _first_free_start(**filters) -> Subquery:
     """The earliest free slot start matching ``filters`` (one index walk per outer row)."""
     return Subquery(

@@ -97,6 +97,11 @@ def weeks_and_days(total_days: int) -> str:
     return f"{_counted(weeks, 'week')} and {_counted(days, 'day')}"
 
 
+def date_at_week(due_date: dt.date, weeks: int) -> dt.date:
+    """The day she reaches ``weeks``+0 days of pregnancy (week 14 starts the second trimester)."""
+    return due_date - dt.timedelta(days=PREGNANCY_DAYS - weeks * 7)
+
+
 def due_date_from_last_period(lmp: dt.date) -> dt.date:
     """Naegele's rule: the first day of the last menstrual period plus 280 days."""
     return lmp + dt.timedelta(days=PREGNANCY_DAYS)

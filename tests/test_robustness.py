@@ -103,6 +103,9 @@ ROUTES: dict[str, Route] = {
     "clinics:dashboard": Route(roles=(ADMIN,)),
     "clinics:clinic_home": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:settings": Route(roles=(ADMIN,), kwargs=_slug),
+    "clinics:attention": Route(
+        roles=(ADMIN,), kwargs=lambda h, t: {"slug": t.clinic_slug, "kind": "holds"}
+    ),
     "clinics:therapists": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_invite": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_edit": Route(
@@ -121,6 +124,15 @@ ROUTES: dict[str, Route] = {
     ),
     "schedule:hours": Route(
         roles=(ADMIN,), kwargs=lambda h, t: {"slug": h.clinic_slug, "therapist_id": t.therapist_id}
+    ),
+    "schedule:hours_change": Route(
+        roles=(ADMIN,),
+        kwargs=lambda h, t: {
+            "slug": h.clinic_slug,
+            "therapist_id": h.therapist_id,
+            "hours_id": t.hours_id,
+        },
+        status=405,
     ),
     "schedule:hours_delete": Route(
         roles=(ADMIN,),
@@ -176,6 +188,7 @@ ROUTES: dict[str, Route] = {
     "health:document_file": Route(
         roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
     ),
+    "privacy:account": Route(roles=(CLIENT,)),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),

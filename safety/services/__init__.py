@@ -12,14 +12,19 @@ from safety.services.errors import ClearanceError, DatingError, ProfileMissing, 
 from safety.services.findings import POSTNATAL_BOOKING_LIMIT, findings_for
 from safety.services.intake import record_intake
 from safety.services.profile import (
+    ANSWERS_STEP,
+    PROFILE_STEP,
     client_ready_to_book,
     latest_intake,
+    onboarding_step,
     pregnancy_profile,
     red_flag_rules,
     save_pregnancy_profile,
 )
 
 __all__ = [
+    "ANSWERS_STEP",
+    "PROFILE_STEP",
     "POSTNATAL_BOOKING_LIMIT",
     "ClearanceError",
     "DatingError",
@@ -31,6 +36,7 @@ __all__ = [
     "findings_for",
     "latest_intake",
     "log_audit",
+    "onboarding_step",
     "pregnancy_profile",
     "record_intake",
     "record_phone_booking_clearance",
