@@ -1,6 +1,7 @@
 """Forms of the back office: therapists, policies and safety raises, hours, time off, slots."""
 
 import datetime as dt
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
@@ -67,6 +68,11 @@ class ReminderHoursField(forms.CharField):
         return sorted(set(hours), reverse=True)
 
 
+# Emergency numbers are short codes: 3 digits almost everywhere (999, 911, 112, 000), a few
+# 2- or 4-digit ones elsewhere.
+EMERGENCY_NUMBER = re.compile(r"[0-9]{2,4}")
+
+
 class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
     """Contact details, booking policies and the safety rules this clinic makes stricter."""
 
@@ -118,6 +124,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             "address",
             "phone",
             "email",
+            "emergency_number",
             "session_minutes",
             "turnover_minutes",
             "cancellation_notice_hours",
@@ -153,7 +160,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             )
             self.rule_fields.append(name)
         self.helper.layout = Layout(
-            Fieldset("Contact details", "name", "address", "phone", "email"),
+            Fieldset("Contact details", "name", "address", "phone", "email", "emergency_number"),
             Fieldset(
                 "Booking policies",
                 "session_minutes",
@@ -165,6 +172,16 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             ),
             Fieldset("Safety rules you make stricter", *self.rule_fields),
         )
+
+    def clean_emergency_number(self):
+        """A short dialable number (999, 911, 112, 000): clients in danger are told to call it,
+        and the page links it with ``tel:``."""
+        number = "".join(self.cleaned_data.get("emergency_number", "").split())
+        if not EMERGENCY_NUMBER.fullmatch(number):
+            raise forms.ValidationError(
+                "Please enter the local emergency number as digits only, e.g. 999, 911 or 112."
+            )
+        return number
 
     def clean_booking_notice_hours(self):
         # Left empty on a form saved before the setting existed: no minimum notice.
