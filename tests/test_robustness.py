@@ -101,6 +101,11 @@ ROUTES: dict[str, Route] = {
     "accounts:password_reset_complete": Route(),
     "accounts:invite_accept": Route(kwargs=_garbage_token, public=True, status=None, missing=200),
     "clinics:dashboard": Route(roles=(ADMIN,)),
+    # A signed link is its own authority; an unsigned one finds nothing (tests/booking/
+    # test_session_links.py tries real links, tampered ones and other people's).
+    "booking:session_link": Route(
+        kwargs=lambda h, t: {"token": "not-a-signed-link"}, public=True, status=404
+    ),
     "clinics:clinic_home": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:settings": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:attention": Route(
