@@ -61,7 +61,9 @@ class SessionLinkView(View):
         link, gone = self.link_or_gone(request)
         if gone:
             return gone
-        return self.render_link(request, link, moving="day" in request.GET or "move" in request.GET)
+        # The picker's own links and form keep her on the move (a day, another therapist).
+        moving = bool({"move", "day", "therapist"} & request.GET.keys())
+        return self.render_link(request, link, moving=moving)
 
     def post(self, request, token):
         link, gone = self.link_or_gone(request)
