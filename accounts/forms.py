@@ -23,6 +23,11 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
         fields = ["first_name", "last_name", "email"]
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows no address (callers registered by phone); signing up needs one.
+        self.fields["email"].required = True
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():

@@ -21,6 +21,17 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def create_without_email(self, **extra_fields):
+        """A client the clinic registered from a phone call, who gave no e-mail address.
+
+        She cannot log in (no address, no password) until the clinic adds her address and
+        she sets a password from the invitation; until then the clinic reaches her by phone.
+        """
+        user = self.model(email=None, **extra_fields)
+        user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -28,6 +39,19 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
+
+    def with_role(self):
+        """Users with what their role is worked out from, in the same query as the user.
+
+        A logged-in page used to spend two more queries on it (is she a clinic's admin? a
+        therapist?) before doing anything else.
+        """
+        clinic_admins = self.model.administered_clinics.through.objects.filter(
+            user=models.OuterRef("pk")
+        )
+        return self.select_related("therapist").annotate(
+            administers_a_clinic=models.Exists(clinic_admins)
+        )
 
 
 class User(AbstractUser):
@@ -44,7 +68,9 @@ class User(AbstractUser):
         OPERATOR = "operator", "Operator"
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    # Empty only for a caller registered at the front desk without one (see
+    # ``create_without_email``): every account that can log in has an address.
+    email = models.EmailField("e-mail address", unique=True, null=True, blank=True)
     same_day_reminders = models.BooleanField(
         "remind me on the day too",
         default=True,
@@ -60,11 +86,15 @@ class User(AbstractUser):
         ordering = ["email"]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"User {self.pk}"
 
     @cached_property
     def role(self) -> str:
-        if self.administered_clinics.exists():
+        # Loaded with the user by ``UserManager.with_role`` on every request: no query here.
+        administers = getattr(self, "administers_a_clinic", None)
+        if administers is None:
+            administers = self.administered_clinics.exists()
+        if administers:
             return self.Role.CLINIC_ADMIN
         if hasattr(self, "therapist"):
             return self.Role.THERAPIST

@@ -43,7 +43,7 @@ class SignupView(CreateView):
 
     def form_valid(self, form):
         user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="accounts.backends.RoleAwareBackend")
         messages.success(self.request, f"Welcome to Bolster, {user.first_name}!")
         return redirect(safe_next_url(self.request) or "accounts:home")
 
@@ -74,7 +74,7 @@ class InviteAcceptView(PasswordResetConfirmView):
 
     template_name = "accounts/invite_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "accounts.backends.RoleAwareBackend"
     success_url = reverse_lazy("accounts:home")
 
     def form_valid(self, form):

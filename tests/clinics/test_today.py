@@ -79,8 +79,8 @@ def test_dashboard_opens_on_today_in_a_fixed_number_of_queries(
 ):
     a_busy_clinic(therapist, extra=extra)
     client.force_login(clinic_admin)
-    # session, user, admin?, the clinic, therapists, the counts, failed messages
-    with django_assert_num_queries(7):
+    # session, user (with her role), the clinic, therapists, the counts, failed messages
+    with django_assert_num_queries(6):
         response = client.get(reverse("clinics:clinic_home", args=[therapist.clinic.slug]))
     page = response.content.decode()
     assert response.context["today"].clearances_outstanding == 1 + extra
