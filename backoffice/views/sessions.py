@@ -44,7 +44,7 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
                 ).prefetch_related(queries.latest_answers())
             )
         )
-        attach_glances(sessions)
+        attach_glances(sessions, viewer=self.request.user)
         for booking in sessions:
             local_day = clinic.local_date(booking.starts_at)
             profile = getattr(booking.client, "pregnancy_profile", None)

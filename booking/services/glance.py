@@ -7,10 +7,12 @@ review, one tap away.
 
 from dataclasses import dataclass
 
+from accounts.models import User
 from booking.models import Booking
 from booking.services.flags import is_cleared_kind, mark_cleared_codes
 from safety import engine
-from safety.models import Severity
+from safety.models import AuditEntry, Severity
+from safety.services import log_audit_many
 
 MAX_CHIPS = 3
 NOTE_CHARS = 40
@@ -26,12 +28,15 @@ CHANGE = "adapt"
 class Chip:
     label: str
     tone: str
+    quotes_her_note: bool = False
 
 
 @dataclass(frozen=True)
 class Glance:
     chips: list[Chip]
     more: int
+    # Whether a chip quotes her own words from her health answers (an audited view of them).
+    quotes_her_notes: bool = False
 
 
 def _short(note: str) -> str:
@@ -51,9 +56,11 @@ def _change_chip(flag, notes: dict[str, str]) -> tuple[str, Chip]:
     topic, label = engine.chip_for(flag.code, flag.title)
     rule = engine.RULES_BY_CODE.get(flag.code)
     note = notes.get(getattr(rule, "condition", ""), "").strip()
-    if note and flag.severity in (Severity.INFO, Severity.ADAPT):
+    quotes = bool(note) and flag.severity in (Severity.INFO, Severity.ADAPT)
+    if quotes:
         label = f"{rule.title}: {_short(note)}"
-    return topic, Chip(label, STOP if flag.severity == Severity.BLOCK else CHANGE)
+    tone = STOP if flag.severity == Severity.BLOCK else CHANGE
+    return topic, Chip(label, tone, quotes_her_note=quotes)
 
 
 def _tier(flag) -> int:
@@ -90,7 +97,12 @@ def glance(booking: Booking) -> Glance:
         if topic not in topics and chip.label not in {c.label for c in chips}:
             topics.add(topic)
             chips.append(chip)
-    return Glance(chips=chips[:MAX_CHIPS], more=max(0, len(chips) - MAX_CHIPS))
+    shown = chips[:MAX_CHIPS]
+    return Glance(
+        chips=shown,
+        more=max(0, len(chips) - MAX_CHIPS),
+        quotes_her_notes=any(chip.quotes_her_note for chip in shown),
+    )
 
 
 def _clearance_chip(booking: Booking, clearance_flags) -> Chip:
@@ -99,9 +111,25 @@ def _clearance_chip(booking: Booking, clearance_flags) -> Chip:
     return Chip("Clearance needed", MISSING)
 
 
-def attach_glances(bookings: list[Booking]) -> None:
+def attach_glances(bookings: list[Booking], *, viewer: User) -> None:
     """Set ``glance`` on each session of a day list (no query when her clearances are
-    prefetched, as ``booking.queries.therapist_sessions`` does)."""
+    prefetched, as ``booking.queries.therapist_sessions`` does).
+
+    Her own words from her health answers are part of them, so a list that quotes them is
+    written to the audit trail: one entry per client quoted, in one query.
+    """
     mark_cleared_codes(bookings)
+    quoted = {}
     for booking in bookings:
         booking.glance = glance(booking)
+        if booking.glance.quotes_her_notes:
+            quoted.setdefault(booking.client_id, booking)
+    if quoted:
+        log_audit_many(
+            actor=viewer,
+            entries=[
+                (booking.client, booking.slot.therapist.clinic) for booking in quoted.values()
+            ],
+            action=AuditEntry.Action.VIEWED_INTAKE,
+            detail="Her notes on the day's session list",
+        )

@@ -2,7 +2,7 @@
 rule set for her, clearances and the audit trail. Nothing here knows about bookings: booking
 writes flags on its sessions and follows her changes through ``safety.signals``."""
 
-from safety.services.audit import audit_entries_for_clinics, log_audit
+from safety.services.audit import audit_entries_for_clinics, log_audit, log_audit_many
 from safety.services.clearances import (
     clearances_covering,
     record_phone_booking_clearance,
@@ -36,6 +36,7 @@ __all__ = [
     "findings_for",
     "latest_intake",
     "log_audit",
+    "log_audit_many",
     "onboarding_step",
     "pregnancy_profile",
     "record_intake",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from booking.services import book_session
 from booking.services.glance import MAX_CHIPS
 from safety import engine
-from safety.models import Clearance
+from safety.models import AuditEntry, Clearance
 from tests.booking.conftest import local_today, make_ready_client, slot_at
 from tests.factories import IntakeResponseFactory
 
@@ -101,3 +101,26 @@ def test_a_long_note_is_cut_short_on_the_chip(client, therapist):
     assert chip.startswith("Varicose veins: both calves")
     assert chip.endswith("…")
     assert len(chip) <= len("Varicose veins: ") + 40
+
+
+def test_quoting_her_notes_is_audited_once_per_client_in_one_query(
+    client, therapist, django_assert_num_queries
+):
+    mother = make_ready_client()
+    IntakeResponseFactory(
+        client=mother, conditions=["sciatica"], notes={"sciatica": "left, worse at night"}
+    )
+    booked(therapist, mother, days_ahead=2)
+    booked(therapist, mother, days_ahead=4)
+    quiet = make_ready_client(conditions=["sciatica"])  # no note: nothing of hers quoted
+    booked(therapist, quiet, days_ahead=3)
+    client.force_login(therapist.user)
+
+    # The page's own queries (see test_query_counts) and one for the audit entries.
+    with django_assert_num_queries(8):
+        client.get(reverse("sessions:day"))
+
+    entries = AuditEntry.objects.filter(action="viewed_intake")
+    assert [(e.client, e.actor, e.clinic) for e in entries] == [
+        (mother, therapist.user, therapist.clinic)
+    ]
