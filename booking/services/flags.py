@@ -189,6 +189,8 @@ class RedFlagOutcome:
 
     rules: list[engine.ConditionRule]
     on_hold: list[Booking]
+    # The clinics she booked with before, for their emergency number when nothing is on hold.
+    other_clinics: list[Clinic] = field(default_factory=list)
 
     @property
     def clinics(self) -> list[Clinic]:
@@ -201,7 +203,8 @@ class RedFlagOutcome:
 
     @property
     def emergency_numbers(self) -> list[str]:
-        return sorted({clinic.emergency_number for clinic in self.clinics})
+        """The numbers her clinics set (in their settings) for emergency services."""
+        return sorted({clinic.emergency_number for clinic in self.clinics or self.other_clinics})
 
 
 def red_flag_outcome(client: User) -> RedFlagOutcome | None:
@@ -209,7 +212,13 @@ def red_flag_outcome(client: User) -> RedFlagOutcome | None:
     rules = red_flag_rules(client)
     if not rules:
         return None
-    return RedFlagOutcome(rules=rules, on_hold=sessions_on_hold(client))
+    on_hold = sessions_on_hold(client)
+    other_clinics = []
+    if not on_hold and any(rule.emergency for rule in rules):
+        other_clinics = list(
+            Clinic.objects.filter(therapists__slots__bookings__client=client).distinct()
+        )
+    return RedFlagOutcome(rules=rules, on_hold=on_hold, other_clinics=other_clinics)
 
 
 # --- Writing flags ----------------------------------------------------------------------
