@@ -112,8 +112,16 @@ ROUTES: dict[str, Route] = {
     "accounts:password_reset_complete": Route(),
     "accounts:invite_accept": Route(kwargs=_garbage_token, public=True, status=None, missing=200),
     "clinics:dashboard": Route(roles=(ADMIN,)),
+    # A signed link is its own authority; an unsigned one finds nothing (tests/booking/
+    # test_session_links.py tries real links, tampered ones and other people's).
+    "booking:session_link": Route(
+        kwargs=lambda h, t: {"token": "not-a-signed-link"}, public=True, status=404
+    ),
     "clinics:clinic_home": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:settings": Route(roles=(ADMIN,), kwargs=_slug),
+    "clinics:attention": Route(
+        roles=(ADMIN,), kwargs=lambda h, t: {"slug": t.clinic_slug, "kind": "holds"}
+    ),
     "clinics:therapists": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_invite": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_edit": Route(
@@ -132,6 +140,15 @@ ROUTES: dict[str, Route] = {
     ),
     "schedule:hours": Route(
         roles=(ADMIN,), kwargs=lambda h, t: {"slug": h.clinic_slug, "therapist_id": t.therapist_id}
+    ),
+    "schedule:hours_change": Route(
+        roles=(ADMIN,),
+        kwargs=lambda h, t: {
+            "slug": h.clinic_slug,
+            "therapist_id": h.therapist_id,
+            "hours_id": t.hours_id,
+        },
+        status=405,
     ),
     "schedule:hours_delete": Route(
         roles=(ADMIN,),
@@ -195,6 +212,7 @@ ROUTES: dict[str, Route] = {
     "health:document_file": Route(
         roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
     ),
+    "privacy:account": Route(roles=(CLIENT,)),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),

@@ -169,14 +169,22 @@ def _answers_by_client(client_ids: set[int]) -> dict[int, list[str]]:
 
 
 def _reason_not_to_offer(
-    *, profile: PregnancyProfile | None, conditions: list[str], clinic: Clinic, day: dt.date
+    *,
+    client: User,
+    profile: PregnancyProfile | None,
+    conditions: list[str],
+    clinic: Clinic,
+    day: dt.date,
 ) -> str:
     """Why she cannot book on ``day`` ("" if she can), from already loaded data."""
     if profile is None:
         return "Her pregnancy details are missing."
     try:
-        findings = safety_services.findings_from(
-            profile=profile, conditions=conditions, clinic=clinic, on=day
+        findings = safety_services.findings_for(
+            client=client,
+            clinic=clinic,
+            on=day,
+            answers=safety_services.HerAnswers(profile=profile, conditions=frozenset(conditions)),
         )
     except safety_services.SafetyError as error:
         return str(error)
@@ -278,6 +286,7 @@ def _offers_for_slot(*, slot, entries, profiles, answers, now) -> list[Offer]:
         ):
             continue
         reason = _reason_not_to_offer(
+            client=entry.client,
             profile=profiles.get(entry.client_id),
             conditions=answers.get(entry.client_id, []),
             clinic=clinic,
