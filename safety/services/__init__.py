@@ -25,6 +25,7 @@ from safety.services.profile import (
     pregnancy_profile,
     red_flag_rules,
     save_pregnancy_profile,
+    set_mobile_number,
 )
 
 __all__ = [
@@ -50,5 +51,6 @@ __all__ = [
     "record_phone_booking_clearance",
     "red_flag_rules",
     "save_pregnancy_profile",
+    "set_mobile_number",
     "uncleared_blocks",
 ]
