@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_WORKERS ?= auto
 # The second, shorter run of `make test`: the date-sensitive tests with the clock years ahead.
 FAR_FUTURE_CLOCK ?= 2031-06-02T08:30:00+00:00
-FAR_FUTURE_TESTS ?= tests/booking tests/safety tests/clinics tests/care tests/frontdesk -m "not e2e and not fault"
+FAR_FUTURE_TESTS ?= tests/booking tests/safety tests/clinics tests/care tests/frontdesk tests/waitlist -m "not e2e and not fault"
 TEST_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)}
 
 # Both lock files pin every package, direct or not, with its hashes: today's install is the

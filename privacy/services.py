@@ -15,6 +15,7 @@ from clinics.models import Clinic
 from safety import documents, engine
 from safety import services as safety_services
 from safety.models import AuditEntry, Clearance, IntakeResponse, PregnancyProfile, SafetyFlag
+from waitlist.services import erase_waitlist_entries, export_waitlist_entries
 
 
 def export_client_data(*, client: User) -> bytes:
@@ -98,6 +99,7 @@ def export_client_data(*, client: User) -> bytes:
             for clearance in Clearance.objects.filter(client=client).order_by("issued_on")
         ],
         **export_care_records(client=client),
+        "waitlist": export_waitlist_entries(client=client),
         "doctors_letters": [
             documents.export_entry(document) for document in documents.documents_of(client)
         ],
@@ -142,6 +144,7 @@ def delete_client_account(*, client: User) -> None:
     for plan in Plan.objects.filter(client=client, status=Plan.Status.ACTIVE):
         cancel_plan(plan=plan, by=Booking.CancelledBy.CLIENT)
     erase_care_records(client=client)
+    erase_waitlist_entries(client=client)
     SafetyFlag.objects.filter(booking__client=client).delete()
     Clearance.objects.filter(client=client).delete()
     documents.delete_documents(client=client)
@@ -162,5 +165,6 @@ def delete_client_account(*, client: User) -> None:
     client.last_name = ""
     client.is_active = False
     client.same_day_reminders = False
+    client.message_channels = User.MessageChannels.EMAIL
     client.set_unusable_password()
     client.save()

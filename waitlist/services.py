@@ -136,6 +136,29 @@ def close_entries_fitting(booking: Booking) -> int:
     )
 
 
+def export_waitlist_entries(*, client: User) -> list[dict]:
+    """Her entries, for the export of her data."""
+    return [
+        {
+            "clinic": entry.clinic.name,
+            "therapist": entry.therapist.display_name if entry.therapist else "any",
+            "from": entry.starts_on,
+            "until": entry.ends_on,
+            "weekdays": entry.weekday_numbers,
+            "parts_of_day": entry.part_names,
+            "status": entry.get_status_display(),
+            "joined": entry.created_at,
+        }
+        for entry in Entry.objects.filter(client=client).select_related("clinic", "therapist")
+    ]
+
+
+def erase_waitlist_entries(*, client: User) -> int:
+    """Her account is being deleted: her entries and their offers go."""
+    deleted, _ = Entry.objects.filter(client=client).delete()
+    return deleted
+
+
 # --- Offering a freed time ---------------------------------------------------------------
 
 

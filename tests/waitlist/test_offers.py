@@ -1,6 +1,7 @@
 """The waitlist: freed times offered in join order, held and passed on, first tap wins."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core import mail
@@ -10,6 +11,7 @@ from booking.models import Booking, Reminder
 from booking.services import book_session, cancel_booking, move_booking
 from booking.services.slots import block_slots, unblock_slots
 from clinics.models import Clinic
+from privacy.services import delete_client_account, export_client_data
 from tests.booking.conftest import local_today, make_ready_client, next_weekday, slot_at
 from tests.factories import TherapistFactory
 from waitlist import services
@@ -292,3 +294,40 @@ def test_an_offer_is_hers_alone_and_the_clinic_sees_only_its_own_waitlist(
     assert (
         client.get(reverse("waitlist:clinic_day", kwargs={"slug": other.slug})).status_code == 404
     )
+
+
+def test_her_export_lists_her_entries_and_deleting_her_account_removes_them(therapist):
+    clinic = therapist.clinic
+    day = next_weekday(clinic, 2)
+    maya = make_ready_client()
+    wait_for(maya, clinic, day, parts_of_day=["evening"])
+
+    exported = json.loads(export_client_data(client=maya))
+    [entry] = exported["waitlist"]
+    assert (entry["clinic"], entry["parts_of_day"], entry["status"]) == (
+        "Camden Bump Clinic",
+        ["evening"],
+        "Waiting",
+    )
+    delete_client_account(client=maya)
+    assert not Entry.objects.filter(client=maya).exists()
+
+
+def test_the_clinic_sets_its_quiet_hours_and_offer_strategy(client, clinic_admin, therapist):
+    clinic = therapist.clinic
+    client.force_login(clinic_admin)
+    url = reverse("clinics:settings", kwargs={"slug": clinic.slug})
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {
+        "reminder_hours": "24, 2",
+        "quiet_hours_start": "22:00",
+        "quiet_hours_end": "07:30",
+        "waitlist_offers": "all_at_once",
+        "waitlist_hold_minutes": "45",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    clinic.refresh_from_db()
+    assert (clinic.quiet_hours_start, clinic.quiet_hours_end) == (dt.time(22), dt.time(7, 30))
+    assert (clinic.waitlist_offers, clinic.waitlist_hold_minutes) == ("all_at_once", 45)
