@@ -195,11 +195,15 @@ class BirthForm(forms.Form):
 
 
 class ReminderPreferencesForm(forms.Form):
-    same_day_reminders = forms.BooleanField(label="Remind me on the day too", required=False)
+    same_day_reminders = forms.BooleanField(
+        label="Remind me on the day too",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     message_channels = forms.ChoiceField(
         label="How should we reach you?",
         choices=User.MessageChannels.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         required=False,
         help_text="Texts say only when and where your session is, with a link to the details.",
     )
@@ -215,6 +219,7 @@ class ReminderPreferencesForm(forms.Form):
     sms_consent = forms.BooleanField(
         label="I agree to get text messages about my sessions. I can reply STOP at any time.",
         required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, has_profile: bool, already_opted_in: bool, **kwargs):

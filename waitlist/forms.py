@@ -25,10 +25,14 @@ class JoinWaitlistForm(forms.Form):
     starts_on = forms.DateField(label="From", widget=DateInput())
     ends_on = forms.DateField(label="Until", widget=DateInput())
     parts_of_day = forms.MultipleChoiceField(
-        label="Parts of the day", choices=PARTS, widget=forms.CheckboxSelectMultiple
+        label="Parts of the day",
+        choices=PARTS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     weekdays = forms.MultipleChoiceField(
-        label="Days of the week", choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+        label="Days of the week",
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, clinic, **kwargs):

@@ -26,6 +26,9 @@ CLIENT_PAGES = [
     "/book/mine/",
     "/health/profile/",
     "/health/account/",
+    "/book/reminders/",
+    "/waitlist/clinic/camden-bump-clinic/join/",
+    "/waitlist/mine/",
 ]
 
 # Stand-alone controls shorter than 44 px; links inside running text are exempt (WCAG 2.5.8).
