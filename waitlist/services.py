@@ -171,12 +171,31 @@ def enqueue_offers(slot_ids: list[int]) -> None:
 
 
 def _free_future_slots(slot_ids: Iterable[int], *, now: dt.datetime) -> list[Slot]:
-    return list(
-        Slot.objects.free()
+    """The slots still free, and far enough ahead for the clinic's notice to book."""
+    return [
+        slot
+        for slot in Slot.objects.free()
         .filter(pk__in=list(slot_ids), starts_at__gt=now, therapist__is_active=True)
         .select_related("therapist__clinic")
         .order_by("starts_at")
-    )
+        if slot.starts_at >= now + dt.timedelta(hours=slot.therapist.clinic.booking_notice_hours)
+    ]
+
+
+def _days_already_booked(client_ids: set[int], slots: list[Slot]) -> set[tuple[int, dt.date]]:
+    """(client, clinic-local day) of their booked sessions on the slots' days: one a day."""
+    begins = min(slot.starts_at for slot in slots) - dt.timedelta(days=1)
+    ends = max(slot.starts_at for slot in slots) + dt.timedelta(days=1)
+    tz = slots[0].therapist.clinic.tz
+    return {
+        (client_id, starts_at.astimezone(tz).date())
+        for client_id, starts_at in Booking.objects.filter(
+            client_id__in=client_ids,
+            status=Booking.Status.BOOKED,
+            starts_at__gte=begins,
+            starts_at__lt=ends,
+        ).values_list("client_id", "starts_at")
+    }
 
 
 def _answers_by_client(client_ids: set[int]) -> dict[int, list[str]]:
@@ -276,6 +295,7 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
         )
     }
     answers = _answers_by_client(client_ids)
+    booked_days = _days_already_booked(client_ids, slots)
 
     offers: list[Offer] = []
     for slot in slots:
@@ -286,6 +306,7 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
             entries=[entry for entry in entries if entry.pk not in offered_before[slot.pk]],
             profiles=profiles,
             answers=answers,
+            booked_days=booked_days,
             now=now,
         )
     Offer.objects.bulk_create(offers)
@@ -293,7 +314,7 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
     return offers
 
 
-def _offers_for_slot(*, slot, entries, profiles, answers, now) -> list[Offer]:
+def _offers_for_slot(*, slot, entries, profiles, answers, booked_days, now) -> list[Offer]:
     clinic = slot.therapist.clinic
     local = slot.starts_at.astimezone(clinic.tz)
     in_turn = clinic.waitlist_offers == Clinic.WaitlistOffers.IN_TURN
@@ -304,8 +325,11 @@ def _offers_for_slot(*, slot, entries, profiles, answers, now) -> list[Offer]:
     offers = []
     offered_clients = set()
     for entry in entries:
-        if entry.client_id in offered_clients or not entry.fits(
-            therapist_id=slot.therapist_id, day=local.date(), start=local.time()
+        if (
+            entry.client_id in offered_clients
+            # One massage a day: she is not offered a time on a day she already has one.
+            or (entry.client_id, local.date()) in booked_days
+            or not entry.fits(therapist_id=slot.therapist_id, day=local.date(), start=local.time())
         ):
             continue
         reason = _reason_not_to_offer(

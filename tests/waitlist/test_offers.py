@@ -122,6 +122,9 @@ def test_a_client_whose_safety_rules_block_the_date_is_skipped_with_the_reason(t
 
 def test_entries_that_do_not_fit_are_not_offered(therapist, freed):
     clinic = therapist.clinic
+    busy = make_ready_client()
+    book_session(client=busy, slot=slot_at(therapist, freed.day, dt.time(15)))
+    wait_for(busy, clinic, freed.day, therapist=therapist)
     other = TherapistFactory(clinic=clinic, display_name="Amira")
     later = make_ready_client()
     wait_for(later, clinic, freed.day, starts_on=freed.day + dt.timedelta(days=1))
@@ -226,8 +229,9 @@ def test_offering_costs_the_same_queries_however_many_wait(
     for _ in range(waiting):
         wait_for(make_ready_client(), clinic, day)
 
-    # Savepoint, slot, entries, offers so far, profiles, answers, offers, messages, release.
-    with django_assert_num_queries(9):
+    # Savepoint, slot, entries, offers so far, profiles, answers, her sessions those days,
+    # offers, messages, release.
+    with django_assert_num_queries(10):
         offers = services.offer_freed_slots(slot_ids=[slot.pk])
     assert len(offers) == waiting
 
