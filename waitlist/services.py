@@ -14,8 +14,10 @@ told the time was just taken. An entry whose safety rules stop a session on that
 skipped, with the reason recorded on a ``skipped`` offer for the clinic to see.
 
 Offering costs a fixed number of queries whatever the number of entries: entries, the
-offers made so far, her profiles and answers are read in one query each, the safety rules
-are evaluated in Python, and offers and messages are written in bulk.
+offers made so far, the profiles, answers and booked days of those considered, and the
+recipients are read in one query each, the safety rules are evaluated in Python, and offers
+and messages are written in bulk. Holding in turn considers the first 25 in line who fit
+(the next 25 only if all of those are skipped); offering to all considers everyone.
 """
 
 import datetime as dt
@@ -49,6 +51,8 @@ OFFER_TASK = "waitlist.tasks.offer_freed_slots"
 # What offering reads of an entry and of her (the outbox needs her address and channels).
 ENTRY_FIELDS = ("client", "clinic", "therapist", "starts_on", "ends_on", "weekdays")
 ENTRY_FIELDS += ("parts_of_day", "created_at")
+# Holding a time for the first in line reads her details for this many in line at a time.
+CANDIDATES_PER_READ = 25
 RECIPIENT_FIELDS = ("email", "is_active", "message_channels", "first_name", "last_name")
 # She can wait for a time up to this far ahead (a clinic's horizon is usually 8 weeks).
 MAX_RANGE_DAYS = 183
@@ -238,6 +242,78 @@ def _offer_link(offer: Offer) -> str:
     return settings.SITE_URL + reverse("waitlist:offer", kwargs={"token": offer.token})
 
 
+class _WhatWeKnowOfHer:
+    """Profiles, answers and booked days of the clients considered for the slots, read a
+    chunk of clients at a time: holding a time for the first in line needs only the first
+    few who fit, not all 500 waiting."""
+
+    def __init__(self, slots: list[Slot]):
+        self.slots = slots
+        self.read: set[int] = set()
+        self.profiles: dict[int, PregnancyProfile] = {}
+        self.answers: dict[int, list[str]] = {}
+        self.booked_days: set[tuple[int, dt.date]] = set()
+
+    def read_for(self, client_ids: Iterable[int]) -> None:
+        missing = set(client_ids) - self.read
+        if not missing:
+            return
+        self.profiles |= {
+            profile.client_id: profile
+            for profile in PregnancyProfile.objects.filter(client_id__in=missing).only(
+                "client_id", "due_date", "birth_date", "delivery"
+            )
+        }
+        self.answers |= _answers_by_client(missing)
+        self.booked_days |= _days_already_booked(missing, self.slots)
+        self.read |= missing
+
+
+def _waiting_entries(slots: list[Slot]) -> list[Entry]:
+    """The waiting entries that may fit any of ``slots``, in join order.
+
+    The database narrows by the slots' clinics, dates, weekdays, parts of the day and
+    therapists; ``Entry.fits`` decides for each slot exactly.
+    """
+    days = [slot.therapist.clinic.local_date(slot.starts_at) for slot in slots]
+    weekday_bits = part_bits = 0
+    for slot in slots:
+        local = slot.starts_at.astimezone(slot.therapist.clinic.tz)
+        weekday_bits |= 1 << local.weekday()
+        part_bits |= PART_BITS[part_of_day(local.time())]
+    return list(
+        Entry.objects.annotate(
+            on_weekday=F("weekdays").bitand(weekday_bits),
+            at_part=F("parts_of_day").bitand(part_bits),
+        )
+        .filter(
+            Q(therapist__isnull=True) | Q(therapist_id__in={slot.therapist_id for slot in slots}),
+            status=Entry.Status.WAITING,
+            clinic_id__in={slot.therapist.clinic_id for slot in slots},
+            starts_on__lte=max(days),
+            ends_on__gte=min(days),
+            on_weekday__gt=0,
+            at_part__gt=0,
+        )
+        .only(*ENTRY_FIELDS)
+        .order_by("created_at", "pk")
+    )
+
+
+def _fitting(slot: Slot, entries: list[Entry], offered_before: set[int]) -> list[Entry]:
+    local = slot.starts_at.astimezone(slot.therapist.clinic.tz)
+    return [
+        entry
+        for entry in entries
+        if entry.pk not in offered_before
+        and entry.fits(therapist_id=slot.therapist_id, day=local.date(), start=local.time())
+    ]
+
+
+def _in_turn(slot: Slot) -> bool:
+    return slot.therapist.clinic.waitlist_offers == Clinic.WaitlistOffers.IN_TURN
+
+
 @transaction.atomic
 def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
     """Offer each free slot to the entries it fits, in join order, per the clinic's way.
@@ -247,36 +323,7 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
     """
     now = timezone.now()
     slots = _free_future_slots(slot_ids, now=now)
-    if not slots:
-        return []
-    clinic_ids = {slot.therapist.clinic_id for slot in slots}
-    first_day = min(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
-    last_day = max(slot.therapist.clinic.local_date(slot.starts_at) for slot in slots)
-    # The database narrows by any of the slots' weekdays, parts of the day and therapists;
-    # ``Entry.fits`` decides for each slot exactly.
-    weekday_bits = part_bits = 0
-    for slot in slots:
-        local = slot.starts_at.astimezone(slot.therapist.clinic.tz)
-        weekday_bits |= 1 << local.weekday()
-        part_bits |= PART_BITS[part_of_day(local.time())]
-    entries = list(
-        Entry.objects.annotate(
-            on_weekday=F("weekdays").bitand(weekday_bits),
-            at_part=F("parts_of_day").bitand(part_bits),
-        )
-        .filter(
-            Q(therapist__isnull=True) | Q(therapist_id__in={slot.therapist_id for slot in slots}),
-            status=Entry.Status.WAITING,
-            clinic_id__in=clinic_ids,
-            starts_on__lte=last_day,
-            ends_on__gte=first_day,
-            on_weekday__gt=0,
-            at_part__gt=0,
-        )
-        .select_related("client")
-        .only(*ENTRY_FIELDS, *(f"client__{name}" for name in RECIPIENT_FIELDS))
-        .order_by("created_at", "pk")
-    )
+    entries = _waiting_entries(slots) if slots else []
     if not entries:
         return []
     offered_before: dict[int, set[int]] = defaultdict(set)
@@ -287,59 +334,53 @@ def offer_freed_slots(*, slot_ids: Iterable[int]) -> list[Offer]:
         offered_before[slot_id].add(entry_id)
         if status == Offer.Status.OFFERED:
             held.add(slot_id)
-    client_ids = {entry.client_id for entry in entries}
-    profiles = {
-        p.client_id: p
-        for p in PregnancyProfile.objects.filter(client_id__in=client_ids).only(
-            "client_id", "due_date", "birth_date", "delivery"
-        )
+    fitting = {
+        slot.pk: _fitting(slot, entries, offered_before[slot.pk])
+        for slot in slots
+        if slot.pk not in held
     }
-    answers = _answers_by_client(client_ids)
-    booked_days = _days_already_booked(client_ids, slots)
-
+    known = _WhatWeKnowOfHer(slots)
+    known.read_for(
+        entry.client_id
+        for slot in slots
+        for entry in fitting.get(slot.pk, [])[: CANDIDATES_PER_READ if _in_turn(slot) else None]
+    )
     offers: list[Offer] = []
     for slot in slots:
-        if slot.pk in held:
-            continue
-        offers += _offers_for_slot(
-            slot=slot,
-            entries=[entry for entry in entries if entry.pk not in offered_before[slot.pk]],
-            profiles=profiles,
-            answers=answers,
-            booked_days=booked_days,
-            now=now,
-        )
+        if slot.pk in fitting:
+            offers += _offers_for_slot(slot=slot, entries=fitting[slot.pk], known=known, now=now)
     Offer.objects.bulk_create(offers)
     _send_offers([offer for offer in offers if offer.status == Offer.Status.OFFERED])
     return offers
 
 
-def _offers_for_slot(*, slot, entries, profiles, answers, booked_days, now) -> list[Offer]:
+def _offers_for_slot(*, slot, entries, known: _WhatWeKnowOfHer, now) -> list[Offer]:
     clinic = slot.therapist.clinic
-    local = slot.starts_at.astimezone(clinic.tz)
-    in_turn = clinic.waitlist_offers == Clinic.WaitlistOffers.IN_TURN
+    day = clinic.local_date(slot.starts_at)
+    in_turn = _in_turn(slot)
     # The hold counts from when she can be texted, not from the middle of the night.
     hold_until = (clinic.quiet_until(now) or now) + dt.timedelta(
         minutes=clinic.waitlist_hold_minutes
     )
     offers = []
-    offered_clients = set()
-    for entry in entries:
-        if (
-            entry.client_id in offered_clients
-            # One massage a day: she is not offered a time on a day she already has one.
-            or (entry.client_id, local.date()) in booked_days
-            or not entry.fits(therapist_id=slot.therapist_id, day=local.date(), start=local.time())
-        ):
+    considered = set()
+    for position, entry in enumerate(entries):
+        if entry.client_id in considered:
+            continue
+        considered.add(entry.client_id)
+        if entry.client_id not in known.read:
+            # Everyone read so far was skipped: read the next few in line.
+            known.read_for(e.client_id for e in entries[position : position + CANDIDATES_PER_READ])
+        # One massage a day: she is not offered a time on a day she already has one.
+        if (entry.client_id, day) in known.booked_days:
             continue
         reason = _reason_not_to_offer(
-            client=entry.client,
-            profile=profiles.get(entry.client_id),
-            conditions=answers.get(entry.client_id, []),
+            client=User(pk=entry.client_id),
+            profile=known.profiles.get(entry.client_id),
+            conditions=known.answers.get(entry.client_id, []),
             clinic=clinic,
-            day=local.date(),
+            day=day,
         )
-        offered_clients.add(entry.client_id)
         if reason:
             offers.append(
                 Offer(entry=entry, slot=slot, status=Offer.Status.SKIPPED, reason=reason[:300])
@@ -354,6 +395,11 @@ def _offers_for_slot(*, slot, entries, profiles, answers, booked_days, now) -> l
 def _send_offers(offers: list[Offer]) -> None:
     if not offers:
         return
+    recipients = User.objects.only(*RECIPIENT_FIELDS).in_bulk(
+        {offer.entry.client_id for offer in offers}
+    )
+    for offer in offers:
+        offer.entry.client = recipients[offer.entry.client_id]
     notify_each(
         kind=Reminder.Notice.WAITLIST_OFFER,
         messages=[

@@ -218,11 +218,12 @@ def test_an_entry_expires_after_its_last_day(therapist, frozen_clock):
 
 
 @pytest.mark.parametrize("waiting", [3, 40])
+@pytest.mark.parametrize("strategy", Clinic.WaitlistOffers.values)
 def test_offering_costs_the_same_queries_however_many_wait(
-    therapist, waiting, django_assert_num_queries
+    therapist, waiting, strategy, django_assert_num_queries
 ):
     clinic = therapist.clinic
-    clinic.waitlist_offers = Clinic.WaitlistOffers.ALL_AT_ONCE
+    clinic.waitlist_offers = strategy
     clinic.save()
     day = next_weekday(clinic, 2)
     slot = slot_at(therapist, day, dt.time(10))
@@ -230,10 +231,29 @@ def test_offering_costs_the_same_queries_however_many_wait(
         wait_for(make_ready_client(), clinic, day)
 
     # Savepoint, slot, entries, offers so far, profiles, answers, her sessions those days,
-    # offers, messages, release.
-    with django_assert_num_queries(10):
+    # the recipients, offers, messages, release.
+    with django_assert_num_queries(11):
         offers = services.offer_freed_slots(slot_ids=[slot.pk])
-    assert len(offers) == waiting
+    assert len(offers) == (waiting if strategy == "all_at_once" else 1)
+
+
+def test_holding_in_turn_reads_further_down_the_line_when_the_first_are_skipped(therapist):
+    clinic = therapist.clinic
+    day = next_weekday(clinic, 2)
+    slot = slot_at(therapist, day, dt.time(10))
+    blocked = [
+        make_ready_client(conditions=["vaginal_bleeding"])
+        for _ in range(services.CANDIDATES_PER_READ + 2)
+    ]
+    for client in blocked:
+        wait_for(client, clinic, day)
+    maya = make_ready_client()
+    wait_for(maya, clinic, day)
+
+    offers = services.offer_freed_slots(slot_ids=[slot.pk])
+
+    assert [offer.status for offer in offers] == ["skipped"] * len(blocked) + ["offered"]
+    assert offers[-1].entry.client == maya
 
 
 def test_joining_checks_her_choices(therapist):
