@@ -54,6 +54,11 @@ class NewClientForm(forms.Form):
             "code if it is not a UK number."
         },
     )
+    texts = forms.BooleanField(
+        label="She agrees to text messages about her sessions, on this number",
+        required=False,
+        help_text="Only when and where, never health details; she can reply STOP at any time.",
+    )
     due_date = forms.DateField(
         label="Due date",
         required=False,
@@ -97,6 +102,8 @@ class NewClientForm(forms.Form):
                 check_day(cleaned.get(field))
             except forms.ValidationError as error:
                 self.add_error(field, error)
+        if cleaned.get("texts") and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", "Give her mobile number for texts.")
         if not cleaned.get("email") and not cleaned.get("phone") and "email" not in self.errors:
             self.add_error("phone", "Give her phone number, her e-mail, or both.")
         birth_date, delivery = cleaned.get("birth_date"), cleaned.get("delivery")

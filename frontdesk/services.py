@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from booking.models import Reminder
 from booking.services.outbox import notify
+from booking.services.texting import set_message_channels
 from clinics.models import Clinic
 from safety import births
 from safety import services as safety_services
@@ -36,6 +37,7 @@ def register_client(
     delivery: str = "",
     conditions: list[str] | None = None,
     consent: bool = False,
+    texts: bool = False,
 ) -> User:
     """Make an account for a caller, as the clinic's client, and e-mail her an invitation.
 
@@ -45,7 +47,9 @@ def register_client(
     pregnancy rules never apply to her. Her health answers, when she gave
     them on the phone and agreed to us storing them, are recorded in her name by
     ``registered_by`` (and audited as such), so she can be booked straight away; the
-    invitation asks her to set a password and check and complete them.
+    invitation asks her to set a password and check and complete them. With ``texts`` (her
+    consent, given on the phone) her messages go by text to her phone too, or only, when she
+    gave no e-mail.
     """
     email = check_email_is_free(email) if email.strip() else None
     if email is None and not phone.strip():
@@ -109,6 +113,13 @@ def register_client(
         action=AuditEntry.Action.REGISTERED_CLIENT,
         detail="Health answers taken on the phone" if consent else "No health answers yet",
     )
+    if texts and phone.strip():
+        # Her consent, as she gave it on the phone; her messages go by text from now on.
+        set_message_channels(
+            client=client,
+            channels=User.MessageChannels.BOTH if email else User.MessageChannels.SMS,
+            via="front desk",
+        )
     if email is not None:
         invite(client=client, clinic=clinic)
     return client

@@ -222,6 +222,11 @@ def registered_message(client: User) -> str:
             f"{client.first_name} is registered. We've e-mailed her a link to set her "
             "password and check her health answers."
         )
+    if "sms" in client.channels:
+        return (
+            f"{client.first_name} is registered without an e-mail: she gets her times and "
+            "reminders by text. Add her address later so she can book online."
+        )
     return (
         f"{client.first_name} is registered without an e-mail: tell her her times on the "
         "phone. Add her address later so she can book online and get reminders."

@@ -551,3 +551,35 @@ def test_sending_a_text_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         send_claimed_reminder(reminder_id=text.pk)
     assert len(texts_kept) == 1
+
+
+def test_a_caller_with_only_a_phone_who_agrees_to_texts_gets_her_confirmation_by_text(
+    client, clinic_admin, therapist, django_capture_on_commit_callbacks, texts_kept
+):
+    clinic = therapist.clinic
+    client.force_login(clinic_admin)
+    due = (local_today(clinic) + dt.timedelta(weeks=18)).isoformat()
+    new_client = reverse("frontdesk:new_client", kwargs={"slug": clinic.slug})
+    refused = client.post(new_client, {"first_name": "Zara", "due_date": due, "texts": "on"})
+    assert "Give her phone number" in " ".join(refused.context["form"].errors["phone"])
+
+    response = client.post(
+        new_client,
+        {
+            "first_name": "Zara",
+            "phone": "07400 900888",
+            "due_date": due,
+            "texts": "on",
+            "consent": "on",
+        },
+        follow=True,
+    )
+    assert "she gets her times and reminders by text" in response.content.decode()
+    zara = PregnancyProfile.objects.get(phone="+447400900888").client
+    assert (zara.message_channels, zara.sms_opt_in_via) == ("sms", "front desk")
+
+    slot = slot_at(therapist, local_today(clinic) + dt.timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        book_session(client=zara, slot=slot, booked_by=clinic_admin)
+    [text] = texts_kept
+    assert text.to == "+447400900888" and "is booked" in text.body
