@@ -1,10 +1,12 @@
 """Every URL of the project against bad ids, other people's objects and garbage input."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -536,3 +538,36 @@ def test_url_refuses_tricky_values_politely(name, world):
                 check_response(
                     response, world=world, actor=actor, label=f"{method} {url} {data} as {actor}"
                 )
+
+
+# Pages outside every namespace of NO_STORE_URL_NAMESPACES: shown alike to every visitor.
+PUBLIC_PAGES = {"home", "healthz"}
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"|\son[a-z]+=\"", re.I)
+
+
+def test_every_page_outside_the_private_namespaces_is_named_public():
+    private = set(settings.NO_STORE_URL_NAMESPACES)
+    outside = {
+        name for name, _ in walk(get_resolver().url_patterns) if name.split(":")[0] not in private
+    }
+    assert outside == PUBLIC_PAGES
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_url_is_never_stored_and_sends_the_content_policy(name, world):
+    route = ROUTES[name]
+    url = urls_for(name, route, world)["own"]
+    for actor in ACTORS:
+        response = http_for(world, actor).get(url)
+        label = f"GET {url} as {actor}"
+        if actor != ANON or name not in PUBLIC_PAGES:
+            assert "no-store" in response.get("Cache-Control", ""), label
+            assert response.get("Pragma") == "no-cache", label
+        assert response["Referrer-Policy"] == "same-origin", label
+        if response.get("Content-Type", "").startswith("text/html"):
+            policy = response["Content-Security-Policy"]
+            assert "default-src 'self'" in policy, label
+            assert "style-src 'self';" in policy, label
+            assert "unsafe-inline" not in policy, label
+            body = response.content.decode()
+            assert not INLINE_CODE.search(body), f"{label}: {INLINE_CODE.search(body)}"
