@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from accounts.models import User
+from accounts.models import User, normalise_email
 from accounts.services import request_password_reset
 from common.forms import SubmitHelperMixin as BaseSubmitHelperMixin
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 class SubmitHelperMixin(BaseSubmitHelperMixin):
@@ -24,12 +26,12 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail already exists. Log in, or reset your password."
-            )
-        return email
+        # Whether the address has an account is never said here: the service e-mails that
+        # account instead, so the page answers alike for a new and a taken address.
+        return normalise_email(self.cleaned_data["email"])
+
+    def validate_unique(self):
+        """Left to ``accounts.services.sign_up``, which must not say an address is taken."""
 
 
 class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
@@ -39,8 +41,18 @@ class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "E-mail"
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True}
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": EMAIL_MAX_LENGTH}
         )
+
+    def clean_username(self):
+        # Django's form sets a max_length on this field after it is made, which never
+        # reaches its validators: check the length here, before anything is looked up.
+        email = normalise_email(self.cleaned_data["username"])
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters."
+            )
+        return email
 
 
 class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):

@@ -1,7 +1,8 @@
 """Sign-up, login, password reset, staff invitations and the per-role home page."""
 
+from axes.utils import reset as reset_login_attempts
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -16,6 +17,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
+from accounts.services import sign_up
 from common.redirects import safe_next_url
 
 HOME_BY_ROLE = {
@@ -42,9 +44,27 @@ class SignupView(CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, f"Welcome to Bolster, {user.first_name}!")
+        data = form.cleaned_data
+        user = sign_up(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+        )
+        if user is not None:
+            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            # A taken address: with its own password (her double-click, or she forgot she
+            # had signed up) this is simply a login, counted by the lock-out like any other.
+            user = authenticate(self.request, username=data["email"], password=data["password1"])
+            if user is not None:
+                login(self.request, user)
+        if user is not None:
+            messages.success(self.request, f"Welcome to Bolster, {user.first_name}!")
+        else:
+            messages.info(
+                self.request, f"We've sent an e-mail to {data['email']}: it says what to do next."
+            )
         return redirect(safe_next_url(self.request) or "accounts:home")
 
 
@@ -67,6 +87,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        # The link proved she owns the address: a lock-out from wrong passwords ends here.
+        response = super().form_valid(form)
+        reset_login_attempts(username=form.user.email)
+        return response
 
 
 class InviteAcceptView(PasswordResetConfirmView):

@@ -8,6 +8,7 @@ from django import forms
 from care.models import Area, Effect, PainArea, Position, SessionHold
 from care.services import AdaptCheck, NoteContent
 from care.services.checkins import red_flag_rules
+from common.forms import DateBoundsMixin
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
 
@@ -87,7 +88,7 @@ class CheckInForm(forms.Form):
         return cleaned
 
 
-class HoldOutcomeForm(forms.Form):
+class HoldOutcomeForm(DateBoundsMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="What happened?",
         choices=SessionHold.Outcome.choices,
@@ -141,7 +142,10 @@ class TreatmentNoteForm(forms.Form):
         error_messages={"required": "Say which techniques and pressure you used."},
     )
     areas_avoided = forms.CharField(
-        label="Areas avoided", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Areas avoided",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
     pain_after = forms.TypedChoiceField(
         label="Her pain after the session (0–10)",

@@ -206,7 +206,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login guessing: five failures for one e-mail from one address lock it for 15 minutes.
+# Login guessing: five failures for one e-mail from one address lock it for 15 minutes. The
+# e-mail is counted as accounts store it (trimmed, case-folded), and the address is the
+# person's own, behind however many of our proxies (accounts.lockout), so a wrong case
+# gets no fresh attempts and a stranger cannot lock everyone out through the proxy.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -214,7 +217,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login form's field is called "username" even though it holds the e-mail.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# How many reverse proxies of ours stand in front of the app (each appends to
+# X-Forwarded-For), and optionally their addresses; 0 reads the connection's address only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 AXES_VERBOSE = False
 
 # --- Internationalisation and time ----------------------------------------------------
@@ -255,6 +264,7 @@ STORAGES["private"] = {
     ),
     "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
 }
+THERAPIST_PHOTO_MAX_BYTES = env.int("THERAPIST_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -5,8 +5,8 @@ import datetime as dt
 from django import forms
 
 from booking.models import Booking
+from common.forms import DateBoundsMixin, DateInput
 from safety import engine
-from safety.forms import DateInput
 
 MAX_REPORT_DAYS = 366
 # Days the front desk looks at: far enough for any clinic's history and plans, and clear of
@@ -30,7 +30,7 @@ class ClientSearchForm(forms.Form):
     )
 
 
-class NewClientForm(forms.Form):
+class NewClientForm(DateBoundsMixin, forms.Form):
     """A caller who has no account yet: who she is, her due date, her answers if she gave them."""
 
     first_name = forms.CharField(label="First name", max_length=150)
@@ -68,7 +68,7 @@ class NewClientForm(forms.Form):
         return cleaned
 
 
-class PhoneClearanceForm(forms.Form):
+class PhoneClearanceForm(DateBoundsMixin, forms.Form):
     """Her maternity team's clearance for a block the rules let the clinic book by phone."""
 
     code = forms.ChoiceField(label="What it clears")
@@ -86,6 +86,7 @@ class PhoneClearanceForm(forms.Form):
         label="Limits or notes from the maternity team",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
     def __init__(self, *args, codes=(), today: dt.date, **kwargs):

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -40,6 +39,7 @@ from booking.services.bookings import check_safety_findings, stopping_blocks
 from booking.services.errors import BookingError, PlanChanged, SlotUnavailable
 from booking.services.plans import plan_limit
 from clinics.models import Clinic, Therapist
+from common.redirects import safe_next_url
 from frontdesk import charts, queries, reports
 from frontdesk.forms import (
     ClientSearchForm,
@@ -138,12 +138,7 @@ class FrontDeskMixin(RoleRequiredMixin):
         return {"clinic": self.clinic, "is_admin": self.is_admin, **extra}
 
     def safe_next(self, default: str) -> str:
-        next_url = self.request.POST.get("next") or self.request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={self.request.get_host()}
-        ):
-            return next_url
-        return default
+        return safe_next_url(self.request) or default
 
 
 class FrontDeskHomeView(RoleRequiredMixin, View):

@@ -176,7 +176,7 @@ class Clearance(models.Model):
     valid_until = models.DateField(
         null=True, blank=True, help_text="Leave empty when it holds until the birth."
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2000, blank=True)
     document_reference = models.CharField(
         max_length=120,
         blank=True,

@@ -372,7 +372,11 @@ class WorkingHoursView(TherapistScheduleMixin, FormView):
 
     def form_valid(self, form):
         form.instance.therapist = self.therapist
-        created = add_working_hours(hours=form.instance)
+        try:
+            created = add_working_hours(hours=form.instance)
+        except ScheduleError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
         messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
         return redirect(self.request.path)
 
@@ -402,12 +406,16 @@ class TimeOffView(TherapistScheduleMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        add_time_off(
-            therapist=self.therapist,
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            reason=data["reason"],
-        )
+        try:
+            add_time_off(
+                therapist=self.therapist,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                reason=data["reason"],
+            )
+        except ScheduleError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
         still_booked = (
             with_active_booking(
                 slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])

@@ -48,6 +48,21 @@ class NothingToBlock(ScheduleError):
     default_message = "There are no upcoming slots there to block."
 
 
+class HoursOverlap(ScheduleError):
+    default_message = "These hours overlap hours she already has."
+
+
+class TimeOffOverlap(ScheduleError):
+    default_message = "She already has time off on some of these days."
+
+
+def _lock_therapist(therapist: Therapist) -> None:
+    """Serialise changes to one therapist's hours and days off, so two identical forms
+    submitted at once check for overlaps one after the other (the database refuses
+    overlaps too, on PostgreSQL)."""
+    Therapist.objects.select_for_update().filter(pk=therapist.pk).exists()
+
+
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     day = start
     while day <= end:
@@ -360,6 +375,13 @@ def add_time_off(
     """
     if ends_on < starts_on:
         raise InvalidRange()
+    _lock_therapist(therapist)
+    clash = therapist.time_off.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if clash is not None:
+        raise TimeOffOverlap(
+            f"She already has time off from {clash.starts_on:%-d %B %Y} to "
+            f"{clash.ends_on:%-d %B %Y}. Remove that first, or choose other days."
+        )
     time_off = TimeOff.objects.create(
         therapist=therapist, starts_on=starts_on, ends_on=ends_on, reason=reason
     )
@@ -390,6 +412,10 @@ def add_working_hours(*, hours: WorkingHours) -> int:
 
     Returns how many slots were created.
     """
+    _lock_therapist(hours.therapist)
+    clash = hours.overlapping().first()
+    if clash is not None:
+        raise HoursOverlap(f"These hours overlap {clash}.")
     hours.save()
     _, created = relayout_slots(therapist=hours.therapist)
     return created
