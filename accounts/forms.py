@@ -74,3 +74,36 @@ class SetPasswordForm(SubmitHelperMixin, auth_forms.SetPasswordForm):
 
 class PasswordChangeForm(SubmitHelperMixin, auth_forms.PasswordChangeForm):
     submit_label = "Change my password"
+
+
+class SecondFactorForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Confirm"
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class AppSetupForm(SecondFactorForm):
+    submit_label = "Turn on"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6 digits your authenticator app shows now."
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class ConfirmPasswordForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Continue"
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

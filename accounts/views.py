@@ -5,19 +5,27 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
-from django.urls import reverse_lazy
-from django.views.generic import CreateView
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.safestring import mark_safe
+from django.views.generic import CreateView, FormView, TemplateView
 
+from accounts import mfa
 from accounts.forms import (
+    AppSetupForm,
+    ConfirmPasswordForm,
     LoginForm,
     PasswordChangeForm,
     PasswordResetForm,
+    SecondFactorForm,
     SetPasswordForm,
     SignupForm,
 )
 from accounts.models import User
+from accounts.permissions import RoleRequiredMixin
 from accounts.services import sign_up
+from accounts.sessions import record_password_confirmed
 from common.redirects import safe_next_url
 
 HOME_BY_ROLE = {
@@ -117,3 +125,118 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         messages.success(self.request, "Your password has been changed.")
         return super().form_valid(form)
+
+
+class SecondFactorMixin(RoleRequiredMixin):
+    """Staff only: clients have no second factor."""
+
+    allowed_roles = (User.Role.THERAPIST, User.Role.CLINIC_ADMIN, User.Role.OPERATOR)
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and user.role in self.allowed_roles:
+            elsewhere = self.elsewhere()
+            if elsewhere is not None:
+                return elsewhere
+        return super().dispatch(request, *args, **kwargs)
+
+    def elsewhere(self):
+        """Where this page sends her instead, given her second factor's state."""
+        return None
+
+    def with_query(self, url_name: str):
+        query = self.request.GET.urlencode()
+        return redirect(f"{reverse(url_name)}?{query}" if query else reverse(url_name))
+
+    def next_url(self) -> str:
+        return safe_next_url(self.request) or reverse("accounts:home")
+
+
+class AppSetupView(SecondFactorMixin, FormView):
+    """Set up the authenticator app: scan the code, type the first six digits."""
+
+    template_name = "accounts/mfa_setup.html"
+    form_class = AppSetupForm
+
+    def elsewhere(self):
+        if mfa.has_second_factor(self.request.user):
+            return self.with_query("accounts:mfa_verify")
+        return None
+
+    def get_context_data(self, **kwargs):
+        device = mfa.pending_app_device(self.request.user)
+        return super().get_context_data(
+            qr_code=mark_safe(mfa.qr_code_svg(device)),  # drawn by qrcode, no user text
+            key=mfa.readable_key(device),
+            next=safe_next_url(self.request),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        device = mfa.pending_app_device(self.request.user)
+        try:
+            codes = mfa.confirm_app(
+                request=self.request, device=device, code=form.cleaned_data["code"]
+            )
+        except mfa.WrongCode as error:
+            form.add_error("code", error.message)
+            return self.form_invalid(form)
+        return render(
+            self.request,
+            "accounts/mfa_recovery_codes.html",
+            {"codes": codes, "next": self.next_url(), "first_time": True},
+        )
+
+
+class SecondFactorView(SecondFactorMixin, FormView):
+    """Each staff login: a code from the app, or a recovery code."""
+
+    template_name = "accounts/mfa_verify.html"
+    form_class = SecondFactorForm
+
+    def elsewhere(self):
+        if not mfa.has_second_factor(self.request.user):
+            return self.with_query("accounts:mfa_setup")
+        return None
+
+    def form_valid(self, form):
+        try:
+            mfa.verify(request=self.request, code=form.cleaned_data["code"])
+        except mfa.WrongCode as error:
+            form.add_error("code", error.message)
+            return self.form_invalid(form)
+        return redirect(self.next_url())
+
+
+class RecoveryCodesView(SecondFactorMixin, TemplateView):
+    """New recovery codes (the old ones stop working), after the second factor."""
+
+    template_name = "accounts/mfa_recovery_codes.html"
+
+    def elsewhere(self):
+        if not mfa.is_verified(self.request):
+            return redirect(f"{reverse('accounts:mfa_verify')}?next={self.request.path}")
+        return None
+
+    def post(self, request, *args, **kwargs):
+        codes = mfa.new_recovery_codes(user=request.user)
+        return render(
+            request, self.template_name, {"codes": codes, "next": reverse("accounts:home")}
+        )
+
+
+class ConfirmPasswordView(LoginRequiredMixin, FormView):
+    """Her health pages after a day: the password again, counted by the lock-out."""
+
+    template_name = "accounts/confirm_password.html"
+    form_class = ConfirmPasswordForm
+
+    def form_valid(self, form):
+        user = authenticate(
+            self.request, username=self.request.user.email, password=form.cleaned_data["password"]
+        )
+        if user is None or user.pk != self.request.user.pk:
+            form.add_error("password", "That password is not right. Please try again.")
+            return self.form_invalid(form)
+        record_password_confirmed(self.request)
+        return redirect(safe_next_url(self.request) or reverse("accounts:home"))

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "common.middleware.NoStoreMiddleware",
@@ -205,6 +206,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Staff read many clients' health data: a second factor (accounts.mfa) before any staff page,
+# 30 minutes idle or 10 hours in all end the login. Clients stay logged in for two weeks but
+# type their password again for their health pages after a day (accounts.sessions).
+STAFF_URL_NAMESPACES = ["admin", "care", "clinics", "frontdesk", "health", "schedule", "sessions"]
+CLIENT_HEALTH_URL_NAMESPACES = ["care", "health", "privacy", "safety"]
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 60 * 60)
+CLIENT_HEALTH_REAUTH_SECONDS = env.int("CLIENT_HEALTH_REAUTH_SECONDS", default=24 * 60 * 60)
+OTP_TOTP_ISSUER = "Bolster"
 
 # Login guessing: five failures for one e-mail from one address lock it for 15 minutes. The
 # e-mail is counted as accounts store it (trimmed, case-folded), and the address is the

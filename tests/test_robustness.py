@@ -102,6 +102,11 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:password_reset_complete": Route(),
     "accounts:invite_accept": Route(kwargs=_garbage_token, public=True, status=None, missing=200),
+    # Staff's second factor (set up already, so the set-up page sends her to the code).
+    "accounts:mfa_setup": Route(roles=STAFF, status=302),
+    "accounts:mfa_verify": Route(roles=STAFF),
+    "accounts:mfa_recovery_codes": Route(roles=STAFF),
+    "accounts:reauthenticate": Route(roles=LOGGED_IN),
     "clinics:dashboard": Route(roles=(ADMIN,)),
     "clinics:clinic_home": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:settings": Route(roles=(ADMIN,), kwargs=_slug),
