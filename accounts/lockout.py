@@ -5,10 +5,15 @@ django-axes counts failures under these (``AXES_USERNAME_CALLABLE``,
 """
 
 import ipaddress
+from contextvars import ContextVar
 
 from django.conf import settings
 
 from accounts.models import normalise_email
+
+# The address of the request being answered, for the audit trail's rows (set by
+# accounts.sessions.SessionGuardMiddleware; empty outside a request, e.g. in a worker).
+_request_address: ContextVar[str] = ContextVar("request_address", default="")
 
 # The lock-out tables' column is this wide; longer input is refused by the forms anyway.
 USERNAME_MAX_LENGTH = 255
@@ -46,3 +51,22 @@ def client_ip(request) -> str:
     if len(hops) < count:
         return peer
     return _valid_ip(hops[-count]) or peer
+
+
+def request_address() -> str:
+    """The client address of the request in progress, or ``""``."""
+    return _request_address.get()
+
+
+class RequestAddress:
+    """``with RequestAddress(request):`` makes ``request_address()`` answer for it."""
+
+    def __init__(self, request):
+        self.address = client_ip(request)
+
+    def __enter__(self):
+        self.token = _request_address.set(self.address)
+        return self
+
+    def __exit__(self, *exc_info):
+        _request_address.reset(self.token)

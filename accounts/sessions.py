@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts import mfa
+from accounts.lockout import RequestAddress
 from accounts.models import User
 
 AUTHENTICATED_AT = "bolster_authenticated_at"
@@ -47,7 +48,8 @@ def _with_next(url_name: str, request) -> str:
 
 
 class SessionGuardMiddleware:
-    """Applies the rules above by URL namespace, after the view is known."""
+    """Applies the rules above by URL namespace, after the view is known; and notes the
+    client's address for the audit trail while the request is answered."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,7 +57,9 @@ class SessionGuardMiddleware:
         self.health_areas = frozenset(settings.CLIENT_HEALTH_URL_NAMESPACES)
 
     def __call__(self, request):
-        return self.get_response(request)
+        # Audit rows written while answering carry the person's address.
+        with RequestAddress(request):
+            return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user

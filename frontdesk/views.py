@@ -252,6 +252,13 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
         upcoming_ids = {b.pk for b in upcoming}
         past = [b for b in sessions if b.pk not in upcoming_ids]
         intake = safety_services.latest_intake(client)
+        safety_services.log_audit(
+            actor=self.request.user,
+            client=client,
+            clinic=self.clinic,
+            action=AuditEntry.Action.VIEWED_PROFILE,
+            detail="Front desk",
+        )
         clearable = sorted(
             engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE & set(intake.conditions if intake else [])
         )

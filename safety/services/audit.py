@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.lockout import request_address
 from accounts.models import User
 from clinics.models import Clinic
 from safety.models import AuditEntry
@@ -15,12 +16,15 @@ def log_audit(
     clinic: Clinic | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    """One row: who, what, for whom, when and from where. ``detail`` names the session or
+    document, never a health value (no answers, dates of her pregnancy or conditions)."""
     label = ""
     if actor is not None:
         label = f"{actor.get_full_name() or actor.email} ({User.Role(actor.role).label})"
     return AuditEntry.objects.create(
         actor=actor,
         actor_label=label[:200],
+        address=request_address() or None,
         client=client,
         clinic=clinic,
         action=action,

@@ -74,7 +74,7 @@ def save_pregnancy_profile(
         client=client,
         clinic=clinic,
         action=AuditEntry.Action.CHANGED_PROFILE,
-        detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
+        detail="Due date changed" if due_date_changed else "",
     )
     profile.follow_up_urls = []
     if old_due_date is not None and due_date_changed:
