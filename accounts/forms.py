@@ -25,6 +25,11 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
         fields = ["first_name", "last_name", "email"]
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows no address (callers registered by phone); signing up needs one.
+        self.fields["email"].required = True
+
     def clean_email(self):
         # Whether the address has an account is never said here: the service e-mails that
         # account instead, so the page answers alike for a new and a taken address.

@@ -32,6 +32,17 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def create_without_email(self, **extra_fields):
+        """A client the clinic registered from a phone call, who gave no e-mail address.
+
+        She cannot log in (no address, no password) until the clinic adds her address and
+        she sets a password from the invitation; until then the clinic reaches her by phone.
+        """
+        user = self.model(email=None, **extra_fields)
+        user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
@@ -55,7 +66,9 @@ class User(AbstractUser):
         OPERATOR = "operator", "Operator"
 
     username = None
-    email = models.EmailField("e-mail address", unique=True)
+    # Empty only for a caller registered at the front desk without one (see
+    # ``create_without_email``): every account that can log in has an address.
+    email = models.EmailField("e-mail address", unique=True, null=True, blank=True)
     same_day_reminders = models.BooleanField(
         "remind me on the day too",
         default=True,
@@ -71,7 +84,7 @@ class User(AbstractUser):
         ordering = ["email"]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.get_full_name() or self.email or f"User {self.pk}"
 
     @cached_property
     def role(self) -> str:

@@ -15,6 +15,10 @@ TOP = 12
 PLOT_HEIGHT = 150
 BOTTOM = 40  # the week labels and the date under them
 MIN_WIDTH = 300
+# A "16/12" date at 12 px is about as wide as STEP, so neighbouring dates ran into each other
+# on a phone: every other session carries its date (the table below has them all).
+DATE_LABEL_WIDTH = 40
+DATE_EVERY = -(-DATE_LABEL_WIDTH // STEP)
 
 
 AFTER_MARK = 10  # the "after" square's side
@@ -26,6 +30,7 @@ class ChartPoint:
     before_y: float | None
     after_y: float | None
     point: ProgressPoint
+    show_date: bool
 
     # Corners worked out here, not with template filters: a long plan has many points.
     @property
@@ -83,6 +88,7 @@ def progress_chart(points: list[ProgressPoint]) -> Chart:
             before_y=_y(point.pain_before),
             after_y=_y(point.pain_after),
             point=point,
+            show_date=index % DATE_EVERY == 0,
         )
         for index, point in enumerate(points)
     ]

@@ -7,7 +7,6 @@ from django import forms
 
 from care.models import Area, Effect, PainArea, Position, SessionHold
 from care.services import AdaptCheck, NoteContent
-from care.services.checkins import red_flag_rules
 from common.forms import DateBoundsMixin
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
@@ -57,11 +56,10 @@ class CheckInForm(forms.Form):
         error_messages={"required": "Please choose one."},
     )
 
-    def __init__(self, *args, submit_label="Send my check-in", **kwargs):
+    def __init__(self, *args, questions, submit_label="Send my check-in", **kwargs):
+        """``questions`` are the session's red-flag rules (``checkin_questions``)."""
         super().__init__(*args, **kwargs)
-        self.fields["red_flags"].choices = [
-            (rule.condition, rule.question) for rule in red_flag_rules()
-        ]
+        self.fields["red_flags"].choices = [(rule.condition, rule.question) for rule in questions]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset("Right now", "red_flags", "none_apply", css_class="mb-3"),

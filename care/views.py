@@ -19,7 +19,7 @@ from care.access import booking_for_clinic_staff, booking_for_session_staff
 from care.chart import progress_chart
 from care.errors import CareError, NoteError
 from care.forms import CheckInForm, HoldOutcomeForm, TreatmentNoteForm
-from care.services.checkins import checkin_opens_at
+from care.services.checkins import checkin_opens_at, checkin_questions
 from care.services.notes import adapt_flags
 from safety import engine
 from safety import services as safety
@@ -35,6 +35,12 @@ def emergency_number(time_zone: str) -> str:
         if time_zone.startswith(prefix):
             return number
     return "112"
+
+
+def checkin_form(booking: Booking, *, data=None, at_the_door=False) -> CheckInForm:
+    """Her check-in form with this session's questions (the postnatal ones after the birth)."""
+    label = "Record her answers" if at_the_door else "Send my check-in"
+    return CheckInForm(data, questions=checkin_questions(booking), submit_label=label)
 
 
 def _checkin_values(form: CheckInForm) -> dict:
@@ -77,11 +83,11 @@ class CheckInView(ClientRequiredMixin, View):
 
     def get(self, request, booking_id):
         booking = her_booking(request, booking_id)
-        return self.render_form(request, booking, CheckInForm())
+        return self.render_form(request, booking, checkin_form(booking))
 
     def post(self, request, booking_id):
         booking = her_booking(request, booking_id)
-        form = CheckInForm(request.POST)
+        form = checkin_form(booking, data=request.POST)
         if not form.is_valid():
             return self.render_form(request, booking, form, status=400)
         try:
@@ -185,11 +191,11 @@ class DoorCheckInView(StaffRequiredMixin, View):
 
     def get(self, request, booking_id):
         booking = booking_for_session_staff(request.user, booking_id)
-        return self.render_form(request, booking, CheckInForm(submit_label="Record her answers"))
+        return self.render_form(request, booking, checkin_form(booking, at_the_door=True))
 
     def post(self, request, booking_id):
         booking = booking_for_session_staff(request.user, booking_id)
-        form = CheckInForm(request.POST, submit_label="Record her answers")
+        form = checkin_form(booking, data=request.POST, at_the_door=True)
         if not form.is_valid():
             return self.render_form(request, booking, form, status=400)
         try:

@@ -7,6 +7,7 @@ from django import forms
 from booking.models import Booking
 from common.forms import DateBoundsMixin, DateInput
 from safety import engine
+from safety.models import PregnancyProfile
 
 MAX_REPORT_DAYS = 366
 # Days the front desk looks at: far enough for any clinic's history and plans, and clear of
@@ -37,12 +38,34 @@ class NewClientForm(DateBoundsMixin, forms.Form):
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
     email = forms.EmailField(
         label="E-mail",
-        help_text="She gets her confirmations here, and a link to set her password.",
+        required=False,
+        help_text=(
+            "She gets her confirmations here, and a link to set her password. Without one, "
+            "tell her her times on the phone."
+        ),
     )
     phone = forms.CharField(
-        label="Phone", max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+        label="Phone",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    due_date = forms.DateField(label="Due date", widget=DateInput())
+    due_date = forms.DateField(
+        label="Due date",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty if her baby has arrived and she doesn't remember it.",
+    )
+    birth_date = forms.DateField(
+        label="Baby's birth date, if her baby has arrived",
+        required=False,
+        widget=DateInput(),
+    )
+    delivery = forms.ChoiceField(
+        label="Birth",
+        required=False,
+        choices=[("", "Not born yet"), *PregnancyProfile.Delivery.choices],
+    )
     conditions = forms.MultipleChoiceField(
         label="Health questions she answered yes to",
         required=False,
@@ -60,6 +83,20 @@ class NewClientForm(DateBoundsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for field in ("due_date", "birth_date"):
+            try:
+                check_day(cleaned.get(field))
+            except forms.ValidationError as error:
+                self.add_error(field, error)
+        if not cleaned.get("email") and not cleaned.get("phone") and "email" not in self.errors:
+            self.add_error("phone", "Give her phone number, her e-mail, or both.")
+        birth_date, delivery = cleaned.get("birth_date"), cleaned.get("delivery")
+        if birth_date and not delivery:
+            self.add_error("delivery", "Say whether the birth was vaginal or by caesarean.")
+        if delivery and not birth_date and "birth_date" not in self.errors:
+            self.add_error("birth_date", "Give the baby's birth date, or choose “Not born yet”.")
+        if not cleaned.get("due_date") and not birth_date and "due_date" not in self.errors:
+            self.add_error("due_date", "Give her due date, or her baby's birth date.")
         if cleaned.get("conditions") and not cleaned.get("consent"):
             self.add_error(
                 "consent",
@@ -115,6 +152,16 @@ class StaffCancelForm(forms.Form):
         initial=Booking.CancelledBy.CLIENT,
     )
     reason = forms.CharField(label="Reason (she sees it)", max_length=200, required=False)
+
+
+class AddEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Her e-mail", help_text="We send her a link to set her password and book online."
+    )
+
+
+class StaffCancelPlanForm(forms.Form):
+    by = StaffCancelForm.base_fields["by"]
 
 
 class DayForm(forms.Form):

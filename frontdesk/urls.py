@@ -12,6 +12,11 @@ urlpatterns = [
     path("<slug:slug>/clients/new/", views.NewClientView.as_view(), name="new_client"),
     path("<slug:slug>/clients/<int:client_id>/", views.ClientView.as_view(), name="client"),
     path(
+        "<slug:slug>/clients/<int:client_id>/email/",
+        views.AddEmailView.as_view(),
+        name="add_email",
+    ),
+    path(
         "<slug:slug>/clients/<int:client_id>/book/<int:slot_id>/",
         views.BookSlotView.as_view(),
         name="book_slot",
@@ -30,6 +35,11 @@ urlpatterns = [
         "<slug:slug>/sessions/<int:booking_id>/attendance/",
         views.AttendanceView.as_view(),
         name="attendance",
+    ),
+    path(
+        "<slug:slug>/plans/<int:plan_id>/cancel/",
+        views.CancelPlanView.as_view(),
+        name="cancel_plan",
     ),
     path("<slug:slug>/day/", views.DayView.as_view(), name="day"),
     path("<slug:slug>/unmarked/", views.UnmarkedView.as_view(), name="unmarked"),

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -25,12 +26,13 @@ from accounts.models import User
 from accounts.permissions import RoleRequiredMixin
 from booking import queries as booking_queries
 from booking.forms import PlanForm
-from booking.models import Booking, Slot
+from booking.models import Booking, Plan, PlannedSession, Slot
 from booking.params import parse_id, parse_ids
 from booking.services import (
     book_plan,
     book_session,
     cancel_booking,
+    cancel_plan,
     mark_attendance,
     move_booking,
     preview_plan,
@@ -42,14 +44,16 @@ from clinics.models import Clinic, Therapist
 from common.redirects import safe_next_url
 from frontdesk import charts, queries, reports
 from frontdesk.forms import (
+    AddEmailForm,
     ClientSearchForm,
     DayForm,
     NewClientForm,
     PhoneClearanceForm,
     ReportRangeForm,
     StaffCancelForm,
+    StaffCancelPlanForm,
 )
-from frontdesk.services import FrontDeskError, register_client
+from frontdesk.services import FrontDeskError, add_email, register_client
 from safety import engine
 from safety import services as safety_services
 from safety.dating import gestational_age_or_none
@@ -129,6 +133,13 @@ class FrontDeskMixin(RoleRequiredMixin):
             sessions.select_related("client", "slot__therapist__clinic"), pk=booking_id
         )
 
+    def plans(self):
+        """The clinic's weekly plans; a therapist's own ones for her."""
+        plans = Plan.objects.filter(therapist__clinic=self.clinic)
+        if self.own_therapist is not None:
+            plans = plans.filter(therapist=self.own_therapist)
+        return plans.select_related("client", "therapist")
+
     def therapists(self):
         if self.own_therapist is not None:
             return Therapist.objects.filter(pk=self.own_therapist.pk)
@@ -195,13 +206,57 @@ class NewClientView(FrontDeskMixin, View):
             except FrontDeskError as error:
                 form.add_error(error.field, str(error))
             else:
-                messages.success(
-                    request,
-                    f"{client.first_name} is registered. We've e-mailed her a link to set her "
-                    "password and check her health answers.",
-                )
+                messages.success(request, registered_message(client))
                 return redirect("frontdesk:client", slug=self.clinic.slug, client_id=client.pk)
         return render(request, self.template_name, self.base_context(form=form), status=400)
+
+
+def registered_message(client: User) -> str:
+    if client.email:
+        return (
+            f"{client.first_name} is registered. We've e-mailed her a link to set her "
+            "password and check her health answers."
+        )
+    return (
+        f"{client.first_name} is registered without an e-mail: tell her her times on the "
+        "phone. Add her address later so she can book online and get reminders."
+    )
+
+
+class AddEmailView(FrontDeskMixin, View):
+    """Give a caller registered by phone an e-mail address, which invites her online."""
+
+    template_name = "frontdesk/add_email.html"
+
+    def client_without_email(self, client_id: int) -> User:
+        client = self.client_or_404(client_id)
+        if client.email:
+            raise Http404("She already has an e-mail address.")
+        return client
+
+    def get(self, request, slug, client_id):
+        client = self.client_without_email(client_id)
+        context = self.base_context(client=client, form=AddEmailForm())
+        return render(request, self.template_name, context)
+
+    def post(self, request, slug, client_id):
+        client = self.client_without_email(client_id)
+        form = AddEmailForm(request.POST)
+        if form.is_valid():
+            try:
+                add_email(
+                    client=client,
+                    email=form.cleaned_data["email"],
+                    clinic=self.clinic,
+                    added_by=request.user,
+                )
+            except FrontDeskError as error:
+                form.add_error(error.field, str(error))
+            else:
+                messages.success(request, "E-mail added. We've sent her a link to set a password.")
+                return redirect("frontdesk:client", slug=self.clinic.slug, client_id=client.pk)
+        context = self.base_context(client=client, form=form)
+        return render(request, self.template_name, context, status=400)
 
 
 def free_slot_rows(*, clinic: Clinic, day: dt.date, therapist: Therapist | None):
@@ -266,9 +321,15 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
         return self.base_context(
             client=client,
             profile=profile,
-            gestational_age=gestational_age_or_none(profile.due_date, today) if profile else None,
+            gestational_age=gestational_age_or_none(profile.due_date, today)
+            if profile and not profile.has_given_birth
+            else None,
+            weeks_since_birth=(today - profile.birth_date).days // 7
+            if profile and profile.has_given_birth
+            else None,
             ready=safety_services.client_ready_to_book(client),
             upcoming=upcoming,
+            active_plans=self.plans().filter(client=client, status=Plan.Status.ACTIVE),
             past=past,
             own_slots=self.own_therapist,
             clearable=clearable and self.may_clear,
@@ -471,6 +532,51 @@ class CancelView(FrontDeskMixin, View):
                 )
         context = self.base_context(booking=booking, form=form)
         return render(request, self.template_name, context, status=400)
+
+
+class CancelPlanView(FrontDeskMixin, View):
+    """Cancel the rest of her weekly plan: every session to come and every held later date."""
+
+    template_name = "frontdesk/cancel_plan.html"
+
+    def plan_or_404(self, plan_id: int) -> Plan:
+        return get_object_or_404(self.plans().filter(status=Plan.Status.ACTIVE), pk=plan_id)
+
+    def render_form(self, request, plan, form, status=200):
+        upcoming = plan.bookings.filter(
+            status=Booking.Status.BOOKED, starts_at__gt=timezone.now()
+        ).order_by("starts_at")
+        context = self.base_context(
+            plan=plan,
+            form=form,
+            upcoming=upcoming,
+            planned_count=plan.planned_sessions.filter(
+                status=PlannedSession.Status.PLANNED
+            ).count(),
+        )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, slug, plan_id):
+        return self.render_form(request, self.plan_or_404(plan_id), StaffCancelPlanForm())
+
+    def post(self, request, slug, plan_id):
+        plan = self.plan_or_404(plan_id)
+        form = StaffCancelPlanForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(request, plan, form, status=400)
+        try:
+            result = cancel_plan(plan=plan, by=form.cleaned_data["by"], cancelled_by=request.user)
+        except BookingError as error:
+            form.add_error(None, str(error))
+            return self.render_form(request, plan, form, status=409)
+        count = len(result.cancelled)
+        messages.success(
+            request,
+            f"Plan cancelled: {count} session{pluralize(count)} cancelled. We've e-mailed her."
+            if count
+            else "Plan cancelled. No session was left to cancel.",
+        )
+        return redirect("frontdesk:client", slug=self.clinic.slug, client_id=plan.client_id)
 
 
 class ClearanceView(FrontDeskMixin, View):

@@ -36,6 +36,10 @@ class Channel(ABC):
     def open(self) -> Connection:
         """A connection to this channel's server, ready to send."""
 
+    def reaches(self, recipient) -> bool:
+        """Whether the recipient has an address on this channel at all."""
+        return True
+
 
 class UnknownChannel(LookupError):
     pass
@@ -80,6 +84,10 @@ class EmailChannel(Channel):
 
     def open(self) -> EmailConnection:
         return EmailConnection()
+
+    def reaches(self, recipient) -> bool:
+        # A caller registered at the front desk may have given only a phone number.
+        return bool(recipient.email)
 
 
 register(EmailChannel())

@@ -221,6 +221,10 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
         return SendResult(Outcome.SKIPPED)
     try:
         channel = channel_for(reminder.channel)
+        if not channel.reaches(reminder.recipient):
+            _finish(reminder, Reminder.Status.SKIPPED, last_error="No address on this channel")
+            logger.info("Message %s skipped: the recipient has no address", reminder.pk)
+            return SendResult(Outcome.SKIPPED)
         message = channel.compose(reminder)
     except Exception as exc:
         # A message that cannot even be written would otherwise come back every lease.

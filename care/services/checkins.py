@@ -20,9 +20,23 @@ from safety.models import AuditEntry
 CHECKIN_OPENS_BEFORE = dt.timedelta(hours=48)
 
 
-def red_flag_rules() -> list[engine.ConditionRule]:
-    """The rule table's "Right now" questions, in table order."""
-    return [rule for rule in engine.CONDITION_RULES if rule.group == engine.RIGHT_NOW]
+def checkin_questions(booking: Booking) -> list[engine.ConditionRule]:
+    """The rule table's "Right now" questions for this session, in table order.
+
+    From the birth on, the two postnatal red flags join them, as they join her intake; the
+    pregnancy ones stay, because the rule table adds to the group rather than replacing it.
+    """
+    profile = safety.pregnancy_profile(booking.client)
+    after_birth = bool(
+        profile
+        and profile.birth_date
+        and booking.slot.therapist.clinic.local_date(booking.starts_at) >= profile.birth_date
+    )
+    return [
+        rule
+        for rule in engine.intake_questions(after_birth=after_birth)
+        if rule.group == engine.RIGHT_NOW
+    ]
 
 
 def checkin_opens_at(booking: Booking) -> dt.datetime:
@@ -59,8 +73,8 @@ class CheckInResult:
     hold_placed: bool
 
 
-def _check_answers(*, red_flags, pain, pain_areas, sleep_effect, walking_effect) -> None:
-    known = {rule.condition for rule in red_flag_rules()}
+def _check_answers(*, questions, red_flags, pain, pain_areas, sleep_effect, walking_effect) -> None:
+    known = {rule.condition for rule in questions}
     unknown = sorted(set(red_flags) - known)
     if unknown:
         raise ValueError(f"Not a check-in question: {', '.join(unknown)}.")
@@ -133,14 +147,16 @@ def record_checkin(
         raise CheckInClosed(
             "The check-in opens 48 hours before the session and closes when it ends."
         )
+    questions = checkin_questions(booking)
     _check_answers(
+        questions=questions,
         red_flags=red_flags,
         pain=pain,
         pain_areas=pain_areas,
         sleep_effect=sleep_effect,
         walking_effect=walking_effect,
     )
-    ordered = [rule.condition for rule in red_flag_rules() if rule.condition in red_flags]
+    ordered = [rule.condition for rule in questions if rule.condition in red_flags]
     checkin, _ = CheckIn.objects.update_or_create(
         booking=booking,
         defaults={

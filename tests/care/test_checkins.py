@@ -411,3 +411,43 @@ def test_changing_her_answers_later_keeps_the_held_sessions_red_flag(session, la
     assert open_codes(session)["suspected_dvt"] == Severity.BLOCK
     assert open_codes(session)["varicose_veins"] == Severity.ADAPT
     assert "suspected_dvt" not in open_codes(later_session)
+
+
+# --- After the birth -----------------------------------------------------------------------
+
+POSTNATAL_BLEEDING = "Since the birth: bleeding that soaks a pad in an hour"
+
+
+def test_before_the_birth_the_check_in_asks_no_postnatal_question(client, session):
+    client.force_login(session.client)
+    page = client.get(reverse("care:checkin", args=[session.pk])).content.decode()
+
+    assert "Is one of your legs swollen, warm, red or painful right now?" in page
+    assert POSTNATAL_BLEEDING not in page
+    with pytest.raises(ValueError, match="Not a check-in question"):
+        services.record_checkin(
+            booking=session,
+            by=session.client,
+            **{**CALM, "red_flags": ["postnatal_heavy_bleeding"]},
+        )
+
+
+def test_after_the_birth_heavy_bleeding_puts_the_session_on_hold(client, session, mailoutbox):
+    profile = safety.pregnancy_profile(session.client)
+    profile.birth_date, profile.delivery = NOW.date() - dt.timedelta(days=20), "vaginal"
+    profile.save()
+    client.force_login(session.client)
+
+    page = client.get(reverse("care:checkin", args=[session.pk])).content.decode()
+    assert POSTNATAL_BLEEDING in page
+    assert "Chest pain, or suddenly short of breath" in page
+    assert "Is one of your legs swollen, warm, red or painful right now?" in page
+
+    response = client.post(
+        reverse("care:checkin", args=[session.pk]),
+        checkin_post(red_flags=["postnatal_heavy_bleeding"], none_apply=False),
+        follow=True,
+    )
+    assert "Heavy bleeding or large clots after the birth" in response.content.decode()
+    assert services.open_hold(session).red_flags == ["postnatal_heavy_bleeding"]
+    assert open_codes(session)["postnatal_heavy_bleeding"] == Severity.BLOCK

@@ -56,6 +56,20 @@ def test_the_chart_shows_the_stored_pain_before_and_after_with_her_week(client, 
     assert weeks == ["16w", "17w", "18w", "19w", "20w", "21w"]
 
 
+def test_the_dates_under_the_chart_never_run_into_each_other(client, plan_with_history):
+    plan, bookings = plan_with_history
+    client.force_login(plan.client)
+    page = client.get(reverse("booking:plan_detail", args=[plan.pk])).content.decode()
+
+    dates = re.findall(r'<text x="(\d+)"[^>]*class="date">(.*?)</text>', page)
+    assert [label for _, label in dates] == [
+        f"{booking.slot.starts_at.day}/{booking.slot.starts_at.month}" for booking in bookings[::2]
+    ]
+    positions = [int(x) for x, _ in dates]
+    # A "16/12" label is about 33 px wide at the chart's 12 px type.
+    assert min(b - a for a, b in zip(positions, positions[1:], strict=False)) >= 40
+
+
 def test_her_plan_page_costs_the_same_queries_for_2_or_12_sessions(client, mother, therapist):
     def measure(count: int, first: dt.datetime) -> int:
         plan, bookings = make_plan(client=mother, therapist=therapist, count=count, first=first)

@@ -87,3 +87,50 @@ def test_admin_books_a_callers_plan_marks_attendance_and_sees_the_report(page, s
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.attendance, second.attendance) == ("attended", "no_show")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_admin_registers_a_new_mother_by_phone_books_her_plan_then_cancels_it(page, screenshot):
+    admin = UserFactory(email="priya@camden.example", first_name="Priya")
+    clinic = ClinicFactory(name="Camden Bump Clinic", time_zone="Europe/London", admin=admin)
+    rosa = TherapistFactory(clinic=clinic, display_name="Rosa Lind", slug="rosa-lind")
+    weekly_slots(rosa, weekdays=(0, 3), weeks=3)
+    today = timezone.localdate(timezone=clinic.tz)
+    born = today - dt.timedelta(weeks=8)
+    starts_on = today + dt.timedelta(days=3)
+
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.goto(f"/front-desk/{clinic.slug}/clients/new/")
+    page.get_by_label("First name").fill("Leila")
+    page.get_by_label("Phone").fill("07700 900444")
+    page.get_by_label("Baby's birth date, if her baby has arrived").fill(born.isoformat())
+    page.get_by_label("Birth", exact=True).select_option("vaginal")
+    page.get_by_label("I asked her every question above").check()
+    screenshot("new-postnatal-caller")
+    page.get_by_role("button", name="Register her").click()
+    page.get_by_text("registered without an e-mail").wait_for()
+    screenshot("registered")
+    assert page.get_by_role("link", name="Add her e-mail").is_visible()
+    assert "8 weeks ago" in page.locator(".client-details").inner_text()
+
+    page.get_by_role("link", name="Book a weekly plan").click()
+    page.get_by_label("Monday").check()
+    page.get_by_label("Time").select_option("10:00")
+    page.get_by_label("Start date").fill(starts_on.isoformat())
+    page.get_by_label("Last date").fill((starts_on + dt.timedelta(days=20)).isoformat())
+    page.get_by_role("button", name="See the dates").click()
+    page.get_by_role("button", name="Book the ticked dates for her").click()
+    page.get_by_text("Plan booked for Leila").wait_for()
+    booked = Booking.objects.filter(client__first_name="Leila", status="booked").count()
+    assert booked >= 2
+
+    page.get_by_role("link", name="Cancel the rest of this plan").click()
+    assert page.locator(".plan-session").count() == booked
+    page.get_by_label("The clinic has to cancel").check()
+    screenshot("cancel-plan")
+    page.get_by_role("button", name="Cancel the plan").click()
+    page.get_by_text(f"Plan cancelled: {booked} sessions cancelled.").wait_for()
+    screenshot("plan-cancelled")
+    assert not Booking.objects.filter(client__first_name="Leila", status="booked").exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

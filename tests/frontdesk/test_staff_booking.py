@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from booking.models import Booking, Plan, Reminder
 from booking.services import book_plan, book_session, cancel_booking, cancel_plan, move_booking
 from booking.services.errors import CancellationTooLate, NotAllowed, SlotUnavailable
 from frontdesk.services import FrontDeskError, register_client
+from safety import services as safety_services
 from safety.models import AuditEntry, IntakeResponse, PregnancyProfile, SafetyFlag
 from tests.frontdesk.conftest import (
     booked_a_while_ago,
@@ -161,6 +163,130 @@ def test_registering_an_email_that_has_an_account_is_refused_beside_the_field(cl
     assert response.status_code == 400
     assert "already has a Bolster account" in str(response.context["form"].errors["email"])
     assert response.context["form"]["first_name"].value() == "Ana"
+
+
+def new_caller_form(clinic, **fields) -> dict:
+    return {"first_name": "Noor", "email": "noor@example.com", "phone": "07700 900777", **fields}
+
+
+def test_a_caller_whose_baby_has_arrived_is_registered_with_the_birth(clinic, admin_client):
+    born = local_today(clinic) - dt.timedelta(weeks=7)
+    response = admin_client.post(
+        reverse("frontdesk:new_client", kwargs={"slug": clinic.slug}),
+        new_caller_form(clinic, birth_date=born.isoformat(), delivery="caesarean"),
+    )
+
+    assert response.status_code == 302
+    profile = PregnancyProfile.objects.get(client__email="noor@example.com")
+    assert (profile.birth_date, profile.delivery, profile.due_date) == (born, "caesarean", born)
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.RECORDED_BIRTH, client=profile.client
+    ).exists()
+    page = admin_client.get(response.url).content.decode()
+    assert "Baby born" in page and "7 weeks ago" in page
+    assert "Due date" not in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({}, "due_date", "Give her due date, or her baby's birth date."),
+        ({"birth_date": "2026-11-01"}, "delivery", "vaginal or by caesarean"),
+        ({"delivery": "vaginal"}, "birth_date", "Give the baby's birth date"),
+        ({"birth_date": "0001-01-01", "delivery": "vaginal"}, "birth_date", "Choose a date"),
+    ],
+)
+def test_a_caller_needs_a_due_date_or_a_whole_birth(clinic, admin_client, fields, field, message):
+    response = admin_client.post(
+        reverse("frontdesk:new_client", kwargs={"slug": clinic.slug}),
+        new_caller_form(clinic, **fields),
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not User.objects.filter(email="noor@example.com").exists()
+
+
+def test_a_birth_the_rules_refuse_leaves_no_half_registered_client(clinic, admin_client):
+    tomorrow = local_today(clinic) + dt.timedelta(days=1)
+    response = admin_client.post(
+        reverse("frontdesk:new_client", kwargs={"slug": clinic.slug}),
+        new_caller_form(clinic, birth_date=tomorrow.isoformat(), delivery="vaginal"),
+    )
+    assert response.status_code == 400
+    assert "can't be in the future" in " ".join(response.context["form"].errors["birth_date"])
+    assert response.context["form"]["first_name"].value() == "Noor"
+    assert not User.objects.filter(email="noor@example.com").exists()
+
+
+def test_a_caller_with_only_a_phone_is_booked_and_her_e_mails_are_skipped_not_failed(
+    clinic,
+    clinic_admin,
+    therapist,
+    admin_client,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    new_url = reverse("frontdesk:new_client", kwargs={"slug": clinic.slug})
+    due = (local_today(clinic) + dt.timedelta(weeks=18)).isoformat()
+    no_contact = admin_client.post(new_url, {"first_name": "Zara", "due_date": due})
+    assert "Give her phone number, her e-mail, or both." in " ".join(
+        no_contact.context["form"].errors["phone"]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            new_url,
+            {"first_name": "Zara", "phone": "07700 900888", "due_date": due},
+            follow=True,
+        )
+    assert "registered without an e-mail" in response.content.decode()
+    zara = PregnancyProfile.objects.get(phone="07700 900888").client
+    assert zara.email is None and not zara.has_usable_password()
+    page = response.content.decode()
+    add_url = reverse("frontdesk:add_email", kwargs={"slug": clinic.slug, "client_id": zara.pk})
+    assert add_url in page
+
+    # Booked on the phone: her messages are written and skipped, nothing is sent or retried.
+    safety_services.record_intake(
+        client=zara, conditions=[], notes={}, consent=True, recorded_by=clinic_admin, clinic=clinic
+    )
+    slot = slot_at(therapist, local_today(clinic) + dt.timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        book_session(client=zara, slot=slot, booked_by=clinic_admin)
+    confirmation = Reminder.objects.get(recipient=zara, kind="booked")
+    assert confirmation.status == Reminder.Status.SKIPPED
+    assert confirmation.last_error == "No address on this channel"
+    assert not mailoutbox
+
+    # Her address, added later, invites her online.
+    with django_capture_on_commit_callbacks(execute=True):
+        added = admin_client.post(add_url, {"email": " Zara@Example.com "})
+    assert added.status_code == 302
+    zara.refresh_from_db()
+    assert zara.email == "zara@example.com"
+    assert [mail.to for mail in mailoutbox] == [["zara@example.com"]]
+    assert admin_client.get(add_url).status_code == 404
+
+
+def test_adding_an_e_mail_that_has_an_account_is_refused_beside_the_field(
+    clinic, clinic_admin, admin_client
+):
+    make_ready_client(email="taken@example.com")
+    zara = register_client(
+        clinic=clinic,
+        registered_by=clinic_admin,
+        first_name="Zara",
+        last_name="",
+        email="",
+        phone="07700 900888",
+        due_date=local_today(clinic) + dt.timedelta(weeks=18),
+    )
+    url = reverse("frontdesk:add_email", kwargs={"slug": clinic.slug, "client_id": zara.pk})
+    response = admin_client.post(url, {"email": "TAKEN@example.com"})
+    assert response.status_code == 400
+    assert "already has a Bolster account" in " ".join(response.context["form"].errors["email"])
+    zara.refresh_from_db()
+    assert zara.email is None
 
 
 def test_search_finds_her_by_name_email_or_phone_however_the_number_is_typed(
@@ -410,6 +536,63 @@ def test_staff_cancel_the_rest_of_her_plan_including_sessions_inside_the_notice_
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.CANCELLED_FOR_CLIENT, actor=clinic_admin, client=customer
     ).exists()
+
+
+def booked_plan(client, therapist):
+    weekly_slots(therapist, weeks=3)
+    today = local_today(therapist.clinic)
+    return book_plan(
+        client=client,
+        therapist=therapist,
+        weekdays=[0, 3],
+        local_time=dt.time(10),
+        starts_on=today + dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(weeks=4),
+    )
+
+
+def test_staff_cancel_her_whole_plan_from_her_page(
+    admin_client, clinic, clinic_admin, therapist, mailoutbox, django_capture_on_commit_callbacks
+):
+    customer = make_ready_client()
+    result = booked_plan(customer, therapist)
+    page_url = reverse("frontdesk:client", kwargs={"slug": clinic.slug, "client_id": customer.pk})
+    cancel_url = reverse(
+        "frontdesk:cancel_plan", kwargs={"slug": clinic.slug, "plan_id": result.plan.pk}
+    )
+    assert cancel_url in admin_client.get(page_url).content.decode()
+    confirm = admin_client.get(cancel_url).content.decode()
+    assert confirm.count('class="plan-session"') == len(result.booked)
+
+    assert admin_client.post(cancel_url, {"by": "nobody"}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(cancel_url, {"by": "clinic"}, follow=True)
+
+    assert f"{len(result.booked)} sessions cancelled" in response.content.decode()
+    result.plan.refresh_from_db()
+    assert result.plan.status == Plan.Status.CANCELLED
+    assert set(result.plan.bookings.values_list("status", "cancelled_by")) == {
+        ("cancelled", "clinic")
+    }
+    assert [mail.to for mail in mailoutbox] == [[customer.email]]
+    # A cancelled plan is no longer offered, and cannot be cancelled twice.
+    assert cancel_url not in admin_client.get(page_url).content.decode()
+    assert admin_client.get(cancel_url).status_code == 404
+
+
+def test_only_the_plans_own_staff_may_cancel_it(
+    client, clinic, therapist, other_therapist, other_admin
+):
+    result = booked_plan(make_ready_client(), therapist)
+    url = reverse("frontdesk:cancel_plan", kwargs={"slug": clinic.slug, "plan_id": result.plan.pk})
+    for outsider in (other_therapist.user, other_admin):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"by": "clinic"}).status_code == 404
+    client.force_login(therapist.user)
+    assert client.get(url).status_code == 200
+    result.plan.refresh_from_db()
+    assert result.plan.status == Plan.Status.ACTIVE
 
 
 def test_staff_book_her_in_sooner_than_the_clinics_notice_to_book_online(
