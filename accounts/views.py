@@ -60,7 +60,7 @@ class SignupView(CreateView):
             last_name=data["last_name"],
         )
         if user is not None:
-            login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(self.request, user, backend="accounts.backends.RoleAwareBackend")
         else:
             # A taken address: with its own password (her double-click, or she forgot she
             # had signed up) this is simply a login, counted by the lock-out like any other.
@@ -108,7 +108,7 @@ class InviteAcceptView(PasswordResetConfirmView):
 
     template_name = "accounts/invite_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "accounts.backends.RoleAwareBackend"
     success_url = reverse_lazy("accounts:home")
 
     def form_valid(self, form):

@@ -82,7 +82,7 @@ def prepare(attempts: int) -> tuple[int, list[str]]:
         IntakeResponse.objects.create(client=client, consent_given_at=timezone.now())
         session = store()
         session[SESSION_KEY] = str(client.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.RoleAwareBackend"
         session[HASH_SESSION_KEY] = client.get_session_auth_hash()
         session.create()
         session_keys.append(session.session_key)

@@ -31,7 +31,7 @@ class ClientSearchForm(forms.Form):
     )
 
 
-class NewClientForm(DateBoundsMixin, forms.Form):
+class NewClientForm(forms.Form):
     """A caller who has no account yet: who she is, her due date, her answers if she gave them."""
 
     first_name = forms.CharField(label="First name", max_length=150)

@@ -14,9 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
+from accounts import mfa
 from booking.services import book_plan, book_session
 from safety.documents import upload_document
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
+from tests.conftest import verify_second_factor
 from tests.factories import (
     ClinicFactory,
     TherapistFactory,
@@ -203,6 +205,11 @@ ROUTES: dict[str, Route] = {
     "frontdesk:clearance": Route(roles=(ADMIN,), kwargs=_client),
     "frontdesk:move": Route(roles=STAFF, kwargs=_desk_booking),
     "frontdesk:cancel": Route(roles=STAFF, kwargs=_desk_booking),
+    "frontdesk:cancel_plan": Route(
+        roles=STAFF, kwargs=lambda h, t: {"slug": h.clinic_slug, "plan_id": t.plan_id}
+    ),
+    # Only a caller registered without an e-mail gets one added; everyone here has one.
+    "frontdesk:add_email": Route(roles=STAFF, kwargs=_client, status=404),
     "frontdesk:attendance": Route(roles=STAFF, kwargs=_desk_booking, status=405),
     "frontdesk:day": Route(roles=STAFF, kwargs=_slug),
     "frontdesk:unmarked": Route(roles=STAFF, kwargs=_slug),
@@ -378,6 +385,7 @@ def world(django_db_setup, django_db_blocker):
         ours = make_side("north", "Ottilie", "Ourhouse")
         yield SimpleNamespace(
             ours=ours,
+            session_keys=logged_in_session_keys(ours.users),
             colleague=make_side(
                 "north-2",
                 "Philippa",
@@ -396,10 +404,29 @@ def _each_test_rolled_back(db):
 
 
 def http_for(world, actor: str) -> Client:
+    """A fresh client for each request, logged in with the actor's session of the module.
+
+    Logging in once per request wrote a session row each time; the sessions made with the
+    world survive each test's rollback, and a fresh client never carries one request's
+    cookies (a logout, a new session) into the next.
+    """
     http = Client()
     if actor != ANON:
-        http.force_login(world.ours.users[actor])
+        http.cookies[settings.SESSION_COOKIE_NAME] = world.session_keys[actor]
     return http
+
+
+def logged_in_session_keys(users: dict) -> dict[str, str]:
+    keys = {}
+    for actor, user in users.items():
+        http = Client()
+        http.force_login(user)
+        # Built once for the module, so outside the per-test helper: staff pass their
+        # second factor here, as they would after the login.
+        if mfa.needs_second_factor(user):
+            verify_second_factor(http, user)
+        keys[actor] = http.session.session_key
+    return keys
 
 
 def secrets_hidden_from(world, actor: str) -> list[str]:

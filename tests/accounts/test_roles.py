@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.backends import RoleAwareBackend
 from tests.factories import TherapistFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,21 @@ def test_operator_lands_on_the_django_admin(client, operator):
     client.force_login(operator)
 
     assert client.get(reverse("accounts:home")).url == reverse("admin:index")
+
+
+def test_the_user_of_a_request_comes_with_her_role_in_one_query(people, django_assert_num_queries):
+    operator = UserFactory(is_superuser=True, is_staff=True)
+    expected = {**{user.pk: role for role, user in people.items()}, operator.pk: "operator"}
+    backend = RoleAwareBackend()
+    for user_id, role in expected.items():
+        with django_assert_num_queries(1):
+            user = backend.get_user(user_id)
+            assert user.role == role
+            therapist = getattr(user, "therapist", None)
+        assert (therapist is not None) == (role == "therapist")
+
+
+def test_a_deactivated_user_is_logged_out(people):
+    people["client"].is_active = False
+    people["client"].save()
+    assert RoleAwareBackend().get_user(people["client"].pk) is None

@@ -60,9 +60,9 @@ def test_my_bookings_query_count_is_constant(
 ):
     mother = full_history(therapist, sessions=sessions)
     client.force_login(mother)
-    # session, user, admin?, therapist?, bookings, their open flags, her clearances, and the
+    # session, user (with her role), bookings, their open flags, her clearances, and the
     # planned dates of her plans
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("booking:my_bookings"))
     assert len(response.context["upcoming"]) == sessions
     page = response.content.decode()
@@ -79,9 +79,9 @@ def test_therapist_day_query_count_is_constant(
     for hour in (9, 10):
         full_history(therapist, sessions=sessions, hour=hour)
     client.force_login(therapist.user)
-    # session, user, admin?, her therapist row, her clinic, the sessions, their flags,
-    # their clients' clearances
-    with django_assert_num_queries(8):
+    # session, user (with her role and therapist row), her clinic, the sessions, their
+    # flags, their clients' clearances
+    with django_assert_num_queries(6):
         response = client.get(reverse("sessions:day"))
     assert len(response.context["week_sessions"]) + len(response.context["today_sessions"]) == (
         2 * sessions

@@ -110,7 +110,7 @@ class TestWeek:
     ):
         monday = next_monday(clinic)
         slot_at(therapist, monday, 9)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             admin_client.get(week_url(clinic, monday))
 
         for _ in range(3):
@@ -121,7 +121,7 @@ class TestWeek:
             BookingFactory(slot=colleague.slots.first())
             Slot.objects.filter(pk=colleague.slots.last().pk).update(status=Slot.Status.BLOCKED)
 
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = admin_client.get(week_url(clinic, monday))
         assert sum(len(d.cells) for w in response.context["grid"].therapists for d in w.days) == 61
 

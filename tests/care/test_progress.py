@@ -95,7 +95,7 @@ def test_her_plan_page_query_count_is_exact(client, plan_with_history, django_as
     client.get(reverse("booking:plan_detail", args=[plan.pk]))
     # Session, user, her role (2), plan, bookings, flags, clearances, the plan's planned
     # sessions; the chart: sessions with their check-ins and due date, then the notes.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("booking:plan_detail", args=[plan.pk]))
 
 
@@ -159,12 +159,12 @@ def test_therapist_pages_cost_the_same_queries_with_a_long_history(client, mothe
     [
         # The review's own eleven (her doctors' letters among them), then the summary: hold,
         # check-in, her recent sessions, notes.
-        ("sessions:review", 15),
+        ("sessions:review", 13),
         # Session, user, role (2), the session, audit, hold, check-in, this session's notes,
         # her recent sessions and their notes.
-        ("care:session", 11),
+        ("care:session", 9),
         # Session, user, role (2), the session, clinic staff check, audit, sessions, notes.
-        ("care:client_progress", 9),
+        ("care:client_progress", 7),
     ],
 )
 def test_therapist_page_query_counts_are_exact(

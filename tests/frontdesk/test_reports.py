@@ -173,8 +173,8 @@ def test_report_is_a_fixed_number_of_queries_whatever_the_bookings(
     assert booked == count
 
 
-# Session and user, the clinic and the admin check, then the report's own queries.
-PAGE_QUERIES = 4 + REPORT_QUERIES
+# Session, user with her role, the clinic with the admin check, then the report's own.
+PAGE_QUERIES = 3 + REPORT_QUERIES
 
 
 @pytest.mark.parametrize("count", [10, 1000])
