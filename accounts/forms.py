@@ -63,6 +63,9 @@ class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
 class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
     submit_label = "Send me a reset link"
 
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
     def save(self, **kwargs) -> None:
         """Queue the reset e-mail in the outbox rather than talk to the mail server here.
 

@@ -36,7 +36,7 @@ def invite_staff(
     link is made at send time, so no token is stored).
     """
     user, created = User.objects.get_or_create(
-        email=email.strip().lower(),
+        email=normalise_email(email),
         defaults={"first_name": first_name, "last_name": last_name},
     )
     if created:

@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
@@ -23,7 +24,6 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
-from accounts.permissions import RoleRequiredMixin
 from accounts.services import sign_up
 from accounts.sessions import record_password_confirmed
 from common.redirects import safe_next_url
@@ -127,18 +127,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-class SecondFactorMixin(RoleRequiredMixin):
-    """Staff only: clients have no second factor."""
-
-    allowed_roles = (User.Role.THERAPIST, User.Role.CLINIC_ADMIN, User.Role.OPERATOR)
+class SecondFactorMixin(AccessMixin):
+    """Whoever needs a second factor (staff, and any Django admin user); clients get 403."""
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and user.role in self.allowed_roles:
-            elsewhere = self.elsewhere()
-            if elsewhere is not None:
-                return elsewhere
-        return super().dispatch(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not mfa.needs_second_factor(request.user):
+            raise PermissionDenied
+        return self.elsewhere() or super().dispatch(request, *args, **kwargs)
 
     def elsewhere(self):
         """Where this page sends her instead, given her second factor's state."""

@@ -5,6 +5,7 @@ from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 
+from accounts.models import normalise_email
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
 from common.forms import DateBoundsMixin, DateInput, SubmitHelperMixin, TimeInput
@@ -34,7 +35,7 @@ class TherapistInviteForm(SubmitHelperMixin, forms.Form):
     certification_year = forms.IntegerField(min_value=1970, max_value=2100, required=False)
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
 
 class TherapistProfileForm(SubmitHelperMixin, forms.ModelForm):

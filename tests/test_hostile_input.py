@@ -170,3 +170,11 @@ def test_a_taken_address_at_sign_up_is_answered_like_a_new_one(client, worker):
     assert User.objects.count() == 1
     owner = User.objects.get()
     assert owner.messages.filter(kind="account_exists").exists()
+
+
+def test_a_password_reset_finds_her_account_however_the_address_is_typed(client):
+    ana = UserFactory(email="ana@example.com")
+
+    client.post(reverse("accounts:password_reset"), {"email": " \uff21NA@Example.com "})
+
+    assert ana.messages.filter(kind="password_reset").exists()
