@@ -10,6 +10,14 @@ from common.forms import SubmitHelperMixin as BaseSubmitHelperMixin
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
+class NormalisedEmailField(forms.EmailField):
+    """An e-mail in the one spelling accounts use, normalised before it is validated, so a
+    full-width or upper-case address is read as the address it stands for."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
+
+
 class SubmitHelperMixin(BaseSubmitHelperMixin):
     submit_label = "Continue"
 
@@ -23,6 +31,7 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email"]
+        field_classes = {"email": NormalisedEmailField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def __init__(self, *args, **kwargs):
@@ -63,8 +72,9 @@ class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
 class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
     submit_label = "Send me a reset link"
 
-    def clean_email(self):
-        return normalise_email(self.cleaned_data["email"])
+    email = NormalisedEmailField(
+        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def save(self, **kwargs) -> None:
         """Queue the reset e-mail in the outbox rather than talk to the mail server here.
