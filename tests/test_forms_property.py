@@ -4,10 +4,12 @@ For each URL pattern, the page is opened by someone allowed to see it, its POST 
 read from the HTML, and Hypothesis fills every field with ordinary and hostile values:
 null bytes, unicode look-alikes, text far over any length limit, numbers past the
 database's columns, dates from year 1 to 9999, tampered hidden fields and choices. Whatever
-is sent, the answer is never a server error, and a form shown again keeps what was typed.
+is sent, the answer is never a server error, and a form shown again says why and keeps
+what was typed.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -42,6 +44,8 @@ HOSTILE_TEXT = [
     "",
     "next=x",
 ]
+# How a refusal shows: crispy-forms' field and form errors, or a message at the top.
+ERROR_SHOWN = re.compile(r"invalid-feedback|alert-danger|alert-warning|errorlist|alert-info")
 HOSTILE_DATES = ["0001-01-01", "9999-12-31", "2026-02-30", "99999-01-01", "0000-00-00", "today"]
 HOSTILE_TIMES = ["24:00", "23:59:60", "25:61", "00:00", "noon"]
 HOSTILE_NUMBERS = ["99999999999999999999", "-99999999999999999999", "1e400", "NaN", "²", "1.5"]
@@ -184,6 +188,7 @@ def check_form(world, actor: str, target: str, form: Form) -> None:
         page = response.content.decode()
         if not any(set(form.fields) <= set(shown.fields) for shown in post_forms(page)):
             return
+        assert ERROR_SHOWN.search(page), f"{label}: refused without a message"
         for field_name, value in typed_text(form, data).items():
             assert escape(value) in page or value in unescape(page), (
                 f"{label}: {field_name!r} lost what was typed"
