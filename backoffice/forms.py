@@ -1,5 +1,7 @@
 """Forms of the back office: therapists, policies and safety raises, hours, time off, slots."""
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
@@ -78,6 +80,11 @@ class ReminderHoursField(forms.CharField):
         return sorted(set(hours), reverse=True)
 
 
+# Emergency numbers are short codes: 3 digits almost everywhere (999, 911, 112, 000), a few
+# 2- or 4-digit ones elsewhere.
+EMERGENCY_NUMBER = re.compile(r"[0-9]{2,4}")
+
+
 class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
     """Contact details, booking policies and the safety rules this clinic makes stricter."""
 
@@ -129,6 +136,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             "address",
             "phone",
             "email",
+            "emergency_number",
             "session_minutes",
             "turnover_minutes",
             "cancellation_notice_hours",
@@ -164,7 +172,7 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             )
             self.rule_fields.append(name)
         self.helper.layout = Layout(
-            Fieldset("Contact details", "name", "address", "phone", "email"),
+            Fieldset("Contact details", "name", "address", "phone", "email", "emergency_number"),
             Fieldset(
                 "Booking policies",
                 "session_minutes",
@@ -176,6 +184,16 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
             ),
             Fieldset("Safety rules you make stricter", *self.rule_fields),
         )
+
+    def clean_emergency_number(self):
+        """A short dialable number (999, 911, 112, 000): clients in danger are told to call it,
+        and the page links it with ``tel:``."""
+        number = "".join(self.cleaned_data.get("emergency_number", "").split())
+        if not EMERGENCY_NUMBER.fullmatch(number):
+            raise forms.ValidationError(
+                "Please enter the local emergency number as digits only, e.g. 999, 911 or 112."
+            )
+        return number
 
     def clean_booking_notice_hours(self):
         # Left empty on a form saved before the setting existed: no minimum notice.
@@ -245,16 +263,33 @@ class TimeOffForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
 
     class Meta:
         model = TimeOff
-        fields = ["starts_on", "ends_on", "reason"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
-        labels = {"starts_on": "First day off", "ends_on": "Last day off"}
-        help_texts = {"reason": "Holiday, sick leave, training…"}
+        fields = ["starts_on", "from_time", "ends_on", "until_time", "reason"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "from_time": TimeInput(),
+            "until_time": TimeInput(),
+        }
+        labels = {
+            "starts_on": "First day off",
+            "ends_on": "Last day off",
+            "from_time": "From (optional)",
+            "until_time": "Until (optional)",
+        }
+        help_texts = {
+            "from_time": "Leave empty for the whole first day; e.g. 13:00 for an afternoon off.",
+            "until_time": "Leave empty for the whole last day.",
+            "reason": "Holiday, sick leave, training, an appointment…",
+        }
 
     def clean(self):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The last day must be on or after the first day.")
+        from_time, until_time = cleaned.get("from_time"), cleaned.get("until_time")
+        if starts_on == ends_on and from_time and until_time and until_time <= from_time:
+            self.add_error("until_time", "The end must be after the start.")
         return cleaned
 
 
@@ -311,7 +346,19 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         queryset=Therapist.objects.none(), required=False, empty_label="All therapists"
     )
     starts_on = forms.DateField(label="First day", widget=DateInput())
+    from_time = forms.TimeField(
+        label="From (optional)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty for the whole first day.",
+    )
     ends_on = forms.DateField(label="Last day", widget=DateInput())
+    until_time = forms.TimeField(
+        label="Until (optional)",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty for the whole last day.",
+    )
     reason = forms.CharField(
         max_length=200,
         required=False,
@@ -326,10 +373,16 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         self.fields["therapist"].queryset = clinic.therapists.all()
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout("therapist", "starts_on", "ends_on", "reason")
+        self.helper.layout = Layout(
+            "therapist", "starts_on", "from_time", "ends_on", "until_time", "reason"
+        )
 
     def clean(self):
         cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        from_time, until_time = cleaned.get("from_time"), cleaned.get("until_time")
+        if starts_on == ends_on and from_time and until_time and until_time <= from_time:
+            self.add_error("until_time", "The end must be after the start.")
         cleaned["action"] = cleaned.get("action") or self.BLOCK
         if cleaned["action"] not in (self.BLOCK, self.UNBLOCK):
             raise forms.ValidationError(

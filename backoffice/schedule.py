@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from backoffice.today import open_flags_of, uncovered_clearance_flags
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist
+from safety.models import Severity
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -20,6 +22,26 @@ def slots_between(*, clinic: Clinic, first: dt.date, last: dt.date) -> QuerySet[
     return Slot.objects.filter(
         therapist__clinic=clinic, starts_at__gte=begins, starts_at__lt=ends
     ).order_by("starts_at")
+
+
+def within_hours(
+    slots: QuerySet[Slot],
+    *,
+    clinic: Clinic,
+    first: dt.date,
+    last: dt.date,
+    from_time: dt.time | None,
+    until_time: dt.time | None,
+) -> QuerySet[Slot]:
+    """Of slots on ``first``..``last``, those running after ``from_time`` on the first day and
+    before ``until_time`` on the last (each optional: whole days when empty)."""
+    if from_time is not None:
+        begins = dt.datetime.combine(first, from_time, tzinfo=clinic.tz)
+        slots = slots.filter(ends_at__gt=begins)
+    if until_time is not None:
+        ends = dt.datetime.combine(last, until_time, tzinfo=clinic.tz)
+        slots = slots.filter(starts_at__lt=ends)
+    return slots
 
 
 def with_active_booking(slots: QuerySet[Slot]) -> QuerySet[Slot]:
@@ -49,6 +71,37 @@ BADGE_CLASSES = {
 }
 
 
+# Chip words and classes for a booked session that needs something before it starts.
+SAFETY_CHIPS = {
+    "hold": ("On hold", "chip chip-hold"),
+    "clearance_needed": ("Clearance needed", "chip chip-missing"),
+    "cleared": ("Clearance ✓", "chip chip-ok"),
+}
+
+
+def booked_safety(slot: Slot) -> str:
+    """From the annotations of ``with_session_safety``: a stop first, then a clearance."""
+    if getattr(slot, "session_blocked", False):
+        return "hold"
+    if getattr(slot, "clearance_missing", False):
+        return "clearance_needed"
+    if getattr(slot, "needs_clearance_kind", False):
+        return "cleared"
+    return ""
+
+
+def with_session_safety(slots: QuerySet[Slot], clinic: Clinic) -> QuerySet[Slot]:
+    """Each slot's active booking's safety, in the same query as the slots (three EXISTS on
+    its open flags and her clearances): stopped by a block flag, a clearance still missing, or
+    a clearance flag covered by one."""
+    booking = OuterRef("booking_id")
+    return slots.annotate(
+        session_blocked=Exists(open_flags_of(booking, Severity.BLOCK)),
+        clearance_missing=Exists(uncovered_clearance_flags(clinic, booking)),
+        needs_clearance_kind=Exists(open_flags_of(booking, Severity.CLEARANCE)),
+    )
+
+
 def therapists_on_schedule(*, clinic: Clinic, monday: dt.date) -> QuerySet[Therapist]:
     """Her active therapists, and any former one who still has a session booked that week
     (so the clinic can see it, and block it to cancel it)."""
@@ -73,10 +126,13 @@ class SlotCell:
     text: str = field(init=False)
     button_class: str = field(init=False)
     badge_class: str = field(init=False)
+    # A booked session's safety at a glance: "" (nothing to do first), or one of SAFETY_CHIPS.
+    safety: str = field(init=False, default="")
 
     def __post_init__(self):
         if self.slot.booking_id:
             self.state, self.label = "booked", self.slot.client_first_name or "Booked"
+            self.safety = booked_safety(self.slot)
         elif self.slot.status == Slot.Status.BLOCKED:
             self.state, self.label = "blocked", "Blocked"
         else:
@@ -154,7 +210,7 @@ def clinic_week(
     )
     tz = clinic.tz
     columns = ("therapist_id", "starts_at", "ends_at", "status", "block_reason")
-    for slot in with_active_booking(slots.only(*columns)):
+    for slot in with_session_safety(with_active_booking(slots.only(*columns)), clinic):
         starts_at = timezone.localtime(slot.starts_at, tz)
         week = weeks[slot.therapist_id]
         week.days[(starts_at.date() - monday).days].cells.append(

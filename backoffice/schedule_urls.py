@@ -18,6 +18,11 @@ urlpatterns = [
         name="hours",
     ),
     path(
+        "<slug:slug>/therapists/<int:therapist_id>/hours/<int:hours_id>/",
+        views.WorkingHoursChangeView.as_view(),
+        name="hours_change",
+    ),
+    path(
         "<slug:slug>/therapists/<int:therapist_id>/hours/<int:hours_id>/delete/",
         views.WorkingHoursDeleteView.as_view(),
         name="hours_delete",

@@ -12,6 +12,11 @@ app_name = "clinics"
 urlpatterns = [
     path("dashboard/", clinic.DashboardView.as_view(), name="dashboard"),
     path("dashboard/<slug:slug>/", clinic.ClinicHomeView.as_view(), name="clinic_home"),
+    path(
+        "dashboard/<slug:slug>/sessions/<slug:kind>/",
+        clinic.AttentionListView.as_view(),
+        name="attention",
+    ),
     path("dashboard/<slug:slug>/settings/", clinic.ClinicSettingsView.as_view(), name="settings"),
     path(
         "dashboard/<slug:slug>/therapists/", clinic.TherapistListView.as_view(), name="therapists"

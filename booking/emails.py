@@ -23,8 +23,9 @@ from accounts.services import set_password_url
 from booking.calendar import CANCEL, REQUEST, ics_for_bookings
 from booking.models import Booking, Plan, PlannedSession, Reminder
 from booking.queries import attach_alternatives
-from booking.services.changes import can_change_online
+from booking.services.changes import can_change_online, change_deadline
 from booking.services.reminders import PLAN_END, is_same_day
+from booking.services.session_links import session_link_token
 from clinics.models import Clinic
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 from safety.models import Clearance, Severity
@@ -97,6 +98,9 @@ def _client_safety_notes(booking: Booking) -> list[str]:
 
 def reminder_context(reminder: Reminder) -> dict:
     booking = reminder.booking
+    session_url = _absolute(
+        reverse("booking:session_link", kwargs={"token": session_link_token(booking)})
+    )
     therapist = booking.slot.therapist
     clinic = therapist.clinic
     starts = timezone.localtime(booking.starts_at, clinic.tz)
@@ -110,7 +114,7 @@ def reminder_context(reminder: Reminder) -> dict:
         "is_same_day": is_same_day(reminder.kind),
         "day": dateformat.format(starts, "l j F Y"),
         "time": dateformat.format(starts, "H:i"),
-        "zone": f"{starts.tzname()}, {clinic.time_zone}",
+        "zone": f"{starts.tzname()}, {clinic.time_label}",
         "address_lines": [line for line in clinic.address.splitlines() if line.strip()],
         "what_to_bring": WHAT_TO_BRING,
         "safety_notes": _client_safety_notes(booking),
@@ -119,9 +123,12 @@ def reminder_context(reminder: Reminder) -> dict:
         "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
         "checkin_url": _absolute(reverse("care:checkin", kwargs={"booking_id": booking.pk})),
         # Move and cancel links only while they still work: never a page saying "too late".
+        # They are signed for this one session and work without logging in until online
+        # changes close (``booking.services.session_links``).
         "can_change": can_change_online(booking),
-        "move_url": _absolute(reverse("booking:move", kwargs={"pk": booking.pk})),
-        "cancel_url": _absolute(reverse("booking:cancel", kwargs={"pk": booking.pk})),
+        "change_until": timezone.localtime(change_deadline(booking), clinic.tz),
+        "move_url": f"{session_url}?move=1",
+        "cancel_url": session_url,
         "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
         "preferences_url": _absolute(reverse("booking:reminder_preferences")),
     }

@@ -2,14 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking, Slot
-from clinics.models import Clinic, Therapist
-from safety.models import SafetyFlag
+from clinics.models import Clinic, Therapist, WorkingHours
+from safety.models import IntakeResponse, SafetyFlag
 
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
@@ -108,6 +108,29 @@ def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.t
     return {day: sorted(week[day]) for day in sorted(week)}
 
 
+def on_public_pages(therapists: QuerySet[Therapist], *, today: dt.date) -> QuerySet[Therapist]:
+    """The active therapists clients may see: those with working hours from ``today`` on, or
+    an open slot ahead (a time the clinic opened by hand). One just invited, with neither,
+    has no time to offer and would only be an empty choice."""
+    current_hours = WorkingHours.objects.filter(therapist=OuterRef("pk")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+    open_ahead = Slot.objects.open().filter(therapist=OuterRef("pk"), starts_at__gt=timezone.now())
+    return therapists.filter(is_active=True).filter(Exists(current_hours) | Exists(open_ahead))
+
+
+def attach_public_therapists(clinics: list[Clinic]) -> None:
+    """Set ``public_therapists`` on each clinic (those clients may see), in one query."""
+    therapists = on_public_pages(
+        Therapist.objects.filter(clinic__in=clinics), today=timezone.localdate()
+    ).order_by("display_name")
+    by_clinic: dict[int, list[Therapist]] = {clinic.pk: [] for clinic in clinics}
+    for therapist in therapists.only("id", "clinic_id", "display_name"):
+        by_clinic[therapist.clinic_id].append(therapist)
+    for clinic in clinics:
+        clinic.public_therapists = by_clinic[clinic.pk]
+
+
 def _first_free_start(**filters) -> Subquery:
     """The earliest free slot start matching ``filters`` (one index walk per outer row)."""
     return Subquery(
@@ -140,7 +163,7 @@ def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
     horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
     opens = now + dt.timedelta(hours=clinic.booking_notice_hours)
     return list(
-        clinic.therapists.active()
+        on_public_pages(clinic.therapists.all(), today=clinic.today())
         .only("id", "clinic_id", "slug", "display_name")
         .annotate(
             next_free=_first_free_start(
@@ -230,6 +253,16 @@ def therapist_sessions(
         .select_related("client__pregnancy_profile", "slot__therapist__clinic")
         .prefetch_related(open_flags(), CLEARANCES)
         .order_by("starts_at")
+    )
+
+
+def latest_answers() -> Prefetch:
+    """Each session's client's newest health answers (her notes), as ``latest_answers``: one
+    query for a page of sessions, however many versions she saved."""
+    return Prefetch(
+        "client__intake_responses",
+        queryset=IntakeResponse.objects.order_by("-created_at", "-pk")[:1],
+        to_attr="latest_answers",
     )
 
 

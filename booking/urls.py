@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from booking import birth_views, due_date_views, views
+from booking import birth_views, due_date_views, session_link_views, views
 
 app_name = "booking"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("time/<int:slot_id>/", views.SlotView.as_view(), name="slot"),
     path("mine/", views.MyBookingsView.as_view(), name="my_bookings"),
+    path(
+        "session/<str:token>/",
+        session_link_views.SessionLinkView.as_view(),
+        name="session_link",
+    ),
     path("mine/calendar.ics", views.UpcomingIcsView.as_view(), name="my_bookings_ics"),
     path("mine/<int:pk>/", views.BookingDetailView.as_view(), name="booking"),
     path("mine/<int:pk>/calendar.ics", views.BookingIcsView.as_view(), name="booking_ics"),

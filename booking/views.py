@@ -52,11 +52,13 @@ from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
+from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES
 
 STRIP_DAYS = 14
 ANSWER_RULE_CODES = {rule.code for rule in CONDITION_RULES}
 # Any of these in the plan page's query string means she asked for the preview.
+FIRST_TRIMESTER = "first_trimester"
 PLAN_FIELDS = {"weekdays", "local_time", "starts_on", "ends_on", "preview"}
 
 
@@ -119,11 +121,20 @@ def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None
 
 
 class ClinicListView(ListView):
+    """Every clinic with its next free time, and a weekly plan with each of its therapists
+    one tap away (a new client's third step)."""
+
     template_name = "booking/clinic_list.html"
     context_object_name = "clinics"
 
     def get_queryset(self):
         return queries.clinics_with_next_free()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queries.attach_public_therapists(context["clinics"])
+        context["welcome"] = FIND_A_TIME_WELCOME in self.request.GET
+        return context
 
 
 class ClinicDetailView(TemplateView):
@@ -167,7 +178,11 @@ class TherapistDetailView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Therapist.objects.active().select_related("clinic"),
+            # Her clinic's own date is not known before she is found; a day either way
+            # changes nothing for a therapist with ongoing hours.
+            queries.on_public_pages(
+                Therapist.objects.select_related("clinic"), today=timezone.localdate()
+            ),
             clinic__slug=self.kwargs["slug"],
             slug=self.kwargs["therapist_slug"],
         )
@@ -182,7 +197,9 @@ class SlotView(View):
 
     template_name = "booking/slot.html"
 
-    def render_slot(self, request, slot, *, error=None, status=200, clearance_needed=()):
+    def render_slot(
+        self, request, slot, *, error=None, status=200, clearance_needed=(), week_14=None
+    ):
         clinic = slot.therapist.clinic
         blocked = isinstance(error, SafetyBlocked)
         context = {
@@ -191,6 +208,7 @@ class SlotView(View):
             "error": error,
             "blocked": blocked,
             "clearance_needed": clearance_needed,
+            "week_14": week_14,
         }
         if blocked:
             # A block from her answers stops every date alike: another time cannot help.
@@ -201,6 +219,12 @@ class SlotView(View):
         if error is not None and not blocked:
             context["alternatives"] = queries.nearest_free_slots(slot=slot)
         return render(request, self.template_name, context, status=status)
+
+    def week_14(self, client, findings) -> dt.date | None:
+        """The day she reaches week 14, when this date falls in her first trimester."""
+        if not any(finding.code == FIRST_TRIMESTER for finding in findings):
+            return None
+        return date_at_week(safety_services.pregnancy_profile(client).due_date, 14)
 
     def gate(self, request):
         """Where she must go first, if anywhere: log in, then her profile and health answers."""
@@ -227,7 +251,9 @@ class SlotView(View):
                 return self.render_slot(request, slot, error=error)
             # A note needed from her midwife or doctor is said before she books, not after.
             needed = flags.clearance_findings_uncovered(findings, client=request.user, on=on)
-            return self.render_slot(request, slot, clearance_needed=needed)
+            return self.render_slot(
+                request, slot, clearance_needed=needed, week_14=self.week_14(request.user, findings)
+            )
         return self.render_slot(request, slot)
 
     def post(self, request, slot_id):
@@ -368,7 +394,9 @@ class PlanView(ClientRequiredMixin, View):
             # and comes back here either way.
             clinic = get_object_or_404(Clinic, slug=kwargs["slug"])
             return render(
-                request, "booking/account_needed.html", {"clinic": clinic, "next": request.path}
+                request,
+                "booking/account_needed.html",
+                {"clinic": clinic, "next": request.get_full_path()},
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -379,9 +407,18 @@ class PlanView(ClientRequiredMixin, View):
             return None
         self.today = self.clinic.today()
         self.limit = plan_limit(request.user)
-        self.therapists = list(self.clinic.therapists.active().prefetch_related("working_hours"))
+        self.therapists = list(
+            queries.on_public_pages(
+                self.clinic.therapists.all(), today=self.today
+            ).prefetch_related("working_hours")
+        )
         data = request.POST if request.method == "POST" else request.GET
         self.therapist = self.chosen_therapist(data.get("therapist"))
+        # Most plans start from week 14: said before she chooses, and her first day suggested.
+        self.week_14 = None
+        if profile.birth_date is None:
+            week_14 = date_at_week(profile.due_date, 14)
+            self.week_14 = week_14 if self.today < week_14 else None
         self.week = (
             queries.working_week(therapist=self.therapist, today=self.today)
             if self.therapist
@@ -424,6 +461,7 @@ class PlanView(ClientRequiredMixin, View):
                 "therapists": self.therapists,
                 "choose_therapist": self.therapist is None,
                 "clearance_needed": clearance_needed,
+                "week_14": self.week_14,
             },
             status=status,
         )
@@ -442,7 +480,8 @@ class PlanView(ClientRequiredMixin, View):
                 ),
             )
         if not PLAN_FIELDS & request.GET.keys():
-            return self.render_plan(request, self.form(initial={"starts_on": self.today}))
+            starts_on = self.week_14 or self.today
+            return self.render_plan(request, self.form(initial={"starts_on": starts_on}))
         form = self.form(request.GET)
         if not form.is_valid():
             return self.render_plan(request, form)
@@ -552,8 +591,26 @@ class CancelPlanView(ClientRequiredMixin, View):
         return redirect("booking:my_bookings")
 
 
+# Where a new client's onboarding ends: finding a time, with its step shown.
+FIND_A_TIME_WELCOME = "welcome"
+
+
 class MyBookingsView(ClientRequiredMixin, TemplateView):
+    """Her sessions; before her first booking, the next step of her onboarding instead of an
+    empty list (her pregnancy, then her health answers, then finding a time)."""
+
     template_name = "booking/my_bookings.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if not (context["upcoming"] or context["past"] or context["planned_sessions"]):
+            step = safety_services.onboarding_step(request.user)
+            find_a_time = f"{reverse('booking:clinics')}?{FIND_A_TIME_WELCOME}=1"
+            if step == safety_services.PROFILE_STEP:
+                return redirect(profile_url(find_a_time))
+            if step == safety_services.ANSWERS_STEP:
+                return redirect(f"{reverse('safety:intake')}?{urlencode({'next': find_a_time})}")
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

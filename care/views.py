@@ -25,17 +25,6 @@ from safety import engine
 from safety import services as safety
 from safety.models import AuditEntry
 
-# Where she calls for chest pain or sudden breathlessness, by the clinic's time zone; 112
-# reaches emergency services from any mobile phone in Europe and many other countries.
-EMERGENCY_NUMBERS = {"Europe/London": "999", "America/": "911", "Australia/": "000"}
-
-
-def emergency_number(time_zone: str) -> str:
-    for prefix, number in EMERGENCY_NUMBERS.items():
-        if time_zone.startswith(prefix):
-            return number
-    return "112"
-
 
 def checkin_form(booking: Booking, *, data=None, at_the_door=False) -> CheckInForm:
     """Her check-in form with this session's questions (the postnatal ones after the birth)."""
@@ -122,7 +111,7 @@ class CheckInDoneView(ClientRequiredMixin, TemplateView):
             advice=[engine.CONDITIONS[code].client_message for code in hold.red_flags]
             if hold
             else [],
-            emergency_number=emergency_number(clinic.time_zone),
+            emergency_number=clinic.emergency_number,
         )
         return context
 

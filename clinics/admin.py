@@ -96,7 +96,15 @@ class WorkingHoursAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["therapist", "starts_on", "ends_on", "reason", "created_at"]
+    list_display = [
+        "therapist",
+        "starts_on",
+        "from_time",
+        "ends_on",
+        "until_time",
+        "reason",
+        "created_at",
+    ]
     list_filter = ["therapist__clinic"]
     search_fields = ["therapist__display_name", "reason"]
     list_select_related = ["therapist"]

@@ -18,6 +18,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a time zone name such as Europe/London.")
 
 
+def time_zone_city(zone: str) -> str:
+    """The city of an IANA zone name, as people say it ("America/New_York" → "New York")."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def default_reminder_hours() -> list[int]:
     return [24, 2]
 
@@ -105,6 +110,17 @@ class Clinic(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_city(self) -> str:
+        """The zone as people name it: "London" for Europe/London, "New York" for
+        America/New_York."""
+        return time_zone_city(self.time_zone)
+
+    @property
+    def time_label(self) -> str:
+        """How pages and e-mails name the clinic's clock: "London time"."""
+        return f"{self.time_zone_city} time"
 
     def today(self) -> date:
         """Today's date at the clinic."""
@@ -228,25 +244,73 @@ class WorkingHours(models.Model):
 
 
 class TimeOff(models.Model):
-    """Days a therapist does not work: holiday, sick leave, training."""
+    """Time a therapist does not work: holiday, sick leave, training, an afternoon off.
+
+    Whole days by default; ``from_time`` starts it later on its first day and ``until_time``
+    ends it earlier on its last day (clinic-local wall-clock times).
+    """
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
     starts_on = models.DateField()
     ends_on = models.DateField()
+    from_time = models.TimeField(
+        null=True, blank=True, help_text="Empty: from the start of the first day."
+    )
+    until_time = models.TimeField(
+        null=True, blank=True, help_text="Empty: to the end of the last day."
+    )
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["starts_on"]
+        ordering = ["starts_on", "from_time"]
         verbose_name_plural = "time off"
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="time_off_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(ends_on=models.F("starts_on"))
+                | Q(from_time__isnull=True)
+                | Q(until_time__isnull=True)
+                | Q(until_time__gt=models.F("from_time")),
+                name="time_off_hours_end_after_start",
             ),
         ]
 
     def __str__(self):
         return f"{self.therapist}: {self.starts_on} – {self.ends_on}"
 
+    @property
+    def is_whole_days(self) -> bool:
+        return self.from_time is None and self.until_time is None
+
+    def local_bounds(self) -> tuple[datetime, datetime]:
+        """Naive clinic-local wall-clock start and end (end exclusive)."""
+        begins = datetime.combine(self.starts_on, self.from_time or time.min)
+        if self.until_time is None:
+            ends = datetime.combine(self.ends_on + timedelta(days=1), time.min)
+        else:
+            ends = datetime.combine(self.ends_on, self.until_time)
+        return begins, ends
+
     def covers(self, day: date) -> bool:
-        return self.starts_on <= day <= self.ends_on
+        """Whether she is off for the whole of ``day``."""
+        begins, ends = self.local_bounds()
+        return (
+            begins <= datetime.combine(day, time.min)
+            and datetime.combine(day + timedelta(days=1), time.min) <= ends
+        )
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether she is off at any moment of naive local [start, end)."""
+        begins, ends = self.local_bounds()
+        return begins < end and start < ends
+
+    def instants(self, tz) -> tuple[datetime, datetime]:
+        """The UTC instants it starts and ends at, in the clinic's zone ``tz``."""
+        begins, ends = self.local_bounds()
+        return (
+            begins.replace(tzinfo=tz).astimezone(UTC),
+            ends.replace(tzinfo=tz).astimezone(UTC),
+        )

@@ -1,4 +1,4 @@
-"""Her data pages: the export and the deletion of her account."""
+"""Her account and data pages: settings, the export and the deletion of her account."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from privacy import views
 app_name = "privacy"
 
 urlpatterns = [
+    path("account/", views.AccountView.as_view(), name="account"),
     path("my-data/", views.ExportView.as_view(), name="export"),
     path("delete-account/", views.DeleteAccountView.as_view(), name="delete_account"),
 ]

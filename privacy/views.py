@@ -6,11 +6,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from accounts.permissions import ClientRequiredMixin
 from privacy import services
 from privacy.forms import DeleteAccountForm
+
+
+class AccountView(ClientRequiredMixin, TemplateView):
+    """Her account: password, reminders, her data, and deleting it all, kept apart from the
+    profile she fills in on her first visit."""
+
+    template_name = "privacy/account.html"
 
 
 class ExportView(ClientRequiredMixin, View):

@@ -75,12 +75,31 @@ class GestationalAge:
         return f"{self.weeks}w{self.days}d"
 
     @property
+    def weeks_and_days(self) -> str:
+        """ "22 weeks and 1 day", "1 week", "0 weeks and 3 days"."""
+        return weeks_and_days(self.total_days)
+
+    @property
     def in_words(self) -> str:
         """For people rather than charts: "27 weeks and 6 days pregnant"."""
-        weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
-        if not self.days:
-            return f"{weeks} pregnant"
-        return f"{weeks} and {self.days} day{'s' if self.days != 1 else ''} pregnant"
+        return f"{self.weeks_and_days} pregnant"
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def weeks_and_days(total_days: int) -> str:
+    """A span of days as people say it, singular where it is one: "2 weeks and 1 day"."""
+    weeks, days = divmod(total_days, 7)
+    if not days:
+        return _counted(weeks, "week")
+    return f"{_counted(weeks, 'week')} and {_counted(days, 'day')}"
+
+
+def date_at_week(due_date: dt.date, weeks: int) -> dt.date:
+    """The day she reaches ``weeks``+0 days of pregnancy (week 14 starts the second trimester)."""
+    return due_date - dt.timedelta(days=PREGNANCY_DAYS - weeks * 7)
 
 
 def due_date_from_last_period(lmp: dt.date) -> dt.date:

@@ -781,3 +781,55 @@ def apply_raised_severities(
         else finding
         for finding in findings
     )
+
+
+# A few words per rule for the therapist's day list: what changes her hands, readable at a
+# glance between sessions. The topic groups rules that speak of the same thing (her legs, her
+# position), so a list shows the most specific one; the full instruction stays on the session.
+CHIP_LABELS: dict[str, tuple[str, str]] = {
+    "first_trimester": ("pressure", "Gentle only, no belly"),
+    "side_lying_position": ("position", "Side-lying"),
+    "supine_limit": ("position", "Never flat on back"),
+    "avoid_deep_leg_massage": ("legs", "Legs: light strokes only"),
+    "acupressure_points": ("points", "No firm acupressure points"),
+    "third_trimester": ("length", "60 min, offer breaks"),
+    "term": ("labour", "Term: check for labour signs"),
+    "past_due_date": ("labour", "Past due: gentle, no belly"),
+    "post_term": ("post_term", "Do not treat: 42 weeks"),
+    "postnatal_clot_risk": ("legs", "Legs: light strokes only"),
+    "postnatal_early": ("pressure", "Postnatal: gentle, no belly"),
+    "caesarean_wound_healing": ("caesarean_wound_healing", "Do not treat: wound healing"),
+    "caesarean_recovery": ("belly", "No belly or scar work"),
+    "caesarean_scar": ("belly", "Scar: only with permission"),
+    "postnatal": ("postnatal", "Postnatal"),
+    "bleeding_or_fluid": ("bleeding_or_fluid", "Do not treat: bleeding"),
+    "suspected_dvt": ("suspected_dvt", "Do not treat: possible clot"),
+    "preeclampsia_signs": ("preeclampsia_signs", "Do not treat: pre-eclampsia signs"),
+    "preeclampsia": ("preeclampsia", "Pre-eclampsia: maternity team"),
+    "reduced_fetal_movement": ("reduced_fetal_movement", "Do not treat: baby moving less"),
+    "abdominal_trauma": ("abdominal_trauma", "Do not treat: blow to belly"),
+    "unwell": ("unwell", "Do not treat: unwell"),
+    "sciatica_red_flags": ("sciatica_red_flags", "Do not treat: nerve signs"),
+    "clotting_history": ("legs", "Legs: none, hold feet only"),
+    "anticoagulants": ("pressure", "Light pressure everywhere"),
+    "high_risk": ("high_risk", "Follow the clearance note"),
+    "hypertension": ("heat", "Moderate pressure, no heat"),
+    "placenta_problem": ("belly", "No belly work"),
+    "multiple_pregnancy": ("length", "Twins: shorter if needed"),
+    "preterm_risk": ("belly", "No belly, no acupressure"),
+    "diabetes": ("diabetes", "No deep tissue; has she eaten?"),
+    "heart_or_kidney": ("strokes", "No vigorous strokes"),
+    "varicose_veins": ("veins", "Veins: feather-light"),
+    "pelvic_girdle_pain": ("hips", "Knees together when turning"),
+    "sciatica": ("sciatica", "Sciatica"),
+    "postnatal_heavy_bleeding": ("postnatal_heavy_bleeding", "Do not treat: heavy bleeding"),
+    "chest_pain_or_breathlessness": ("chest_pain_or_breathlessness", "Do not treat: chest pain"),
+}
+
+# Table order, used to list chips in the order the rule table reads.
+RULE_ORDER: dict[str, int] = {code: index for index, code in enumerate(RULES_BY_CODE)}
+
+
+def chip_for(code: str, title: str) -> tuple[str, str]:
+    """The topic and short label of a rule; an unknown (retired) rule shows its title."""
+    return CHIP_LABELS.get(code, (code, title))

@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from common.forms import DateBoundsMixin, DateInput
 from safety import engine
-from safety.dating import due_date_entry_problem, due_date_from_last_period
+from safety.dating import due_date_entry_problem, due_date_from_last_period, weeks_and_days
 from safety.documents import check_upload, max_megabytes
 from safety.models import PregnancyProfile
 from safety.services import SafetyError
@@ -79,7 +79,7 @@ class PregnancyProfileForm(DateBoundsMixin, forms.Form):
         self.add_error(
             "due_date",
             f"Your last period gives a due date of {from_lmp.day} {from_lmp:%B %Y}, "
-            f"{apart // 7} weeks and {apart % 7} days from your scan's. The scan is usually "
+            f"{weeks_and_days(apart)} from your scan's. The scan is usually "
             "right: tick the box below to use it, or check the dates.",
         )
 

@@ -88,6 +88,7 @@ class IntakeView(ClientRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["intake"] = services.latest_intake(self.request.user)
         context["next"] = safe_next_url(self.request)
+        context["onboarding"] = services.onboarding_step(self.request.user) is not None
         return context
 
     def form_valid(self, form):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from booking.services.slots import TimeOffOverlap, add_time_off
 from clinics.models import Therapist, TimeOff, WorkingHours
 from safety.models import PregnancyProfile
 from tests.booking.test_race import run_at_once
@@ -130,3 +131,32 @@ def test_the_database_refuses_overlapping_hours_and_days_off_on_its_own():
     WorkingHours.objects.create(
         therapist=therapist, weekday=1, starts_at=dt.time(13), ends_at=dt.time(17)
     )
+
+
+def test_hours_off_on_one_day_may_sit_side_by_side_but_not_overlap():
+    therapist = TherapistFactory()
+    day = dt.date(2030, 1, 7)
+    TimeOff.objects.create(
+        therapist=therapist,
+        starts_on=day,
+        ends_on=day,
+        from_time=dt.time(9),
+        until_time=dt.time(11),
+    )
+    TimeOff.objects.create(
+        therapist=therapist,
+        starts_on=day,
+        ends_on=day,
+        from_time=dt.time(11),
+        until_time=dt.time(13),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TimeOff.objects.create(therapist=therapist, starts_on=day, ends_on=day)
+    with pytest.raises(TimeOffOverlap, match="already has time off"):
+        add_time_off(
+            therapist=therapist,
+            starts_on=day,
+            ends_on=day,
+            from_time=dt.time(12),
+            until_time=dt.time(14),
+        )

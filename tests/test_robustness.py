@@ -110,8 +110,16 @@ ROUTES: dict[str, Route] = {
     "accounts:mfa_recovery_codes": Route(roles=STAFF),
     "accounts:reauthenticate": Route(roles=LOGGED_IN),
     "clinics:dashboard": Route(roles=(ADMIN,)),
+    # A signed link is its own authority; an unsigned one finds nothing (tests/booking/
+    # test_session_links.py tries real links, tampered ones and other people's).
+    "booking:session_link": Route(
+        kwargs=lambda h, t: {"token": "not-a-signed-link"}, public=True, status=404
+    ),
     "clinics:clinic_home": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:settings": Route(roles=(ADMIN,), kwargs=_slug),
+    "clinics:attention": Route(
+        roles=(ADMIN,), kwargs=lambda h, t: {"slug": t.clinic_slug, "kind": "holds"}
+    ),
     "clinics:therapists": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_invite": Route(roles=(ADMIN,), kwargs=_slug),
     "clinics:therapist_edit": Route(
@@ -130,6 +138,15 @@ ROUTES: dict[str, Route] = {
     ),
     "schedule:hours": Route(
         roles=(ADMIN,), kwargs=lambda h, t: {"slug": h.clinic_slug, "therapist_id": t.therapist_id}
+    ),
+    "schedule:hours_change": Route(
+        roles=(ADMIN,),
+        kwargs=lambda h, t: {
+            "slug": h.clinic_slug,
+            "therapist_id": h.therapist_id,
+            "hours_id": t.hours_id,
+        },
+        status=405,
     ),
     "schedule:hours_delete": Route(
         roles=(ADMIN,),
@@ -185,6 +202,7 @@ ROUTES: dict[str, Route] = {
     "health:document_file": Route(
         roles=LOGGED_IN, kwargs=lambda h, t: {"document_id": t.document_id}
     ),
+    "privacy:account": Route(roles=(CLIENT,)),
     "privacy:export": Route(roles=(CLIENT,)),
     "privacy:delete_account": Route(roles=(CLIENT,)),
     "sessions:review": Route(roles=STAFF, kwargs=_staff_booking),
@@ -597,9 +615,11 @@ def test_url_is_never_stored_and_sends_the_content_policy(name, world):
             assert response.get("Pragma") == "no-cache", label
         assert response["Referrer-Policy"] == "same-origin", label
         if response.get("Content-Type", "").startswith("text/html"):
-            policy = response["Content-Security-Policy"]
-            assert "default-src 'self'" in policy, label
-            assert "style-src 'self';" in policy, label
-            assert "unsafe-inline" not in policy, label
+            policy = dict(
+                directive.strip().split(" ", 1)
+                for directive in response["Content-Security-Policy"].split(";")
+            )
+            for source in ("default-src", "script-src", "style-src"):
+                assert policy[source] == "'self'", f"{label}: {source} {policy[source]}"
             body = response.content.decode()
             assert not INLINE_CODE.search(body), f"{label}: {INLINE_CODE.search(body)}"

@@ -1,11 +1,13 @@
 """The clinic admin's dashboard: her clinics, therapists and settings."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.permissions import ClinicAdminRequiredMixin
+from backoffice import today as today_at_clinic
 from backoffice.forms import ClinicSettingsForm, TherapistInviteForm, TherapistProfileForm
 from clinics.models import Clinic
 from clinics.services import ClinicError, invite_therapist
@@ -37,11 +39,41 @@ class DashboardView(ClinicAdminRequiredMixin, TemplateView):
 
 
 class ClinicHomeView(AdministeredClinicMixin, TemplateView):
+    """The clinic opens on today: what needs her, each count a link to its list."""
+
     template_name = "clinics/clinic_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["therapists"] = self.clinic.therapists.all()
+        context["today"] = today_at_clinic.today_at(self.clinic)
+        context["today_date"] = self.clinic.today()
+        return context
+
+
+class AttentionListView(AdministeredClinicMixin, TemplateView):
+    """Upcoming sessions still waiting for a clearance, or stopped by a red-flag answer."""
+
+    template_name = "clinics/attention.html"
+    LISTS = {
+        "clearances": (
+            "Clearances outstanding",
+            "Upcoming sessions whose doctor's or midwife's clearance nobody has recorded yet.",
+            today_at_clinic.sessions_needing_clearance,
+        ),
+        "holds": (
+            "Red-flag holds",
+            "Upcoming sessions stopped by a red-flag answer. Open one to see what she told us.",
+            today_at_clinic.sessions_on_red_flag_hold,
+        ),
+    }
+
+    def get_context_data(self, **kwargs):
+        if kwargs["kind"] not in self.LISTS:
+            raise Http404("No such list.")
+        title, lead, sessions = self.LISTS[kwargs["kind"]]
+        context = super().get_context_data(**kwargs)
+        context.update(title=title, lead=lead, sessions=sessions(self.clinic)[:200])
         return context
 
 

@@ -2,6 +2,7 @@
 the therapist's own week."""
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape as escape_html
 from urllib.parse import urlencode
 
@@ -23,12 +24,14 @@ from backoffice.forms import (
     WorkingHoursForm,
 )
 from backoffice.schedule import (
+    SAFETY_CHIPS,
     WeekGrid,
     clinic_week,
     monday_of,
     slots_between,
     therapists_on_schedule,
     with_active_booking,
+    within_hours,
 )
 from backoffice.views.clinic import AdministeredClinicMixin
 from booking.models import Booking, Slot
@@ -38,15 +41,17 @@ from booking.services.slots import (
     add_time_off,
     add_working_hours,
     block_slots,
+    change_working_hours,
     deactivate_therapist,
     generate_slots,
     reactivate_therapist,
     relayout_slots,
     remove_time_off,
     remove_working_hours,
+    slots_in_time_off,
     unblock_slots,
 )
-from clinics.models import Therapist
+from clinics.models import Therapist, WorkingHours
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
@@ -65,8 +70,16 @@ def week_url(clinic, day: dt.date) -> str:
     return f"{reverse('schedule:week', kwargs={'slug': clinic.slug})}?week={monday_of(day)}"
 
 
-SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}</span></li>'
-SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}</a></li>'
+SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}{}</span></li>'
+SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}{}</a></li>'
+SAFETY_CHIP = ' <span class="{}" data-safety="{}">{}</span>'
+
+
+def safety_chip(cell) -> str:
+    if not cell.safety:
+        return ""
+    words, classes = SAFETY_CHIPS[cell.safety]
+    return SAFETY_CHIP.format(classes, cell.safety, words)
 
 
 def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGrid:
@@ -80,7 +93,9 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
         for day in week.days:
             if slot_url_prefix is None:
                 buttons = (
-                    SLOT_BADGE.format(cell.badge_class, cell.state, escape_html(cell.text))
+                    SLOT_BADGE.format(
+                        cell.badge_class, cell.state, escape_html(cell.text), safety_chip(cell)
+                    )
                     for cell in day.cells
                 )
             else:
@@ -94,6 +109,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
                             cell.slot.block_reason if cell.state == "blocked" else cell.label
                         ),
                         escape_html(cell.text),
+                        safety_chip(cell),
                     )
                     for cell in day.cells
                 )
@@ -253,6 +269,8 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
         initial = {
             "starts_on": day,
             "ends_on": self.request.GET.get("ends_on") or day,
+            "from_time": self.request.GET.get("from_time"),
+            "until_time": self.request.GET.get("until_time"),
             "reason": self.request.GET.get("reason", ""),
         }
         therapist_id = parse_id(self.request.GET.get("therapist"))
@@ -264,6 +282,14 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
         data = form.cleaned_data
         therapist = data["therapist"]
         slots = slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
+        slots = within_hours(
+            slots,
+            clinic=self.clinic,
+            from_time=data["from_time"],
+            until_time=data["until_time"],
+            first=data["starts_on"],
+            last=data["ends_on"],
+        )
         if therapist is not None:
             slots = slots.filter(therapist=therapist)
         back_url = week_url(self.clinic, data["starts_on"])
@@ -287,6 +313,8 @@ class SlotRangeView(BlockConfirmationMixin, AdministeredClinicMixin, FormView):
             "therapist": therapist.pk if therapist else "",
             "starts_on": data["starts_on"].isoformat(),
             "ends_on": data["ends_on"].isoformat(),
+            "from_time": data["from_time"].strftime("%H:%M") if data["from_time"] else "",
+            "until_time": data["until_time"].strftime("%H:%M") if data["until_time"] else "",
             "reason": reason,
         }
         return self.block_or_confirm(slots=slots, reason=reason, hidden=hidden, back_url=back_url)
@@ -359,16 +387,56 @@ class TherapistScheduleMixin(AdministeredClinicMixin):
         )
 
 
+@dataclass
+class HoursDay:
+    """One weekday of her week grid: its stretches, and the form to add one more."""
+
+    weekday: int
+    name: str
+    stretches: list
+    add_form: WorkingHoursForm
+
+
 class WorkingHoursView(TherapistScheduleMixin, FormView):
-    """Her weekly hours, and a form to add a stretch."""
+    """Her usual week as a grid: each day's stretches, changed, removed or added in place;
+    below it, a stretch that applies only between two dates."""
 
     template_name = "booking/schedule/working_hours.html"
 
     def get_form(self, form_class=None):
         return WorkingHoursForm(therapist=self.therapist, **self.get_form_kwargs())
 
+    def week_grid(self, *, failed_form=None, failed_stretch=None) -> list[HoursDay]:
+        """The seven days; a form that failed stays where she typed it, with her input."""
+        hours = list(self.therapist.working_hours.all())
+        for stretch in hours:
+            stretch.form = failed_form if stretch == failed_stretch else None
+        posted_day = failed_form.data.get("weekday") if failed_form and not failed_stretch else None
+        return [
+            HoursDay(
+                weekday=weekday,
+                name=name,
+                stretches=[stretch for stretch in hours if stretch.weekday == weekday],
+                add_form=failed_form
+                if posted_day == str(weekday)
+                else WorkingHoursForm(therapist=self.therapist, initial={"weekday": weekday}),
+            )
+            for weekday, name in WorkingHours.Weekday.choices
+        ]
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(working_hours=self.therapist.working_hours.all(), **kwargs)
+        grid = kwargs.pop("grid", None) or self.week_grid()
+        return super().get_context_data(week=grid, **kwargs)
+
+    def form_invalid(self, form):
+        if self.request.POST.get("in_grid"):
+            return self.render_to_response(
+                self.get_context_data(
+                    grid=self.week_grid(failed_form=form),
+                    form=WorkingHoursForm(therapist=self.therapist),
+                )
+            )
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         form.instance.therapist = self.therapist
@@ -379,6 +447,46 @@ class WorkingHoursView(TherapistScheduleMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
         return redirect(self.request.path)
+
+
+class WorkingHoursChangeView(WorkingHoursView):
+    """New times for one stretch, typed in place in her week grid."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        stretch = get_object_or_404(self.therapist.working_hours, pk=self.kwargs["hours_id"])
+        data = request.POST.copy()
+        data.update(
+            {
+                "weekday": stretch.weekday,
+                "valid_from": stretch.valid_from or "",
+                "valid_until": stretch.valid_until or "",
+            }
+        )
+        form = WorkingHoursForm(data, instance=stretch, therapist=self.therapist)
+        if not form.is_valid():
+            return self.refused(form, stretch)
+        try:
+            created = change_working_hours(
+                hours=stretch,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+            )
+        except ScheduleError as error:
+            # Another change to her hours landed between the form's check and this one.
+            form.add_error(None, error.message)
+            return self.refused(form, stretch)
+        messages.success(request, f"Hours changed: {stretch}. {created} new slots.")
+        return redirect("schedule:hours", slug=self.clinic.slug, therapist_id=self.therapist.pk)
+
+    def refused(self, form, stretch):
+        # The instance now carries her refused times; show the saved ones beside the form.
+        stretch.refresh_from_db()
+        grid = self.week_grid(failed_form=form, failed_stretch=stretch)
+        return self.render_to_response(
+            self.get_context_data(grid=grid, form=WorkingHoursForm(therapist=self.therapist))
+        )
 
 
 class WorkingHoursDeleteView(TherapistScheduleMixin, View):
@@ -407,41 +515,44 @@ class TimeOffView(TherapistScheduleMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            add_time_off(
+            time_off = add_time_off(
                 therapist=self.therapist,
                 starts_on=data["starts_on"],
                 ends_on=data["ends_on"],
+                from_time=data["from_time"],
+                until_time=data["until_time"],
                 reason=data["reason"],
             )
         except ScheduleError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, str(error))
             return self.form_invalid(form)
         still_booked = (
-            with_active_booking(
-                slots_between(clinic=self.clinic, first=data["starts_on"], last=data["ends_on"])
-            )
-            .filter(therapist=self.therapist, booking_id__isnull=False)
+            with_active_booking(slots_in_time_off(Slot.objects.all(), time_off))
+            .filter(booking_id__isnull=False, starts_at__gt=timezone.now())
             .count()
         )
-        messages.success(self.request, "Time off added; her open slots on those days are gone.")
+        messages.success(self.request, "Time off added; her open slots in it are gone.")
         if not still_booked:
             return redirect(self.request.path)
+        # As with whole days: booked sessions stay until the clinic blocks them, which cancels
+        # them and tells each client.
         messages.warning(
             self.request,
             f"{self.therapist.display_name} still has {still_booked} booked session"
-            f"{'s' if still_booked != 1 else ''} on those days. To cancel them and tell the "
-            "clients, block the days below.",
+            f"{'s' if still_booked != 1 else ''} in that time. To cancel them and tell the "
+            "clients, block that time below.",
         )
-        query = urlencode(
-            {
-                "therapist": self.therapist.pk,
-                "starts_on": data["starts_on"].isoformat(),
-                "ends_on": data["ends_on"].isoformat(),
-                "reason": data["reason"],
-            }
-        )
+        query = {
+            "therapist": self.therapist.pk,
+            "starts_on": data["starts_on"].isoformat(),
+            "ends_on": data["ends_on"].isoformat(),
+            "reason": data["reason"],
+        }
+        for name in ("from_time", "until_time"):
+            if data[name]:
+                query[name] = data[name].strftime("%H:%M")
         return HttpResponseRedirect(
-            f"{reverse('schedule:range', kwargs={'slug': self.clinic.slug})}?{query}"
+            f"{reverse('schedule:range', kwargs={'slug': self.clinic.slug})}?{urlencode(query)}"
         )
 
 

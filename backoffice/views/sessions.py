@@ -17,6 +17,7 @@ from accounts.permissions import StaffRequiredMixin, TherapistRequiredMixin
 from booking import queries
 from booking.models import Booking
 from booking.services import flags
+from booking.services.glance import attach_glances
 from care import queries as care_queries
 from safety import documents, engine, services
 from safety.dating import gestational_age_or_none
@@ -38,9 +39,12 @@ class TherapistDayView(TherapistRequiredMixin, TemplateView):
         _, end_of_week = clinic.day_bounds(today, today + dt.timedelta(days=6))
         sessions = list(
             care_queries.with_care_state(
-                queries.therapist_sessions(therapist=therapist, start=start, end=end_of_week)
+                queries.therapist_sessions(
+                    therapist=therapist, start=start, end=end_of_week
+                ).prefetch_related(queries.latest_answers())
             )
         )
+        attach_glances(sessions, viewer=self.request.user)
         for booking in sessions:
             local_day = clinic.local_date(booking.starts_at)
             profile = getattr(booking.client, "pregnancy_profile", None)

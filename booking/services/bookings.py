@@ -111,10 +111,22 @@ def describe(booking: Booking) -> str:
     return f"{local:%Y-%m-%d %H:%M} with {booking.slot.therapist.display_name}"
 
 
-def check_safety_findings(*, client: User, clinic: Clinic, on: dt.date) -> list:
+def her_answers(client: User) -> safety_services.HerAnswers:
+    """Her profile and answers, once for a plan's many dates."""
+    try:
+        return safety_services.her_answers(client)
+    except safety_services.ProfileMissing as error:
+        raise ProfileIncomplete() from error
+
+
+def check_safety_findings(
+    *, client: User, clinic: Clinic, on: dt.date, answers: safety_services.HerAnswers | None = None
+) -> list:
     """Her findings on ``on``, with the safety app's errors turned into booking errors."""
     try:
-        findings = safety_services.findings_for(client=client, clinic=clinic, on=on)
+        findings = safety_services.findings_for(
+            client=client, clinic=clinic, on=on, answers=answers
+        )
     except safety_services.ProfileMissing as error:
         raise ProfileIncomplete() from error
     except safety_services.SafetyError as error:
@@ -140,9 +152,10 @@ def check_safety(
     on: dt.date,
     for_staff: bool = False,
     may_clear: bool = False,
+    answers: safety_services.HerAnswers | None = None,
 ) -> list:
     """The findings for her on ``on``; a ``block`` among them stops the booking."""
-    findings = check_safety_findings(client=client, clinic=clinic, on=on)
+    findings = check_safety_findings(client=client, clinic=clinic, on=on, answers=answers)
     blocks = stopping_blocks(findings, client=client, on=on, may_clear=may_clear)
     if blocks:
         raise SafetyBlocked(
@@ -246,8 +259,11 @@ def create_booking(
     change_grace_until: dt.datetime | None = None,
     replaces: Booking | None = None,
     booked_by: User | None = None,
+    answers: safety_services.HerAnswers | None = None,
 ) -> Booking:
     """Write the booking, its safety flags and its reminders; the slot must be locked.
+
+    ``answers`` are hers as read in this transaction (a plan books many sessions at once).
 
     The insert runs in a savepoint so a constraint violation (a racer who got there first,
     or an overlapping session of hers) leaves the outer transaction usable.
@@ -272,7 +288,7 @@ def create_booking(
             raise OverlappingBooking() from error
         raise SlotUnavailable() from error
     booking.slot = slot
-    write_flags(booking=booking)
+    write_flags(booking=booking, answers=answers)
     schedule_reminders(booking=booking)
     return booking
 

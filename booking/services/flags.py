@@ -189,6 +189,8 @@ class RedFlagOutcome:
 
     rules: list[engine.ConditionRule]
     on_hold: list[Booking]
+    # The clinics she booked with before, for their emergency number when nothing is on hold.
+    other_clinics: list[Clinic] = field(default_factory=list)
 
     @property
     def clinics(self) -> list[Clinic]:
@@ -201,7 +203,8 @@ class RedFlagOutcome:
 
     @property
     def emergency_numbers(self) -> list[str]:
-        return sorted({clinic.emergency_number for clinic in self.clinics})
+        """The numbers her clinics set (in their settings) for emergency services."""
+        return sorted({clinic.emergency_number for clinic in self.clinics or self.other_clinics})
 
 
 def red_flag_outcome(client: User) -> RedFlagOutcome | None:
@@ -209,7 +212,13 @@ def red_flag_outcome(client: User) -> RedFlagOutcome | None:
     rules = red_flag_rules(client)
     if not rules:
         return None
-    return RedFlagOutcome(rules=rules, on_hold=sessions_on_hold(client))
+    on_hold = sessions_on_hold(client)
+    other_clinics = []
+    if not on_hold and any(rule.emergency for rule in rules):
+        other_clinics = list(
+            Clinic.objects.filter(therapists__slots__bookings__client=client).distinct()
+        )
+    return RedFlagOutcome(rules=rules, on_hold=on_hold, other_clinics=other_clinics)
 
 
 # --- Writing flags ----------------------------------------------------------------------
@@ -240,10 +249,13 @@ def session_conditions(booking: Booking) -> set[str]:
 
 
 @transaction.atomic
-def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> list[SafetyFlag]:
+def write_flags(
+    *, booking: Booking, extra_conditions: Iterable[str] = (), answers=None
+) -> list[SafetyFlag]:
     """Evaluate ``booking`` at its own date and store its SafetyFlag rows.
 
-    ``extra_conditions`` add answers given for this session only (see ``findings_for``).
+    ``extra_conditions`` add answers given for this session only, ``answers`` are hers as
+    already read in this transaction (see ``findings_for``).
 
     New findings become new flags; flags that no longer apply, or whose severity or wording
     changed, are closed (never deleted) so the history of what the therapist was told stays.
@@ -255,6 +267,7 @@ def write_flags(*, booking: Booking, extra_conditions: Iterable[str] = ()) -> li
         clinic=clinic,
         on=session_date(booking),
         extra_conditions=extra_conditions,
+        answers=answers,
     )
     now = timezone.now()
     current = {

@@ -29,6 +29,7 @@ from booking.services.bookings import (
     check_staff_may_act,
     create_booking,
     ensure_ready_to_book,
+    her_answers,
     lock_booking,
     mark_cancelled,
     stopping_blocks,
@@ -247,12 +248,19 @@ class PlanWindow:
     # recorded maternity-team clearance (see ``stopping_blocks``).
     for_staff: bool = False
     may_clear: bool = False
+    answers: object = None  # her HerAnswers, read once for every date
     findings_by_day: dict[dt.date, list] = field(default_factory=dict)
     slot_by_start: dict[dt.datetime, Slot] = field(init=False)
+    slots_by_week: dict[tuple[int, int], list[Slot]] = field(init=False)
     her_days: set[dt.date] = field(init=False)
 
     def __post_init__(self):
         self.slot_by_start = {slot.starts_at: slot for slot in self.slots}
+        # A taken date looks for alternatives in its own week only: group once, not per date.
+        self.slots_by_week = {}
+        for slot in self.slots:
+            week = tuple(self.clinic.local_date(slot.starts_at).isocalendar()[:2])
+            self.slots_by_week.setdefault(week, []).append(slot)
         self.her_days = {self.clinic.local_date(start) for start, _ in self.her_sessions}
 
     @classmethod
@@ -299,6 +307,7 @@ class PlanWindow:
             her_sessions=her_sessions,
             for_staff=for_staff,
             may_clear=may_clear,
+            answers=her_answers(client),
         )
 
     @property
@@ -329,7 +338,9 @@ class PlanWindow:
     def blocks_on(self, day: dt.date) -> list:
         """The safety findings that stop a session on ``day``; each day evaluated once."""
         if day not in self.findings_by_day:
-            findings = check_safety_findings(client=self.client, clinic=self.clinic, on=day)
+            findings = check_safety_findings(
+                client=self.client, clinic=self.clinic, on=day, answers=self.answers
+            )
             self.findings_by_day[day] = stopping_blocks(
                 findings, client=self.client, on=day, may_clear=self.may_clear
             )
@@ -340,14 +351,13 @@ class PlanWindow:
     ) -> Slot | None:
         """The free time nearest ``starts_at`` in the same week, a rest day away from her other
         plan dates, not offered for another date already and not stopped by a safety rule."""
-        week = day.isocalendar()[:2]
+        week = tuple(day.isocalendar()[:2])
         candidates = [
             candidate
-            for candidate in self.slots
+            for candidate in self.slots_by_week.get(week, [])
             if self.is_free(candidate)
             and candidate.pk not in used
-            and (candidate_day := self.clinic.local_date(candidate.starts_at)).isocalendar()[:2]
-            == week
+            and (candidate_day := self.clinic.local_date(candidate.starts_at))
             and all(
                 abs((candidate_day - other).days) >= MIN_DAYS_BETWEEN_SESSIONS
                 for other in other_days
@@ -579,6 +589,7 @@ def book_preview(
             booked_by=staff,
         )
     booked, failed = [], []
+    answers = her_answers(client) if slots else None
     for slot in sorted(slots, key=lambda s: s.starts_at):
         try:
             check_slot_bookable(slot, for_staff=staff is not None)
@@ -590,8 +601,13 @@ def book_preview(
                 on=clinic.local_date(slot.starts_at),
                 for_staff=staff is not None,
                 may_clear=may_clear,
+                answers=answers,
             )
-            booked.append(create_booking(client=client, slot=slot, plan=plan, booked_by=staff))
+            booked.append(
+                create_booking(
+                    client=client, slot=slot, plan=plan, booked_by=staff, answers=answers
+                )
+            )
         except BookingError as error:
             failed.append((slot, error))
     if failed:

@@ -83,13 +83,17 @@ def _local_starts(
     for day in _days(start, end):
         if any(off.covers(day) for off in time_off):
             continue
+        # Time off for part of the day (an afternoon, a two-hour appointment) removes the
+        # sessions it touches; the rest of the day keeps its usual times.
+        partly_off = [off for off in time_off if not off.is_whole_days]
         for stretch in hours:
             if not stretch.applies_on(day):
                 continue
             moment = dt.datetime.combine(day, stretch.starts_at)
             closing = dt.datetime.combine(day, stretch.ends_at)
             while moment + session <= closing:
-                yield moment
+                if not any(off.overlaps(moment, moment + session) for off in partly_off):
+                    yield moment
                 moment += step
 
 
@@ -364,31 +368,56 @@ def relayout_slots(
     return removed, len(created)
 
 
+def slots_in_time_off(slots: QuerySet[Slot], time_off: TimeOff) -> QuerySet[Slot]:
+    """The slots that start or run inside a stretch of time off (whole days or hours)."""
+    begins, ends = time_off.instants(time_off.therapist.clinic.tz)
+    return slots.filter(therapist=time_off.therapist, starts_at__lt=ends, ends_at__gt=begins)
+
+
 @transaction.atomic
 def add_time_off(
-    *, therapist: Therapist, starts_on: dt.date, ends_on: dt.date, reason: str = ""
+    *,
+    therapist: Therapist,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    reason: str = "",
+    from_time: dt.time | None = None,
+    until_time: dt.time | None = None,
 ) -> TimeOff:
-    """Record days off and withdraw her never-booked open slots on those days.
+    """Record time off (whole days, or from ``from_time`` on the first day until
+    ``until_time`` on the last) and withdraw her never-booked open slots inside it.
 
-    Sessions already booked on those days stay booked: the clinic decides, on the schedule,
-    whether to block (and so cancel) them.
+    Sessions already booked inside it stay booked, for whole days and hours alike: the clinic
+    decides, on the schedule, whether to block (and so cancel) them.
     """
-    if ends_on < starts_on:
-        raise InvalidRange()
+    time_off = TimeOff(
+        therapist=therapist,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        from_time=from_time,
+        until_time=until_time,
+        reason=reason,
+    )
+    begins, ends = time_off.local_bounds()
+    if ends <= begins:
+        raise InvalidRange("Please choose an end after the start.")
     _lock_therapist(therapist)
-    clash = therapist.time_off.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    clash = next(
+        (
+            other
+            for other in therapist.time_off.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            if other.overlaps(begins, ends)
+        ),
+        None,
+    )
     if clash is not None:
         raise TimeOffOverlap(
             f"She already has time off from {clash.starts_on:%-d %B %Y} to "
-            f"{clash.ends_on:%-d %B %Y}. Remove that first, or choose other days."
+            f"{clash.ends_on:%-d %B %Y} at those times. Remove that first, or choose other "
+            "days or hours."
         )
-    time_off = TimeOff.objects.create(
-        therapist=therapist, starts_on=starts_on, ends_on=ends_on, reason=reason
-    )
-    begins, ends = therapist.clinic.day_bounds(starts_on, ends_on)
-    _delete_never_booked(
-        _unused_future_slots(therapist).filter(starts_at__gte=begins, starts_at__lt=ends)
-    )
+    time_off.save()
+    _delete_never_booked(slots_in_time_off(_unused_future_slots(therapist), time_off))
     return time_off
 
 
@@ -417,6 +446,21 @@ def add_working_hours(*, hours: WorkingHours) -> int:
     if clash is not None:
         raise HoursOverlap(f"These hours overlap {clash}.")
     hours.save()
+    _, created = relayout_slots(therapist=hours.therapist)
+    return created
+
+
+@transaction.atomic
+def change_working_hours(*, hours: WorkingHours, starts_at: dt.time, ends_at: dt.time) -> int:
+    """Move a stretch of her hours (e.g. Monday 09:00–13:00 to 10:00–14:00) and lay her slots
+    out again, all or nothing: open slots that no longer fit go, new ones come; booked and
+    blocked slots stay. Returns how many slots were created."""
+    _lock_therapist(hours.therapist)
+    hours.starts_at, hours.ends_at = starts_at, ends_at
+    clash = hours.overlapping().first()
+    if clash is not None:
+        raise HoursOverlap(f"These hours overlap {clash}.")
+    hours.save(update_fields=["starts_at", "ends_at"])
     _, created = relayout_slots(therapist=hours.therapist)
     return created
 

@@ -8,6 +8,12 @@ from clinics.models import Clinic
 from safety.models import AuditEntry
 
 
+def _label(actor: User | None) -> str:
+    if actor is None:
+        return ""
+    return f"{actor.get_full_name() or actor.email} ({User.Role(actor.role).label})"[:200]
+
+
 def log_audit(
     *,
     actor: User | None,
@@ -18,17 +24,33 @@ def log_audit(
 ) -> AuditEntry:
     """One row: who, what, for whom, when and from where. ``detail`` names the session or
     document, never a health value (no answers, dates of her pregnancy or conditions)."""
-    label = ""
-    if actor is not None:
-        label = f"{actor.get_full_name() or actor.email} ({User.Role(actor.role).label})"
     return AuditEntry.objects.create(
         actor=actor,
-        actor_label=label[:200],
+        actor_label=_label(actor),
         address=request_address() or None,
         client=client,
         clinic=clinic,
         action=action,
         detail=detail[:300],
+    )
+
+
+def log_audit_many(
+    *, actor: User | None, entries: list[tuple[User, Clinic | None]], action: str, detail: str = ""
+) -> list[AuditEntry]:
+    """One entry per (client, clinic) pair, in one query: a page that shows several clients'
+    answers at once."""
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=actor,
+            actor_label=_label(actor),
+            address=request_address() or None,
+            client=client,
+            clinic=clinic,
+            action=action,
+            detail=detail[:300],
+        )
+        for client, clinic in entries
     )
 
 

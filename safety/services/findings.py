@@ -2,28 +2,50 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from accounts.models import User
 from clinics.models import Clinic
 from safety import engine
 from safety.dating import gestational_age_on
 from safety.engine import Finding
+from safety.models import PregnancyProfile
 from safety.services.errors import DatingError, ProfileMissing, SafetyError
 from safety.services.profile import latest_intake, pregnancy_profile
 
 
-def findings_for(
-    *, client: User, clinic: Clinic, on: dt.date, extra_conditions: Iterable[str] = ()
-) -> list[Finding]:
-    """The rule set's findings for ``client`` on ``on``, with the clinic's raised severities.
+@dataclass(frozen=True)
+class HerAnswers:
+    """Her profile and latest answers, read once for findings on many dates (a plan)."""
 
-    ``extra_conditions`` are answers that hold for one session only (a check-in's).
-    """
+    profile: PregnancyProfile
+    conditions: frozenset[str]
+
+
+def her_answers(client: User) -> HerAnswers:
     profile = pregnancy_profile(client)
     if profile is None:
         raise ProfileMissing()
     intake = latest_intake(client)
-    conditions = {*(intake.conditions if intake else []), *extra_conditions}
+    return HerAnswers(profile=profile, conditions=frozenset(intake.conditions if intake else []))
+
+
+def findings_for(
+    *,
+    client: User,
+    clinic: Clinic,
+    on: dt.date,
+    extra_conditions: Iterable[str] = (),
+    answers: HerAnswers | None = None,
+) -> list[Finding]:
+    """The rule set's findings for ``client`` on ``on``, with the clinic's raised severities.
+
+    ``extra_conditions`` are answers that hold for one session only (a check-in's);
+    ``answers`` are hers as read earlier in the same transaction (read now when not given).
+    """
+    answers = answers or her_answers(client)
+    profile = answers.profile
+    conditions = {*answers.conditions, *extra_conditions}
     birth_date = profile.birth_date
     if birth_date is not None and on >= birth_date:
         check_within_postnatal_year(birth_date=birth_date, on=on)

@@ -26,6 +26,20 @@ def red_flag_rules(client: User) -> list[engine.ConditionRule]:
     return engine.blocking_conditions(intake.conditions) if intake else []
 
 
+PROFILE_STEP = "profile"
+ANSWERS_STEP = "answers"
+
+
+def onboarding_step(client: User) -> str | None:
+    """What she still has to tell us before she can book: her pregnancy first, then her
+    health answers; None once both are in."""
+    if not PregnancyProfile.objects.filter(client=client).exists():
+        return PROFILE_STEP
+    if not client.intake_responses.filter(consent_given_at__isnull=False).exists():
+        return ANSWERS_STEP
+    return None
+
+
 def client_ready_to_book(client: User) -> bool:
     """She has a pregnancy profile and an intake response given with consent."""
     return (

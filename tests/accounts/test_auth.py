@@ -27,7 +27,9 @@ def test_client_signs_up_and_lands_on_her_home_page(client):
     user = User.objects.get()
     assert user.email == "maya@example.com"
     assert user.role == User.Role.CLIENT
-    assert response.redirect_chain[-1][0] == reverse("booking:my_bookings")
+    # Her home is My bookings; with nothing booked and nothing told yet, her first step.
+    assert response.redirect_chain[0][0] == reverse("accounts:home")
+    assert response.redirect_chain[-1][0].startswith(reverse("safety:profile"))
     assert "Welcome to Bolster, Maya!" in response.content.decode()
 
 

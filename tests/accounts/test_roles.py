@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.backends import RoleAwareBackend
+from tests.booking.conftest import make_ready_client
 from tests.factories import TherapistFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def people(clinic):
     admin = UserFactory()
     clinic.admins.add(admin)
     return {
-        "client": UserFactory(),
+        "client": make_ready_client(),
         "therapist": TherapistFactory(clinic=clinic).user,
         "clinic_admin": admin,
     }

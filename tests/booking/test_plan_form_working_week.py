@@ -95,13 +95,16 @@ def test_a_day_she_does_not_work_is_refused(client, rosa):
 
 
 def test_with_several_therapists_she_chooses_one_first(client, rosa):
-    TherapistFactory(clinic=rosa.clinic, display_name="Amira Haddad")
+    amira = TherapistFactory(clinic=rosa.clinic, display_name="Amira Haddad")
+    WorkingHoursFactory(therapist=amira, weekday=1)
+    TherapistFactory(clinic=rosa.clinic, display_name="Just Invited")  # no hours yet
     client.force_login(make_ready_client())
     url = reverse("booking:plan", kwargs={"slug": rosa.clinic.slug})
 
     response = client.get(url)
 
     assert response.context["form"] is None
+    assert "Just Invited" not in response.content.decode()
     page = response.content.decode()
     assert f'href="?therapist={rosa.pk}"' in page
     assert "Plan with Amira Haddad" in page

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from booking.models import Booking, Plan
 from booking.services import book_plan, book_session, cancel_plan, preview_plan
@@ -273,3 +275,44 @@ def test_cancel_rest_of_plan_keeps_sessions_inside_the_notice_period(
     assert len(outcome.cancelled) == 3
     assert Booking.objects.filter(plan=result.plan, status=Booking.Status.BOOKED).count() == 1
     assert len(mailoutbox) == 1
+
+
+def preview_queries(therapist, client, start, weeks: int) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        preview = preview_plan(
+            client=client,
+            **plan_kwargs(therapist, start, ends_on=start + dt.timedelta(weeks=weeks, days=-1)),
+        )
+    assert len(preview.dates) == 2 * weeks
+    return len(captured)
+
+
+def test_the_plan_preview_costs_the_same_queries_for_four_or_twelve_weeks(therapist):
+    client = make_ready_client()
+    start = next_weekday(therapist.clinic, MONDAY)
+    slots = slots_every_day(therapist, start, 84)
+    # Some dates taken, so the preview also looks for alternatives.
+    for day in list(slots)[::5]:
+        BookingFactory(slot=slots[day])
+
+    assert preview_queries(therapist, client, start, 4) == preview_queries(
+        therapist, client, start, 12
+    )
+
+
+def test_booking_a_plan_reads_her_answers_once_not_per_session(therapist):
+    client = make_ready_client(conditions=["varicose_veins"])
+    start = next_weekday(therapist.clinic, MONDAY)
+    slots_every_day(therapist, start, 28)
+    with CaptureQueriesContext(connection) as captured:
+        result = book_plan(client=client, **plan_kwargs(therapist, start))
+
+    assert len(result.booked) == 8
+    profile_reads = [q for q in captured if 'FROM "safety_pregnancyprofile"' in q["sql"]]
+    intake_reads = [q for q in captured if 'FROM "safety_intakeresponse"' in q["sql"]]
+    # The preview reads them once, the booking once more inside its locks.
+    assert len(profile_reads) <= 3 and len(intake_reads) <= 3
+    assert all(
+        "varicose_veins" in set(booking.safety_flags.values_list("code", flat=True))
+        for booking in result.booked
+    )

@@ -80,8 +80,8 @@ def test_therapist_day_query_count_is_constant(
         full_history(therapist, sessions=sessions, hour=hour)
     client.force_login(therapist.user)
     # session, user (with her role and therapist row), her clinic, the sessions, their
-    # flags, their clients' clearances
-    with django_assert_num_queries(6):
+    # flags, their clients' clearances, their clients' latest answers (her notes on the chips)
+    with django_assert_num_queries(7):
         response = client.get(reverse("sessions:day"))
     assert len(response.context["week_sessions"]) + len(response.context["today_sessions"]) == (
         2 * sessions

@@ -1,6 +1,7 @@
 """Dispatch and send: each due reminder once, never for a cancelled booking, never late."""
 
 import datetime as dt
+import re
 import smtplib
 import threading
 from collections import Counter
@@ -23,6 +24,7 @@ from booking.services.outbox import (
     retry_delay,
     send_claimed_reminder,
 )
+from booking.services.session_links import session_from_token
 from booking.tasks import dispatch_due_reminders, send_reminder
 from safety.models import Clearance, SafetyFlag
 from tests.conftest import REAL_ENQUEUE_SENDS
@@ -376,7 +378,7 @@ class TestTheEmail:
             reminder.booking.starts_at, reminder.booking.slot.therapist.clinic.tz
         )
         assert f"{local:%H:%M}" in message.body
-        assert "America/New_York" in message.body
+        assert "New York time" in message.body
         assert local.tzname() in message.body
 
     def test_names_therapist_address_and_what_to_bring(self, sent):
@@ -412,8 +414,11 @@ class TestTheEmail:
         claim_and_send(reminder)
         booking_id = reminder.booking_id
         body = mail.outbox[-1].body
-        assert f"{settings.SITE_URL}/book/mine/{booking_id}/move/" in body
-        assert f"{settings.SITE_URL}/book/mine/{booking_id}/cancel/" in body
+        links = re.findall(rf"{re.escape(settings.SITE_URL)}/book/session/[^\s?]+/", body)
+        assert links, body
+        link = session_from_token(links[0].rstrip("/").rsplit("/", 1)[-1])
+        assert link is not None and link.booking.pk == booking_id
+        assert f"{links[0]}?move=1" in body
 
     def test_has_an_html_part_and_the_session_as_a_calendar_file(self, sent):
         _, message = sent

@@ -42,8 +42,8 @@ def test_clinic_list_query_count_is_constant(
         day_of_slots(
             therapist, local_today(therapist.clinic) + dt.timedelta(2), slots_per_therapist
         )
-    # One query: each clinic with its next free time as a subquery.
-    with django_assert_num_queries(1):
+    # Each clinic with its next free time as a subquery, and the therapists clients see.
+    with django_assert_num_queries(2):
         client.get(reverse("booking:clinics"))
 
 
@@ -75,7 +75,7 @@ def test_slot_picker_shows_times_in_the_clinic_zone_and_marks_days_without_times
     )
     page = response.content.decode()
     assert "14:30" in page
-    assert "America/New_York" in page
+    assert "New York time" in page
     assert "No times" in page
     assert "Next available" in page
 
@@ -285,7 +285,7 @@ def test_therapist_day_lists_her_sessions_in_order_with_week_of_pregnancy(client
     sessions = response.context["week_sessions"]
     assert [b.client.first_name for b in sessions] == ["Zoe", "Maya"]
     page = response.content.decode()
-    assert "28 weeks 2 days pregnant" in page  # on the session day, not today
+    assert "28 weeks and 2 days pregnant" in page  # on the session day, not today
     assert reverse("sessions:review", kwargs={"booking_id": sessions[0].pk}) in page
 
 

@@ -110,8 +110,12 @@ class TestTherapistProfile:
         therapist.refresh_from_db()
         assert (therapist.display_name, therapist.certification_year) == ("Rosa M. Lind", 2015)
 
-    def test_public_profile_shows_active_therapists_only(self, client, clinic, therapist):
+    def test_public_profile_shows_active_therapists_with_hours_only(
+        self, client, clinic, therapist
+    ):
         url = reverse("booking:therapist", args=[clinic.slug, therapist.slug])
+        assert client.get(url).status_code == 404  # just invited: no hours, nothing to offer
+        WorkingHoursFactory(therapist=therapist)
 
         assert therapist.certification_name in client.get(url).content.decode()
         therapist.is_active = False
@@ -129,6 +133,7 @@ class TestSettings:
             "address": clinic.address,
             "phone": clinic.phone,
             "email": clinic.email,
+            "emergency_number": clinic.emergency_number,
             "session_minutes": 60,
             "turnover_minutes": 15,
             "cancellation_notice_hours": 24,
@@ -156,6 +161,26 @@ class TestSettings:
         assert clinic.reminder_hours == [48, 2]
         # Only real raises are stored; "info" is the sciatica rule's own severity.
         assert clinic.raised_severities == {"first_trimester": "block"}
+
+    def test_the_emergency_number_is_edited_as_digits(self, admin_client, clinic):
+        response = admin_client.post(self.url(clinic), self.data(clinic, emergency_number=" 1 12 "))
+
+        assert response.status_code == 302
+        clinic.refresh_from_db()
+        assert clinic.emergency_number == "112"
+
+    def test_a_bad_emergency_number_is_explained_beside_it_and_kept(self, admin_client, clinic):
+        response = admin_client.post(
+            self.url(clinic), self.data(clinic, emergency_number="call 999")
+        )
+
+        assert response.status_code == 200
+        assert response.context["form"].errors["emergency_number"] == [
+            "Please enter the local emergency number as digits only, e.g. 999, 911 or 112."
+        ]
+        assert 'value="call 999"' in response.content.decode()
+        clinic.refresh_from_db()
+        assert clinic.emergency_number == "999"
 
     def test_a_rule_cannot_be_lowered_below_its_default(self, admin_client, clinic):
         response = admin_client.post(

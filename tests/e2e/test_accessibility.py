@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
 CLIENT_PAGES = [
     "/book/mine/",
     "/health/profile/",
+    "/health/account/",
 ]
 
 # Stand-alone controls shorter than 44 px; links inside running text are exempt (WCAG 2.5.8).

@@ -22,6 +22,8 @@ def test_dashboard_pages_fit_a_narrow_phone_and_pass_axe(browser, live_server):
     pages = [
         "/clinics/dashboard/",
         f"{CLINIC}/settings/",
+        f"{CLINIC}/sessions/clearances/",
+        f"{CLINIC}/sessions/holds/",
         f"{CLINIC}/therapists/",
         f"{CLINIC}/therapists/invite/",
         f"{CLINIC}/therapists/{rosa.pk}/",

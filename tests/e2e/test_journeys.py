@@ -123,7 +123,8 @@ def test_plan_form_offers_only_her_working_days_and_names_each_kind_of_date(
 ):
     camden.booking_horizon_weeks = 3
     camden.save()
-    TherapistFactory(clinic=camden, display_name="Amira Haddad", user=UserFactory())
+    amira = TherapistFactory(clinic=camden, display_name="Amira Haddad", user=UserFactory())
+    WorkingHoursFactory(therapist=amira, weekday=1)
     for weekday in (0, 3):
         WorkingHoursFactory(therapist=rosa, weekday=weekday, starts_at=dt.time(10))
     monday = next_weekday(camden, 0)

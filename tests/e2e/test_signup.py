@@ -1,4 +1,4 @@
-"""A new client signs up on a phone and lands on her home page."""
+"""A new client signs up on a phone and lands on her first step: her pregnancy."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from accounts.models import User
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_client_signs_up_and_lands_on_her_home_page(page, screenshot):
+def test_new_client_signs_up_and_lands_on_her_first_step(page, screenshot):
     page.goto("/")
     screenshot("1-home")
     page.get_by_role("link", name="Sign up").click()
@@ -20,7 +20,8 @@ def test_new_client_signs_up_and_lands_on_her_home_page(page, screenshot):
     screenshot("2-signup-form")
     page.get_by_role("button", name="Create my account").click()
 
-    page.get_by_role("heading", name="My bookings").wait_for()
+    page.get_by_role("heading", name="My pregnancy & health").wait_for()
+    assert page.get_by_role("navigation", name="Getting started").is_visible()
     assert "Welcome to Bolster, Maya!" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("3-her-home")

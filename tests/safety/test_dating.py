@@ -12,6 +12,7 @@ from safety.dating import (
     due_date_entry_problem,
     due_date_from_last_period,
     gestational_age_on,
+    weeks_and_days,
 )
 
 DUE = dt.date(2027, 3, 1)
@@ -120,3 +121,19 @@ def test_due_date_entry_check(due, refused):
 def test_entry_check_message_is_plain():
     message = due_date_entry_problem(TODAY + dt.timedelta(weeks=50), today=TODAY)
     assert "more than 42 weeks away" in message
+
+
+@pytest.mark.parametrize(
+    ("total_days", "words"),
+    [
+        (0, "0 weeks"),
+        (3, "0 weeks and 3 days"),
+        (7, "1 week"),
+        (8, "1 week and 1 day"),
+        (155, "22 weeks and 1 day"),
+        (160, "22 weeks and 6 days"),
+    ],
+)
+def test_weeks_and_days_are_singular_where_there_is_one(total_days, words):
+    assert weeks_and_days(total_days) == words
+    assert GestationalAge(total_days).weeks_and_days == words

@@ -115,7 +115,7 @@ def test_a_scan_date_and_last_period_date_far_apart_are_shown_before_the_scan_wi
     response = client.post(reverse("safety:profile"), data)
 
     assert response.status_code == 200
-    assert "3 weeks and 0 days from your scan" in response.context["form"].errors["due_date"][0]
+    assert "3 weeks from your scan" in response.context["form"].errors["due_date"][0]
     assert 'type="checkbox" name="confirm_scan_date"' in response.content.decode()
     assert services.pregnancy_profile(client_user) is None
 

@@ -1,8 +1,11 @@
 """A red-flag (`block`) answer: what to do now, which sessions are on hold, and the clinic told."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from booking.models import Reminder
 from booking.services import flags as flag_services
@@ -87,6 +90,24 @@ def test_emergency_rule_names_the_clinics_emergency_number(client, mother, thera
 
     text = client.get(reverse("health:alert")).content.decode()
     assert "Please get urgent medical help now" in text
+    assert 'href="tel:911"' in text
+
+
+def test_with_nothing_on_hold_the_number_is_her_clinics_own(client, mother):
+    clinic = ClinicFactory(name="Brooklyn Prenatal Studio", emergency_number="911")
+    past = timezone.now() - dt.timedelta(days=10)
+    BookingFactory(
+        client=mother,
+        slot=SlotFactory(
+            therapist=TherapistFactory(clinic=clinic),
+            starts_at=past,
+            ends_at=past + dt.timedelta(hours=1),
+        ),
+    )
+    client.force_login(mother)
+    client.post(reverse("safety:intake"), intake_data(yes=["sciatica_red_flags"]))
+
+    text = client.get(reverse("health:alert")).content.decode()
     assert 'href="tel:911"' in text
 
 

@@ -4,7 +4,8 @@ PostgreSQL guards against overlaps the services also check under a lock.
 
 - a therapist's stretches of working hours on one weekday never share a minute on a day both
   apply (a missing first or last day is an open end of the range);
-- her stretches of time off never share a day.
+- her stretches of time off (whole days, or hours on the first and last day, clinic-local)
+  never share a moment.
 
 Two identical forms submitted at once then end with one row, and the other gets the
 service's message. Exclusion constraints exist only on PostgreSQL; on the embedded SQLite
@@ -27,7 +28,9 @@ CONSTRAINTS = [
     (
         "clinics_timeoff",
         "time_off_no_overlap",
-        "EXCLUDE USING gist (therapist_id WITH =, daterange(starts_on, ends_on, '[]') WITH &&)",
+        "EXCLUDE USING gist (therapist_id WITH =, tsrange(starts_on + coalesce(from_time, "
+        "time '00:00'), CASE WHEN until_time IS NULL THEN (ends_on + 1) + time '00:00' "
+        "ELSE ends_on + until_time END, '[)') WITH &&)",
     ),
 ]
 
@@ -48,7 +51,7 @@ def drop_constraints(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0005_no_show_limit_and_registered_clients"),
+        ("clinics", "0006_time_off_in_hours"),
     ]
 
     operations = [
