@@ -155,7 +155,7 @@ def test_her_health_pages_ask_for_her_password_again_after_a_day(client, client_
 
     asked = client.get(reverse("safety:profile"))
     assert asked["Location"] == f"{reverse('accounts:reauthenticate')}?next=/health/profile/"
-    assert client.get(reverse("booking:my_bookings")).status_code == 200
+    assert client.get(reverse("booking:clinics")).status_code == 200
     wrong = client.post(asked["Location"], {"password": "not-her-password"})
     assert "That password is not right" in wrong.content.decode()
     right = client.post(asked["Location"], {"password": DEFAULT_PASSWORD})
