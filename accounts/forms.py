@@ -3,9 +3,19 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from accounts.models import User
+from accounts.models import User, normalise_email
 from accounts.services import request_password_reset
 from common.forms import SubmitHelperMixin as BaseSubmitHelperMixin
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+
+
+class NormalisedEmailField(forms.EmailField):
+    """An e-mail in the one spelling accounts use, normalised before it is validated, so a
+    full-width or upper-case address is read as the address it stands for."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
 
 
 class SubmitHelperMixin(BaseSubmitHelperMixin):
@@ -21,6 +31,7 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email"]
+        field_classes = {"email": NormalisedEmailField}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def __init__(self, *args, **kwargs):
@@ -29,12 +40,12 @@ class SignupForm(SubmitHelperMixin, auth_forms.BaseUserCreationForm):
         self.fields["email"].required = True
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail already exists. Log in, or reset your password."
-            )
-        return email
+        # Whether the address has an account is never said here: the service e-mails that
+        # account instead, so the page answers alike for a new and a taken address.
+        return normalise_email(self.cleaned_data["email"])
+
+    def validate_unique(self):
+        """Left to ``accounts.services.sign_up``, which must not say an address is taken."""
 
 
 class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
@@ -44,12 +55,26 @@ class LoginForm(SubmitHelperMixin, auth_forms.AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "E-mail"
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True}
+            attrs={"autocomplete": "email", "autofocus": True, "maxlength": EMAIL_MAX_LENGTH}
         )
+
+    def clean_username(self):
+        # Django's form sets a max_length on this field after it is made, which never
+        # reaches its validators: check the length here, before anything is looked up.
+        email = normalise_email(self.cleaned_data["username"])
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters."
+            )
+        return email
 
 
 class PasswordResetForm(SubmitHelperMixin, auth_forms.PasswordResetForm):
     submit_label = "Send me a reset link"
+
+    email = NormalisedEmailField(
+        label="E-mail", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def save(self, **kwargs) -> None:
         """Queue the reset e-mail in the outbox rather than talk to the mail server here.
@@ -67,3 +92,36 @@ class SetPasswordForm(SubmitHelperMixin, auth_forms.SetPasswordForm):
 
 class PasswordChangeForm(SubmitHelperMixin, auth_forms.PasswordChangeForm):
     submit_label = "Change my password"
+
+
+class SecondFactorForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Confirm"
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class AppSetupForm(SecondFactorForm):
+    submit_label = "Turn on"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6 digits your authenticator app shows now."
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class ConfirmPasswordForm(SubmitHelperMixin, forms.Form):
+    submit_label = "Continue"
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

@@ -1,8 +1,19 @@
 """The one user model: people log in with their e-mail address."""
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.functional import cached_property
+
+
+def normalise_email(value: str) -> str:
+    """One spelling per address: Unicode-normalised (NFKC), trimmed and case-folded.
+
+    Accounts are stored, found and rate-limited under this form, so "Ana@x.com",
+    " ANA@X.COM " and a full-width "Ａna@x.com" are one person.
+    """
+    return unicodedata.normalize("NFKC", value or "").strip().casefold()
 
 
 class UserManager(BaseUserManager):
@@ -11,7 +22,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalise_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -38,7 +49,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=normalise_email(username))
 
     def with_role(self):
         """Users with what their role is worked out from, in the same query as the user.

@@ -30,4 +30,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invite/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
+    path("second-factor/", views.SecondFactorView.as_view(), name="mfa_verify"),
+    path("second-factor/set-up/", views.AppSetupView.as_view(), name="mfa_setup"),
+    path(
+        "second-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="mfa_recovery_codes",
+    ),
+    path("confirm-password/", views.ConfirmPasswordView.as_view(), name="reauthenticate"),
 ]

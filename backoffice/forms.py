@@ -1,16 +1,16 @@
 """Forms of the back office: therapists, policies and safety raises, hours, time off, slots."""
 
-import datetime as dt
 import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.conf import settings
 
+from accounts.models import normalise_email
 from clinics.models import Clinic, Therapist, TimeOff, WorkingHours
 from clinics.policies import MAX_REMINDER_HOURS, MAX_REMINDERS
-from common.forms import DateInput, SubmitHelperMixin, TimeInput
+from common.forms import DateBoundsMixin, DateInput, SubmitHelperMixin, TimeInput
 from safety.engine import RULES_BY_CODE, SEVERITY_RANK, SEVERITY_WORDS
 
 
@@ -26,7 +26,10 @@ class TherapistInviteForm(SubmitHelperMixin, forms.Form):
         help_text="As clients see it. Leave empty to use her first and last name.",
     )
     bio = forms.CharField(
-        label="Short bio", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Short bio",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=Therapist._meta.get_field("bio").max_length,
     )
     certification_name = forms.CharField(
         label="Prenatal massage certification", max_length=160, required=False
@@ -34,7 +37,7 @@ class TherapistInviteForm(SubmitHelperMixin, forms.Form):
     certification_year = forms.IntegerField(min_value=1970, max_value=2100, required=False)
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalise_email(self.cleaned_data["email"])
 
 
 class TherapistProfileForm(SubmitHelperMixin, forms.ModelForm):
@@ -45,6 +48,15 @@ class TherapistProfileForm(SubmitHelperMixin, forms.ModelForm):
         fields = ["display_name", "bio", "certification_name", "certification_year", "photo"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
         labels = {"bio": "Short bio"}
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        limit = settings.THERAPIST_PHOTO_MAX_BYTES
+        if photo and getattr(photo, "size", 0) > limit:
+            raise forms.ValidationError(
+                f"This photo is too large: please choose one under {limit // (1024 * 1024)} MB."
+            )
+        return photo
 
 
 class ReminderHoursField(forms.CharField):
@@ -246,23 +258,6 @@ class ClinicSettingsForm(SubmitHelperMixin, forms.ModelForm):
         return cleaned
 
 
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-
-
-class DateBoundsMixin:
-    """Keeps every date field to this century, so a typo like 9999 is refused politely."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.validators += [
-                    MinValueValidator(EARLIEST_DATE, "Please choose a date from 2000 on."),
-                    MaxValueValidator(LATEST_DATE, "Please choose a date before 2101."),
-                ]
-
-
 class WorkingHoursForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
     submit_label = "Add these hours"
 
@@ -300,17 +295,14 @@ class WorkingHoursForm(DateBoundsMixin, SubmitHelperMixin, forms.ModelForm):
             self.add_error("valid_until", "The last day must be on or after the first day.")
         if self.errors or cleaned.get("weekday") is None:
             return cleaned
-        for other in self.therapist.working_hours.filter(weekday=cleaned["weekday"]).exclude(
-            pk=self.instance.pk
-        ):
-            overlaps_in_time = other.starts_at < ends_at and starts_at < other.ends_at
-            overlaps_in_dates = (
-                other.valid_until is None or valid_from is None or valid_from <= other.valid_until
-            ) and (
-                other.valid_from is None or valid_until is None or other.valid_from <= valid_until
-            )
-            if overlaps_in_time and overlaps_in_dates:
-                raise forms.ValidationError(f"These hours overlap {other}.")
+        candidate = WorkingHours(
+            pk=self.instance.pk,
+            therapist=self.therapist,
+            **{name: cleaned.get(name) for name in self.Meta.fields},
+        )
+        clash = candidate.overlapping().first()
+        if clash is not None:
+            raise forms.ValidationError(f"These hours overlap {clash}.")
         return cleaned
 
 
@@ -420,9 +412,9 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         required=False,
         help_text="Needed to block. Clients whose sessions are cancelled see it.",
     )
-    action = forms.ChoiceField(
-        choices=[(BLOCK, "Block"), (UNBLOCK, "Reopen")], widget=forms.HiddenInput, required=False
-    )
+    # Set by the page's two buttons, never typed: anything else is said as a form error
+    # (a hidden field's own error would show nowhere).
+    action = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, clinic: Clinic, **kwargs):
         super().__init__(*args, **kwargs)
@@ -440,6 +432,10 @@ class SlotRangeForm(DateRangeMixin, forms.Form):
         if starts_on == ends_on and from_time and until_time and until_time <= from_time:
             self.add_error("until_time", "The end must be after the start.")
         cleaned["action"] = cleaned.get("action") or self.BLOCK
+        if cleaned["action"] not in (self.BLOCK, self.UNBLOCK):
+            raise forms.ValidationError(
+                "This page can only block or reopen slots. Please use its buttons."
+            )
         if cleaned["action"] == self.BLOCK and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Please say why these times are blocked.")
         return cleaned

@@ -481,6 +481,21 @@ def password_reset_message(reminder: Reminder) -> EmailMultiAlternatives:
     )
 
 
+def account_exists_message(reminder: Reminder) -> EmailMultiAlternatives:
+    """Someone signed up with her address: the page said nothing, so this e-mail does."""
+    context = {
+        "user": reminder.recipient,
+        "login_url": _absolute(reverse("accounts:login")),
+        "reset_url": _absolute(reverse("accounts:password_reset")),
+    }
+    return _email(
+        reminder,
+        template="accounts/email/account_exists",
+        subject="You already have a Bolster account",
+        context=context,
+    )
+
+
 NOTICES: dict[str, Callable[[Reminder], EmailMultiAlternatives]] = {
     Reminder.Notice.BOOKED: booked_message,
     Reminder.Notice.MOVED: moved_message,
@@ -491,6 +506,7 @@ NOTICES: dict[str, Callable[[Reminder], EmailMultiAlternatives]] = {
     Reminder.Notice.INVITATION: invitation_message,
     Reminder.Notice.CLIENT_INVITATION: client_invitation_message,
     Reminder.Notice.PASSWORD_RESET: password_reset_message,
+    Reminder.Notice.ACCOUNT_EXISTS: account_exists_message,
     Reminder.Notice.PLAN_RUN: plan_run_message,
     Reminder.Notice.DUE_DATE_MOVED: due_date_moved_message,
     Reminder.Notice.BABY_ARRIVED: baby_arrived_message,

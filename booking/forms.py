@@ -15,6 +15,7 @@ from booking.services.plans import (
     weekday_gap,
 )
 from clinics.models import Therapist, WorkingHours
+from common.forms import DateBoundsMixin
 from safety.births import birth_date_problem
 from safety.models import PregnancyProfile
 
@@ -163,7 +164,7 @@ class PlanForm(forms.Form):
             )
 
 
-class BirthForm(forms.Form):
+class BirthForm(DateBoundsMixin, forms.Form):
     """My baby has arrived: the birth date and how she gave birth."""
 
     birth_date = forms.DateField(

@@ -308,6 +308,7 @@ class Reminder(models.Model):
         INVITATION = "invitation", "Staff invitation"
         CLIENT_INVITATION = "client_invitation", "Client invitation (registered by the clinic)"
         PASSWORD_RESET = "password_reset", "Password reset"
+        ACCOUNT_EXISTS = "account_exists", "Sign-up with an address that has an account"
         PLAN_RUN = "plan_run", "Plan booked dates"
         DUE_DATE_MOVED = "due_date_moved", "Plans follow a moved due date"
         BABY_ARRIVED = "baby_arrived", "Baby arrived"

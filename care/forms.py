@@ -7,6 +7,7 @@ from django import forms
 
 from care.models import Area, Effect, PainArea, Position, SessionHold
 from care.services import AdaptCheck, NoteContent
+from common.forms import DateBoundsMixin
 
 PAIN_CHOICES = [(value, str(value)) for value in range(11)]
 
@@ -85,7 +86,7 @@ class CheckInForm(forms.Form):
         return cleaned
 
 
-class HoldOutcomeForm(forms.Form):
+class HoldOutcomeForm(DateBoundsMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="What happened?",
         choices=SessionHold.Outcome.choices,
@@ -139,7 +140,10 @@ class TreatmentNoteForm(forms.Form):
         error_messages={"required": "Say which techniques and pressure you used."},
     )
     areas_avoided = forms.CharField(
-        label="Areas avoided", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Areas avoided",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
     pain_after = forms.TypedChoiceField(
         label="Her pain after the session (0–10)",

@@ -265,6 +265,8 @@ class NoteView(StaffRequiredMixin, View):
 
     def get(self, request, booking_id):
         self.setup_note(request, booking_id)
+        if self.current is not None:
+            _audit_notes_viewed(request, self.booking, f"Note of session {self.booking.pk}")
         return self.render_form(request, self.form())
 
     def post(self, request, booking_id):

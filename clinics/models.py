@@ -31,7 +31,7 @@ def default_reminder_hours() -> list[int]:
 class Clinic(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
-    address = models.TextField(help_text="Street, town and postcode, one per line.")
+    address = models.TextField(max_length=500, help_text="Street, town and postcode, one per line.")
     phone = models.CharField(max_length=40)
     email = models.EmailField("e-mail")
     emergency_number = models.CharField(
@@ -197,7 +197,7 @@ class Therapist(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="therapists")
     display_name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80)
-    bio = models.TextField(blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
     certification_name = models.CharField(
         "prenatal massage certification", max_length=160, blank=True
     )
@@ -261,6 +261,22 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def overlapping(self) -> "models.QuerySet[WorkingHours]":
+        """Her other stretches on the same weekday that share some time on some day."""
+        others = WorkingHours.objects.filter(
+            therapist_id=self.therapist_id,
+            weekday=self.weekday,
+            starts_at__lt=self.ends_at,
+            ends_at__gt=self.starts_at,
+        ).exclude(pk=self.pk)
+        if self.valid_from is not None:
+            others = others.filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=self.valid_from)
+            )
+        if self.valid_until is not None:
+            others = others.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_until))
+        return others
 
     def applies_on(self, day: date) -> bool:
         return (

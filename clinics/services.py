@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.text import slugify
 
-from accounts.models import User
+from accounts.models import User, normalise_email
 from accounts.services import invite_staff
 from clinics.models import Clinic, Therapist
 from common.errors import DomainError
@@ -55,9 +55,19 @@ def invite_therapist(
 
     The invitation leaves only once the therapist row is committed.
     """
-    if Therapist.objects.filter(user__email__iexact=email.strip()).exists():
+    # One invitation at a time per clinic: a double-clicked form's second copy waits here,
+    # then finds the therapist the first one made.
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).exists()
+    email = normalise_email(email)
+    existing_therapist = Therapist.objects.filter(user__email__iexact=email).first()
+    if existing_therapist is not None and existing_therapist.clinic_id == clinic.pk:
+        raise AlreadyATherapist(
+            f"{existing_therapist.display_name} is already a therapist here: her invitation "
+            "was sent when she was added."
+        )
+    if existing_therapist is not None:
         raise AlreadyATherapist()
-    existing = User.objects.filter(email__iexact=email.strip()).first()
+    existing = User.objects.filter(email__iexact=email).first()
     # Her bookings and health answers belong to her as a client: becoming staff would lock
     # her out of them and put her account in the clinic's hands.
     if existing is not None and existing.role == User.Role.CLIENT:

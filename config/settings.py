@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "phonenumber_field",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "clinics",
     "safety",
@@ -71,7 +76,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "common.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,7 +214,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login guessing: five failures for one e-mail from one address lock it for 15 minutes.
+# Staff read many clients' health data: a second factor (accounts.mfa) before any staff page,
+# 30 minutes idle or 10 hours in all end the login. Clients stay logged in for two weeks but
+# type their password again for their health pages after a day (accounts.sessions).
+STAFF_URL_NAMESPACES = ["admin", "care", "clinics", "frontdesk", "health", "schedule", "sessions"]
+CLIENT_HEALTH_URL_NAMESPACES = ["care", "health", "privacy", "safety"]
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 60 * 60)
+CLIENT_HEALTH_REAUTH_SECONDS = env.int("CLIENT_HEALTH_REAUTH_SECONDS", default=24 * 60 * 60)
+OTP_TOTP_ISSUER = "Bolster"
+
+# Login guessing: five failures for one e-mail from one address lock it for 15 minutes. The
+# e-mail is counted as accounts store it (trimmed, case-folded), and the address is the
+# person's own, behind however many of our proxies (accounts.lockout), so a wrong case
+# gets no fresh attempts and a stranger cannot lock everyone out through the proxy.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -214,7 +235,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login form's field is called "username" even though it holds the e-mail.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# How many reverse proxies of ours stand in front of the app (each appends to
+# X-Forwarded-For), and optionally their addresses; 0 reads the connection's address only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 AXES_VERBOSE = False
 
 # --- Internationalisation and time ----------------------------------------------------
@@ -255,6 +282,7 @@ STORAGES["private"] = {
     ),
     "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
 }
+THERAPIST_PHOTO_MAX_BYTES = env.int("THERAPIST_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 CLEARANCE_DOCUMENT_MAX_BYTES = env.int("CLEARANCE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -301,6 +329,41 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites carry no path: a page's URL can name a session or a clinic.
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Only the app's own files: no inline script or style, nothing from another host. Bootstrap's
+# form controls draw their ticks and arrows as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Every area of logged-in pages or health data (URL namespaces): common.middleware sends
+# "Cache-Control: no-store" on all of them, and on any page answered to a logged-in person.
+NO_STORE_URL_NAMESPACES = [
+    "accounts",
+    "admin",
+    "booking",
+    "care",
+    "clinics",
+    "frontdesk",
+    "health",
+    "privacy",
+    "safety",
+    "schedule",
+    "sessions",
+]
 
 LOGGING = {
     "version": 1,

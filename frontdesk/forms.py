@@ -6,8 +6,8 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from booking.models import Booking
+from common.forms import DateBoundsMixin, DateInput
 from safety import engine
-from safety.forms import DateInput
 from safety.models import PregnancyProfile
 
 MAX_REPORT_DAYS = 366
@@ -121,7 +121,7 @@ class NewClientForm(forms.Form):
         return cleaned
 
 
-class PhoneClearanceForm(forms.Form):
+class PhoneClearanceForm(DateBoundsMixin, forms.Form):
     """Her maternity team's clearance for a block the rules let the clinic book by phone."""
 
     code = forms.ChoiceField(label="What it clears")
@@ -139,6 +139,7 @@ class PhoneClearanceForm(forms.Form):
         label="Limits or notes from the maternity team",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
     def __init__(self, *args, codes=(), today: dt.date, **kwargs):

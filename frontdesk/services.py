@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import User
+from accounts.models import User, normalise_email
 from booking.models import Reminder
 from booking.services.outbox import notify
 from booking.services.texting import set_message_channels
@@ -126,8 +126,8 @@ def register_client(
 
 
 def check_email_is_free(email: str) -> str:
-    """The address as stored (trimmed, lower case), if no account has it yet."""
-    email = User.objects.normalize_email(email.strip()).lower()
+    """The address as stored (NFKC, trimmed, case-folded), if no account has it yet."""
+    email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise FrontDeskError(
             "This e-mail address already has a Bolster account. Ask her to book online once, "

@@ -19,7 +19,6 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -42,6 +41,7 @@ from booking.services.bookings import check_safety_findings, stopping_blocks
 from booking.services.errors import BookingError, PlanChanged, SlotUnavailable
 from booking.services.plans import plan_limit
 from clinics.models import Clinic, Therapist
+from common.redirects import safe_next_url
 from frontdesk import charts, queries, reports
 from frontdesk.forms import (
     AddEmailForm,
@@ -149,12 +149,7 @@ class FrontDeskMixin(RoleRequiredMixin):
         return {"clinic": self.clinic, "is_admin": self.is_admin, **extra}
 
     def safe_next(self, default: str) -> str:
-        next_url = self.request.POST.get("next") or self.request.GET.get("next")
-        if next_url and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={self.request.get_host()}
-        ):
-            return next_url
-        return default
+        return safe_next_url(self.request) or default
 
 
 class FrontDeskHomeView(RoleRequiredMixin, View):
@@ -317,6 +312,13 @@ class ClientView(PickerMixin, FrontDeskMixin, TemplateView):
         upcoming_ids = {b.pk for b in upcoming}
         past = [b for b in sessions if b.pk not in upcoming_ids]
         intake = safety_services.latest_intake(client)
+        safety_services.log_audit(
+            actor=self.request.user,
+            client=client,
+            clinic=self.clinic,
+            action=AuditEntry.Action.VIEWED_PROFILE,
+            detail="Front desk",
+        )
         clearable = sorted(
             engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE & set(intake.conditions if intake else [])
         )

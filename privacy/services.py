@@ -104,7 +104,12 @@ def export_client_data(*, client: User) -> bytes:
             documents.export_entry(document) for document in documents.documents_of(client)
         ],
         "who_saw_or_changed_your_health_data": [
-            {"when": entry.created_at, "who": entry.actor_label, "what": entry.get_action_display()}
+            {
+                "when": entry.created_at,
+                "who": entry.actor_label,
+                "what": entry.get_action_display(),
+                "from_address": entry.address,
+            }
             for entry in AuditEntry.objects.filter(client=client).order_by("created_at")
         ],
     }

@@ -82,6 +82,6 @@ def record_birth(
         client=client,
         clinic=clinic,
         action=AuditEntry.Action.RECORDED_BIRTH,
-        detail=f"{birth_date.isoformat()}, {delivery}",
+        detail="",
     )
     return profile

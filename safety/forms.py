@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from phonenumber_field.formfields import PhoneNumberField
 
-from common.forms import DateInput
+from common.forms import DateBoundsMixin, DateInput
 from safety import engine
 from safety.dating import due_date_entry_problem, due_date_from_last_period, weeks_and_days
 from safety.documents import check_upload, max_megabytes
@@ -20,7 +20,7 @@ NO = "no"
 DATES_MAY_DIFFER_BY_DAYS = 14
 
 
-class PregnancyProfileForm(forms.Form):
+class PregnancyProfileForm(DateBoundsMixin, forms.Form):
     due_date = forms.DateField(
         label="Your due date",
         required=False,
@@ -280,7 +280,7 @@ class ClearanceDocumentForm(forms.Form):
         return upload
 
 
-class ClearanceForm(forms.Form):
+class ClearanceForm(DateBoundsMixin, forms.Form):
     code = forms.ChoiceField(label="The flag it clears")
     document = forms.TypedChoiceField(
         label="Her letter it was verified from",
@@ -303,6 +303,7 @@ class ClearanceForm(forms.Form):
     note = forms.CharField(
         label="Limits or notes from the clinician",
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -180,7 +180,7 @@ class Clearance(models.Model):
     valid_until = models.DateField(
         null=True, blank=True, help_text="Leave empty when it holds until the birth."
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2000, blank=True)
     document_reference = models.CharField(
         max_length=120,
         blank=True,
@@ -244,11 +244,18 @@ class AuditEntry(models.Model):
         SIGNED_NOTE = "signed_note", "Signed a treatment note"
         AMENDED_NOTE = "amended_note", "Amended a treatment note"
         VIEWED_NOTES = "viewed_notes", "Viewed treatment notes"
+        VIEWED_PROFILE = "viewed_profile", "Viewed her pregnancy details"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
+    address = models.GenericIPAddressField(
+        "from address",
+        null=True,
+        blank=True,
+        help_text="Where the request came from (the person's, behind our proxies).",
+    )
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -5,8 +5,13 @@ import os
 
 import pytest
 import time_machine
+from django.test import Client
 from django.test.utils import override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import mfa
 from booking.services import outbox
 from tests.factories import ClinicFactory, TherapistFactory, UserFactory
 from waitlist import services as waitlist_services
@@ -142,3 +147,39 @@ def therapist(clinic):
 @pytest.fixture
 def operator(db):
     return UserFactory(is_staff=True, is_superuser=True)
+
+
+def confirmed_app_device(user) -> TOTPDevice:
+    """Her authenticator app, set up (the test computes its codes with ``totp_code``)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code her app shows now."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
+
+
+def verify_second_factor(http: Client, user) -> None:
+    """Mark this test browser's login as past the second factor, as typing a code does."""
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = confirmed_app_device(user).persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_logged_in_by_a_test_have_their_second_factor(request, monkeypatch):
+    """``force_login`` of a therapist, clinic admin or operator also passes her second factor,
+    so tests of staff pages see the pages. Tests of the second factor itself are marked
+    ``second_factor`` and log in without it."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    real_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        real_force_login(self, user, backend)
+        if mfa.needs_second_factor(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -1,6 +1,7 @@
 """Every URL of the project against bad ids, other people's objects and garbage input."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -13,9 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
+from accounts import mfa
 from booking.services import book_plan, book_session
 from safety.documents import upload_document
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
+from tests.conftest import verify_second_factor
 from tests.factories import (
     ClinicFactory,
     TherapistFactory,
@@ -111,6 +114,11 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts:password_reset_complete": Route(),
     "accounts:invite_accept": Route(kwargs=_garbage_token, public=True, status=None, missing=200),
+    # Staff's second factor (set up already, so the set-up page sends her to the code).
+    "accounts:mfa_setup": Route(roles=STAFF, status=302),
+    "accounts:mfa_verify": Route(roles=STAFF),
+    "accounts:mfa_recovery_codes": Route(roles=STAFF),
+    "accounts:reauthenticate": Route(roles=LOGGED_IN),
     "clinics:dashboard": Route(roles=(ADMIN,)),
     # A signed link is its own authority; an unsigned one finds nothing (tests/booking/
     # test_session_links.py tries real links, tampered ones and other people's).
@@ -461,6 +469,10 @@ def logged_in_session_keys(users: dict) -> dict[str, str]:
     for actor, user in users.items():
         http = Client()
         http.force_login(user)
+        # Built once for the module, so outside the per-test helper: staff pass their
+        # second factor here, as they would after the login.
+        if mfa.needs_second_factor(user):
+            verify_second_factor(http, user)
         keys[actor] = http.session.session_key
     return keys
 
@@ -606,3 +618,38 @@ def test_url_refuses_tricky_values_politely(name, world):
                 check_response(
                     response, world=world, actor=actor, label=f"{method} {url} {data} as {actor}"
                 )
+
+
+# Pages outside every namespace of NO_STORE_URL_NAMESPACES: shown alike to every visitor.
+PUBLIC_PAGES = {"home", "healthz"}
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=\"|\son[a-z]+=\"", re.I)
+
+
+def test_every_page_outside_the_private_namespaces_is_named_public():
+    private = set(settings.NO_STORE_URL_NAMESPACES)
+    outside = {
+        name for name, _ in walk(get_resolver().url_patterns) if name.split(":")[0] not in private
+    }
+    assert outside == PUBLIC_PAGES
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_url_is_never_stored_and_sends_the_content_policy(name, world):
+    route = ROUTES[name]
+    url = urls_for(name, route, world)["own"]
+    for actor in ACTORS:
+        response = http_for(world, actor).get(url)
+        label = f"GET {url} as {actor}"
+        if actor != ANON or name not in PUBLIC_PAGES:
+            assert "no-store" in response.get("Cache-Control", ""), label
+            assert response.get("Pragma") == "no-cache", label
+        assert response["Referrer-Policy"] == "same-origin", label
+        if response.get("Content-Type", "").startswith("text/html"):
+            policy = dict(
+                directive.strip().split(" ", 1)
+                for directive in response["Content-Security-Policy"].split(";")
+            )
+            for source in ("default-src", "script-src", "style-src"):
+                assert policy[source] == "'self'", f"{label}: {source} {policy[source]}"
+            body = response.content.decode()
+            assert not INLINE_CODE.search(body), f"{label}: {INLINE_CODE.search(body)}"

@@ -440,7 +440,11 @@ class WorkingHoursView(TherapistScheduleMixin, FormView):
 
     def form_valid(self, form):
         form.instance.therapist = self.therapist
-        created = add_working_hours(hours=form.instance)
+        try:
+            created = add_working_hours(hours=form.instance)
+        except ScheduleError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
         messages.success(self.request, f"Hours added: {form.instance}. {created} new slots.")
         return redirect(self.request.path)
 
@@ -462,19 +466,27 @@ class WorkingHoursChangeView(WorkingHoursView):
         )
         form = WorkingHoursForm(data, instance=stretch, therapist=self.therapist)
         if not form.is_valid():
-            # The instance now carries her invalid times; show the saved ones beside the form.
-            stretch.refresh_from_db()
-            grid = self.week_grid(failed_form=form, failed_stretch=stretch)
-            return self.render_to_response(
-                self.get_context_data(grid=grid, form=WorkingHoursForm(therapist=self.therapist))
+            return self.refused(form, stretch)
+        try:
+            created = change_working_hours(
+                hours=stretch,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
             )
-        created = change_working_hours(
-            hours=stretch,
-            starts_at=form.cleaned_data["starts_at"],
-            ends_at=form.cleaned_data["ends_at"],
-        )
+        except ScheduleError as error:
+            # Another change to her hours landed between the form's check and this one.
+            form.add_error(None, error.message)
+            return self.refused(form, stretch)
         messages.success(request, f"Hours changed: {stretch}. {created} new slots.")
         return redirect("schedule:hours", slug=self.clinic.slug, therapist_id=self.therapist.pk)
+
+    def refused(self, form, stretch):
+        # The instance now carries her refused times; show the saved ones beside the form.
+        stretch.refresh_from_db()
+        grid = self.week_grid(failed_form=form, failed_stretch=stretch)
+        return self.render_to_response(
+            self.get_context_data(grid=grid, form=WorkingHoursForm(therapist=self.therapist))
+        )
 
 
 class WorkingHoursDeleteView(TherapistScheduleMixin, View):

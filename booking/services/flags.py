@@ -429,6 +429,6 @@ def record_clearance(
         client=booking.client,
         clinic=booking.slot.therapist.clinic,
         action=AuditEntry.Action.RECORDED_CLEARANCE,
-        detail=f"{code}, valid until {valid_until.isoformat() if valid_until else 'the birth'}",
+        detail=f"Session on {session_date(booking):%Y-%m-%d}",
     )
     return clearance

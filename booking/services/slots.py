@@ -49,6 +49,21 @@ class NothingToBlock(ScheduleError):
     default_message = "There are no upcoming slots there to block."
 
 
+class HoursOverlap(ScheduleError):
+    default_message = "These hours overlap hours she already has."
+
+
+class TimeOffOverlap(ScheduleError):
+    default_message = "She already has time off on some of these days."
+
+
+def _lock_therapist(therapist: Therapist) -> None:
+    """Serialise changes to one therapist's hours and days off, so two identical forms
+    submitted at once check for overlaps one after the other (the database refuses
+    overlaps too, on PostgreSQL)."""
+    Therapist.objects.select_for_update().filter(pk=therapist.pk).exists()
+
+
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     day = start
     while day <= end:
@@ -398,6 +413,21 @@ def add_time_off(
     begins, ends = time_off.local_bounds()
     if ends <= begins:
         raise InvalidRange("Please choose an end after the start.")
+    _lock_therapist(therapist)
+    clash = next(
+        (
+            other
+            for other in therapist.time_off.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+            if other.overlaps(begins, ends)
+        ),
+        None,
+    )
+    if clash is not None:
+        raise TimeOffOverlap(
+            f"She already has time off from {clash.starts_on:%-d %B %Y} to "
+            f"{clash.ends_on:%-d %B %Y} at those times. Remove that first, or choose other "
+            "days or hours."
+        )
     time_off.save()
     _delete_never_booked(slots_in_time_off(_unused_future_slots(therapist), time_off))
     return time_off
@@ -423,6 +453,10 @@ def add_working_hours(*, hours: WorkingHours) -> int:
 
     Returns how many slots were created.
     """
+    _lock_therapist(hours.therapist)
+    clash = hours.overlapping().first()
+    if clash is not None:
+        raise HoursOverlap(f"These hours overlap {clash}.")
     hours.save()
     _, created = relayout_slots(therapist=hours.therapist)
     return created
@@ -433,7 +467,11 @@ def change_working_hours(*, hours: WorkingHours, starts_at: dt.time, ends_at: dt
     """Move a stretch of her hours (e.g. Monday 09:00–13:00 to 10:00–14:00) and lay her slots
     out again, all or nothing: open slots that no longer fit go, new ones come; booked and
     blocked slots stay. Returns how many slots were created."""
+    _lock_therapist(hours.therapist)
     hours.starts_at, hours.ends_at = starts_at, ends_at
+    clash = hours.overlapping().first()
+    if clash is not None:
+        raise HoursOverlap(f"These hours overlap {clash}.")
     hours.save(update_fields=["starts_at", "ends_at"])
     _, created = relayout_slots(therapist=hours.therapist)
     return created

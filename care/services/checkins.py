@@ -180,9 +180,6 @@ def record_checkin(
         client=booking.client,
         clinic=clinic,
         action=AuditEntry.Action.CHECKED_IN,
-        detail=(
-            f"Session on {clinic.local_date(booking.starts_at):%Y-%m-%d}: pain {pain}/10"
-            + (f", red flags: {', '.join(ordered)}" if ordered else "")
-        ),
+        detail=f"Session on {clinic.local_date(booking.starts_at):%Y-%m-%d}",
     )
     return CheckInResult(checkin=checkin, hold=hold or open_hold(booking), hold_placed=placed)

@@ -82,7 +82,6 @@ def resolve_hold(
         client=booking.client,
         clinic=clinic,
         action=AuditEntry.Action.RESOLVED_HOLD,
-        detail=f"Session on {clinic.local_date(booking.starts_at):%Y-%m-%d}: "
-        f"{hold.get_outcome_display().lower()}",
+        detail=f"Session on {clinic.local_date(booking.starts_at):%Y-%m-%d}",
     )
     return hold

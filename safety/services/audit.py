@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.lockout import request_address
 from accounts.models import User
 from clinics.models import Clinic
 from safety.models import AuditEntry
@@ -21,9 +22,12 @@ def log_audit(
     clinic: Clinic | None = None,
     detail: str = "",
 ) -> AuditEntry:
+    """One row: who, what, for whom, when and from where. ``detail`` names the session or
+    document, never a health value (no answers, dates of her pregnancy or conditions)."""
     return AuditEntry.objects.create(
         actor=actor,
         actor_label=_label(actor),
+        address=request_address() or None,
         client=client,
         clinic=clinic,
         action=action,
@@ -40,6 +44,7 @@ def log_audit_many(
         AuditEntry(
             actor=actor,
             actor_label=_label(actor),
+            address=request_address() or None,
             client=client,
             clinic=clinic,
             action=action,

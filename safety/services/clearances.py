@@ -84,6 +84,6 @@ def record_phone_booking_clearance(
         client=client,
         clinic=clinic,
         action=AuditEntry.Action.RECORDED_CLEARANCE,
-        detail=f"{code}, valid until {valid_until:%Y-%m-%d}, ref. {clearance.document_reference}",
+        detail=f"Ref. {clearance.document_reference}",
     )
     return clearance

@@ -68,6 +68,11 @@ def save_pregnancy_profile(
     # Her booked sessions must still fall within the pregnancy: booking refuses otherwise.
     signals.due_date_changing.send(sender=PregnancyProfile, client=client, due_date=due_date)
     profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
+    if profile is None:
+        # Her first save: a double-click sends it two or three times at once. Waiting on her
+        # account's row lets the first create the profile and the others update it.
+        User.objects.select_for_update().filter(pk=client.pk).exists()
+        profile = PregnancyProfile.objects.select_for_update().filter(client=client).first()
     due_date_changed = profile is None or profile.due_date != due_date
     old_due_date = profile.due_date if profile is not None else None
     profile = profile or PregnancyProfile(client=client)
@@ -84,7 +89,7 @@ def save_pregnancy_profile(
         client=client,
         clinic=clinic,
         action=AuditEntry.Action.CHANGED_PROFILE,
-        detail=f"Due date {due_date.isoformat()}" if due_date_changed else "",
+        detail="Due date changed" if due_date_changed else "",
     )
     profile.follow_up_urls = []
     if old_due_date is not None and due_date_changed:

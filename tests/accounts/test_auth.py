@@ -33,22 +33,28 @@ def test_client_signs_up_and_lands_on_her_home_page(client):
     assert "Welcome to Bolster, Maya!" in response.content.decode()
 
 
-def test_signup_with_a_taken_email_keeps_what_was_typed_and_says_why(client):
-    UserFactory(email="maya@example.com")
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "first_name": "Maya",
-            "email": "MAYA@example.com",
-            "password1": DEFAULT_PASSWORD,
-            "password2": DEFAULT_PASSWORD,
-        },
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "An account with this e-mail already exists" in page
-    assert 'value="Maya"' in page
+def test_signup_with_a_taken_email_answers_like_a_new_one_and_e_mails_its_owner(
+    client, django_capture_on_commit_callbacks
+):
+    UserFactory(email="maya@example.com", password="her-own-secret-2026")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:signup"),
+            {
+                "first_name": "Maya",
+                "email": "MAYA@example.com",
+                "password1": DEFAULT_PASSWORD,
+                "password2": DEFAULT_PASSWORD,
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:home")
+    assert "already exists" not in response.content.decode()
     assert User.objects.count() == 1
+    assert "_auth_user_id" not in client.session
+    (sent,) = mail.outbox
+    assert sent.to == ["maya@example.com"]
+    assert sent.subject == "You already have a Bolster account"
 
 
 def test_signup_refuses_mismatched_passwords(client):

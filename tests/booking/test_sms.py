@@ -434,7 +434,7 @@ def test_the_phone_migration_keeps_numbers_it_cannot_read(db):
 
     from django.apps import apps
 
-    migration = import_module("safety.migrations.0007_phone_in_e164")
+    migration = import_module("safety.migrations.0008_phone_in_e164")
     good = make_ready_client()
     bad = make_ready_client()
     PregnancyProfile.objects.filter(client=good).update(phone="07400 900123")

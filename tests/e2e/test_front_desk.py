@@ -57,8 +57,10 @@ def test_admin_books_a_callers_plan_marks_attendance_and_sees_the_report(page, s
     assert {booking.booked_by_id for booking in sessions} == {admin.pk}
     first, second = sessions[:2]
 
-    # Two sessions later: the admin marks how each of them ended.
+    # Two sessions later the admin logs in again (a staff login ends after 30 idle minutes)
+    # and marks how each of them ended.
     with time_machine.travel(second.ends_at + dt.timedelta(hours=2), tick=True):
+        log_in(page, admin.email, DEFAULT_PASSWORD)
         for booking, outcome in ((first, "Attended"), (second, "No-show")):
             day = clinic.local_date(booking.starts_at)
             page.goto(f"/front-desk/{clinic.slug}/day/?day={day.isoformat()}")

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("booking", "0011_remove_reminder_one_reminder_per_kind_and_more"),
-        ("clinics", "0007_quiet_hours_and_waitlist_offers"),
+        ("clinics", "0008_quiet_hours_and_waitlist_offers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

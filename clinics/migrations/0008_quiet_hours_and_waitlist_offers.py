@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0006_time_off_in_hours"),
+        ("clinics", "0007_no_overlapping_hours_or_time_off"),
     ]
 
     operations = [

@@ -34,7 +34,7 @@ def unreadable_phones_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("safety", "0006_clearance_reference_and_front_desk_audit"),
+        ("safety", "0007_access_audit_address_and_clearance_note_limit"),
     ]
 
     operations = [
