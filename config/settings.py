@@ -217,7 +217,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # Staff read many clients' health data: a second factor (accounts.mfa) before any staff page,
 # 30 minutes idle or 10 hours in all end the login. Clients stay logged in for two weeks but
 # type their password again for their health pages after a day (accounts.sessions).
-STAFF_URL_NAMESPACES = ["admin", "care", "clinics", "frontdesk", "health", "schedule", "sessions"]
+STAFF_URL_NAMESPACES = [
+    "admin",
+    "care",
+    "clinics",
+    "frontdesk",
+    "health",
+    "schedule",
+    "sessions",
+    "waitlist",
+]
 CLIENT_HEALTH_URL_NAMESPACES = ["care", "health", "privacy", "safety"]
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=10 * 60 * 60)
@@ -363,6 +372,9 @@ NO_STORE_URL_NAMESPACES = [
     "safety",
     "schedule",
     "sessions",
+    # The SMS provider's webhooks: nothing of theirs is for a cache either.
+    "sms",
+    "waitlist",
 ]
 
 LOGGING = {
