@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed
 # The tests run on PostgreSQL and Redis; these are the local servers' defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bolster
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-# Test processes in parallel (pytest-xdist), one PostgreSQL test database each.
-PYTEST_WORKERS ?= auto
+# Test processes in parallel (pytest-xdist), one PostgreSQL test database each: one more
+# than the machine has cores, because part of the suite waits (on real Celery workers, a
+# browser, lock time-outs) rather than computes.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # The second, shorter run of `make test`: the date-sensitive tests with the clock years ahead.
 FAR_FUTURE_CLOCK ?= 2031-06-02T08:30:00+00:00
 FAR_FUTURE_TESTS ?= tests/booking tests/safety tests/clinics tests/care tests/frontdesk tests/waitlist -m "not e2e and not fault"
