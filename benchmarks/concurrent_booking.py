@@ -75,9 +75,9 @@ def prepare(attempts: int) -> tuple[int, list[str]]:
         PregnancyProfile.objects.create(
             client=client,
             due_date=timezone.localdate() + dt.timedelta(weeks=20),
-            phone="+44 7700 900000",
+            phone="+44 7400 900000",
             emergency_contact_name="Partner",
-            emergency_contact_phone="+44 7700 900001",
+            emergency_contact_phone="+44 7400 900001",
         )
         IntakeResponse.objects.create(client=client, consent_given_at=timezone.now())
         session = store()

@@ -53,9 +53,9 @@ def build_history(sessions: int):
     PregnancyProfile.objects.create(
         client=mother,
         due_date=today + dt.timedelta(weeks=2),
-        phone="+44 7700 900000",
+        phone="+44 7400 900000",
         emergency_contact_name="Sam",
-        emergency_contact_phone="+44 7700 900001",
+        emergency_contact_phone="+44 7400 900001",
     )
     IntakeResponse.objects.create(
         client=mother, conditions=["sciatica"], consent_given_at=timezone.now()
@@ -148,7 +148,7 @@ def run(sessions: int, requests: int) -> None:
     her = Client()
     her.force_login(mother)
     staff = Client()
-    staff.force_login(therapist.user)
+    support.log_in_staff(staff, therapist.user)
     pages = [
         (
             her,

@@ -67,7 +67,7 @@ def build(therapists: int, weeks: int) -> tuple:
         PregnancyProfile(
             client=client,
             due_date=first_day + dt.timedelta(days=random.randint(60, 400)),
-            phone="+44 7700 900000",
+            phone="+44 7400 900000",
         )
         for client in clients
     )
@@ -136,7 +136,7 @@ def run(therapists: int, weeks: int, requests: int) -> None:
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     client = Client()
-    client.force_login(admin)
+    support.log_in_staff(client, admin)
     url = reverse("frontdesk:reports", kwargs={"slug": clinic.slug})
     today = clinic.today()
     ranges = {

@@ -62,7 +62,7 @@ def run(therapists: int, weeks: int, requests: int) -> None:
     book_and_block(clinic, staff, monday)
 
     client = Client()
-    client.force_login(admin)
+    support.log_in_staff(client, admin)
     url = f"{reverse('schedule:week', args=[clinic.slug])}?week={monday}"
     ms = support.time_gets(client, url, requests, secure=True)
     with CaptureQueriesContext(connection) as queries:

@@ -214,7 +214,7 @@ class ReminderPreferencesForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         error_messages={
             "invalid": "That doesn't look like a mobile number. Please check it, e.g. "
-            "07700 900456 or +44 7700 900456."
+            "07400 900456 or +44 7400 900456."
         },
     )
     sms_consent = forms.BooleanField(

@@ -91,7 +91,7 @@ class NewClientForm(forms.Form):
     )
 
     def clean_phone(self) -> str:
-        # Stored in E.164 ("+447700900456"), the form texts go to.
+        # Stored in E.164 ("+447400900456"), the form texts go to.
         phone = self.cleaned_data.get("phone")
         return str(phone) if phone else ""
 

@@ -13,8 +13,8 @@ from booking.models import Booking
 from clinics.models import Clinic, Therapist
 
 SEARCH_LIMIT = 20
-# Matching a phone number by its last digits ignores how it was typed: "+44 7700 900123",
-# "07700 900123" and "7700900123" are the same number.
+# Matching a phone number by its last digits ignores how it was typed: "+44 7400 900123",
+# "07400 900123" and "7400900123" are the same number.
 PHONE_TAIL_DIGITS = 9
 
 

@@ -39,7 +39,7 @@ class PregnancyProfileForm(DateBoundsMixin, forms.Form):
         help_text="With the country code if it is not a UK number, e.g. +1 718 555 0142.",
         error_messages={
             "invalid": "That doesn't look like a phone number. Please check it, e.g. "
-            "07700 900456 or +44 7700 900456."
+            "07400 900456 or +44 7400 900456."
         },
     )
     # Shown only when her scan date and her last-period date disagree (see clean()).
