@@ -174,11 +174,36 @@ def enqueue_offers(slot_ids: list[int]) -> None:
         logger.warning("Broker unavailable: %d freed slots not offered", len(slot_ids))
 
 
+# Offers are asked for through the broker once the freeing change commits; a time freed while
+# the broker was down would never be offered. The minutely sweep looks again at what was freed
+# this long ago or less: offering is idempotent (a held slot waits for its hold, nobody is
+# offered the same slot twice), so looking twice costs a query, not a second offer.
+RECENTLY_FREED = dt.timedelta(minutes=15)
+
+
+def recently_freed_slot_ids(*, now: dt.datetime) -> set[int]:
+    """Slots a cancellation or a move freed, or that were laid out or reopened, lately."""
+    since = now - RECENTLY_FREED
+    left = Booking.objects.filter(
+        Q(status=Booking.Status.CANCELLED, cancelled_at__gte=since)
+        | Q(status=Booking.Status.MOVED, updated_at__gte=since)
+    ).values_list("slot_id", flat=True)
+    changed = Slot.objects.filter(
+        status=Slot.Status.OPEN, updated_at__gte=since, starts_at__gt=now
+    ).values_list("pk", flat=True)
+    return {*left, *changed}
+
+
 def _free_future_slots(slot_ids: Iterable[int], *, now: dt.datetime) -> list[Slot]:
-    """The slots still free, and far enough ahead for the clinic's notice to book."""
+    """The slots still free, and far enough ahead for the clinic's notice to book.
+
+    Locked until the offers are written, so the offer task and the sweep, on the same slot at
+    once, take turns rather than both hold it for someone.
+    """
     return [
         slot
         for slot in Slot.objects.free()
+        .select_for_update(of=("self",))
         .filter(pk__in=list(slot_ids), starts_at__gt=now, therapist__is_active=True)
         .select_related("therapist__clinic")
         .order_by("starts_at")
@@ -421,7 +446,8 @@ def _send_offers(offers: list[Offer]) -> None:
 
 @transaction.atomic
 def pass_on_expired_offers() -> int:
-    """Every minute: holds that ran out pass to the next in line; ended ranges expire."""
+    """Every minute: holds that ran out pass to the next in line; ended ranges expire; times
+    freed lately that nobody was offered (the broker was down) are offered now."""
     now = timezone.now()
     expired = list(
         Offer.objects.select_for_update(skip_locked=True)
@@ -434,6 +460,8 @@ def pass_on_expired_offers() -> int:
         )
         offer_freed_slots(slot_ids={slot_id for _, slot_id in expired})
     expire_ended_entries(now=now)
+    # Times freed while the broker could not take the offer task.
+    offer_freed_slots(slot_ids=recently_freed_slot_ids(now=now))
     return len(expired)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from booking.models import Booking, Reminder
+from booking.models import Booking, Reminder, Slot
 from booking.services import book_session, cancel_booking, move_booking
 from booking.services.slots import block_slots, unblock_slots
 from clinics.models import Clinic
@@ -18,6 +18,9 @@ from waitlist import services
 from waitlist.models import Entry, Offer
 
 pytestmark = pytest.mark.django_db
+
+# The real one, before the suite's fixture offers freed slots in-process.
+REAL_ENQUEUE_OFFERS = services.enqueue_offers
 
 
 def wait_for(client, clinic, day, **fields) -> Entry:
@@ -355,3 +358,39 @@ def test_the_clinic_sets_its_quiet_hours_and_offer_strategy(client, clinic_admin
     clinic.refresh_from_db()
     assert (clinic.quiet_hours_start, clinic.quiet_hours_end) == (dt.time(22), dt.time(7, 30))
     assert (clinic.waitlist_offers, clinic.waitlist_hold_minutes) == ("all_at_once", 45)
+
+
+def test_a_time_freed_while_the_broker_was_down_is_offered_by_the_next_sweep(
+    therapist, freed, monkeypatch, frozen_clock
+):
+    clinic = therapist.clinic
+    now = dt.datetime.combine(local_today(clinic), dt.time(11), tzinfo=clinic.tz)
+    frozen_clock(now)
+    maya = make_ready_client(email="maya@example.com")
+    ana = make_ready_client(email="ana@example.com")
+    wait_for(maya, clinic, freed.day)
+    wait_for(ana, clinic, freed.day)
+
+    def broker_down(*args, **kwargs):
+        raise services.BrokerError("connection refused")
+
+    monkeypatch.setattr(services.current_app, "send_task", broker_down)
+    monkeypatch.setattr(services, "enqueue_offers", REAL_ENQUEUE_OFFERS)
+    freed()
+    assert Offer.objects.count() == 0
+
+    services.pass_on_expired_offers()
+    [offer] = Offer.objects.all()
+    assert offer.entry.client == maya and offer.slot == freed.slot
+
+    # The next sweeps find the slot held for her: nobody else is offered it meanwhile.
+    services.pass_on_expired_offers()
+    services.pass_on_expired_offers()
+    assert list(Offer.objects.values_list("entry__client", flat=True)) == [maya.pk]
+
+    # Long after the freeing, a sweep no longer looks at it (the slot itself was laid out
+    # before the clock was stopped, on the real clock).
+    Slot.objects.filter(pk=freed.slot.pk).update(updated_at=now - dt.timedelta(days=1))
+    assert freed.slot.pk not in services.recently_freed_slot_ids(
+        now=now + services.RECENTLY_FREED + dt.timedelta(minutes=1)
+    )
