@@ -14,17 +14,8 @@ def _label(actor: User | None) -> str:
     return f"{actor.get_full_name() or actor.email} ({User.Role(actor.role).label})"[:200]
 
 
-def log_audit(
-    *,
-    actor: User | None,
-    client: User | None,
-    action: str,
-    clinic: Clinic | None = None,
-    detail: str = "",
-) -> AuditEntry:
-    """One row: who, what, for whom, when and from where. ``detail`` names the session or
-    document, never a health value (no answers, dates of her pregnancy or conditions)."""
-    return AuditEntry.objects.create(
+def _entry(*, actor, client, clinic, action: str, detail: str) -> AuditEntry:
+    return AuditEntry(
         actor=actor,
         actor_label=_label(actor),
         address=request_address() or None,
@@ -35,21 +26,28 @@ def log_audit(
     )
 
 
+def log_audit(
+    *,
+    actor: User | None,
+    client: User | None,
+    action: str,
+    clinic: Clinic | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """One row: who, what, for whom, when and from where. ``detail`` names the session or
+    document, never a health value (no answers, dates of her pregnancy or conditions)."""
+    entry = _entry(actor=actor, client=client, clinic=clinic, action=action, detail=detail)
+    entry.save()
+    return entry
+
+
 def log_audit_many(
     *, actor: User | None, entries: list[tuple[User, Clinic | None]], action: str, detail: str = ""
 ) -> list[AuditEntry]:
     """One entry per (client, clinic) pair, in one query: a page that shows several clients'
     answers at once."""
     return AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=actor,
-            actor_label=_label(actor),
-            address=request_address() or None,
-            client=client,
-            clinic=clinic,
-            action=action,
-            detail=detail[:300],
-        )
+        _entry(actor=actor, client=client, clinic=clinic, action=action, detail=detail)
         for client, clinic in entries
     )
 
