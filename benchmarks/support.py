@@ -252,3 +252,33 @@ def log_in_staff(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+class Targets:
+    """The issue's targets a benchmark checks; ``exit_code()`` is 1 when any was missed.
+
+    Each check prints one line, ``PASS`` or ``MISS``, with the figure and its limit, so the
+    output of ``make benchmark`` reads as the table of targets it checks.
+    """
+
+    def __init__(self) -> None:
+        self.missed: list[str] = []
+
+    def at_most(self, what: str, value: float, limit: float, unit: str = "") -> bool:
+        return self._check(what, value, limit, unit, value <= limit, "≤")
+
+    def at_least(self, what: str, value: float, limit: float, unit: str = "") -> bool:
+        return self._check(what, value, limit, unit, value >= limit, "≥")
+
+    def _check(self, what, value, limit, unit, met: bool, sign: str) -> bool:
+        verdict = "PASS" if met else "MISS"
+        print(f"  [{verdict}] {what}: {value:.2f}{unit} (target {sign} {limit:g}{unit})")
+        if not met:
+            self.missed.append(what)
+        return met
+
+    def exit_code(self) -> int:
+        if self.missed:
+            print(f"Missed {len(self.missed)} target(s): {'; '.join(self.missed)}")
+            return 1
+        return 0
