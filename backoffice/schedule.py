@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from backoffice.today import open_flags_of, uncovered_clearance_flags
@@ -113,6 +113,70 @@ def therapists_on_schedule(*, clinic: Clinic, monday: dt.date) -> QuerySet[Thera
         bookings__status=Booking.Status.BOOKED,
     )
     return clinic.therapists.filter(Q(is_active=True) | Exists(booked_that_week))
+
+
+# A page of the week holds this many therapists: about 9 KB of HTML each for a full week of
+# hour-long sessions, so a page stays near 100 KB however large the clinic.
+THERAPISTS_PER_PAGE = 10
+
+
+@dataclass
+class TherapistPage:
+    """One page of the therapists on a week's schedule, and where it sits among them."""
+
+    therapists: list[Therapist]
+    number: int
+    total: int
+    per_page: int = THERAPISTS_PER_PAGE
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+    @property
+    def first_position(self) -> int:
+        return (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_position(self) -> int:
+        return self.first_position + len(self.therapists) - 1
+
+
+def therapist_page(
+    *, clinic: Clinic, monday: dt.date, number: int, name: str = ""
+) -> TherapistPage:
+    """Page ``number`` of the therapists on the week's schedule whose name holds ``name``,
+    by name.
+
+    One query: the total rides along on each row (a window count), so paging costs nothing
+    more. A page past the end (the list shrank since the link was made) shows the last one.
+    """
+    on_schedule = therapists_on_schedule(clinic=clinic, monday=monday)
+    if name:
+        on_schedule = on_schedule.filter(display_name__icontains=name)
+    counted = on_schedule.annotate(on_schedule_total=Window(Count("pk"))).order_by(
+        "display_name", "pk"
+    )
+
+    def page(number: int) -> list[Therapist]:
+        start = (number - 1) * THERAPISTS_PER_PAGE
+        return list(counted[start : start + THERAPISTS_PER_PAGE])
+
+    number = max(1, number)
+    therapists = page(number)
+    if not therapists and number > 1:
+        number = TherapistPage([], 1, total=on_schedule.count()).page_count
+        therapists = page(number)
+    total = therapists[0].on_schedule_total if therapists else 0
+    return TherapistPage(therapists=therapists, number=number, total=total)
 
 
 @dataclass

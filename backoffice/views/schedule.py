@@ -25,10 +25,12 @@ from backoffice.forms import (
 )
 from backoffice.schedule import (
     SAFETY_CHIPS,
+    TherapistPage,
     WeekGrid,
     clinic_week,
     monday_of,
     slots_between,
+    therapist_page,
     therapists_on_schedule,
     with_active_booking,
     within_hours,
@@ -117,30 +119,90 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
     return grid
 
 
+# The longest name filter kept: longer text matches no therapist anyway.
+NAME_FILTER_LENGTH = 100
+# Past any page a clinic could fill; a larger number is someone typing, not a link we made.
+LAST_PAGE_NUMBER = 10_000
+
+
+def parse_page(value: str | None) -> int:
+    number = parse_id(value)
+    return min(number, LAST_PAGE_NUMBER) if number is not None else 1
+
+
+def parse_name_filter(value: str | None) -> str:
+    # PostgreSQL refuses a NUL character in text; no name holds one.
+    return (value or "").replace("\x00", "").strip()[:NAME_FILTER_LENGTH]
+
+
+@dataclass(frozen=True)
+class WeekFilter:
+    """Which therapists the week shows: one chosen therapist, or a page of those whose name
+    holds ``name`` (everyone when empty)."""
+
+    therapist: Therapist | None = None
+    name: str = ""
+
+    def query(self, *, page: int = 1) -> str:
+        """The filter as the tail of a week link's query string (after ``?week=…``)."""
+        params = {}
+        if self.therapist is not None:
+            params["therapist"] = self.therapist.pk
+        elif self.name:
+            params["q"] = self.name
+        if page > 1:
+            params["page"] = page
+        return f"&{urlencode(params)}" if params else ""
+
+
 class WeekView(AdministeredClinicMixin, TemplateView):
-    """The week at a glance for every therapist (or one): open, booked, blocked."""
+    """The week at a glance, a page of therapists at a time (or one, or those matching a name):
+    open, booked, blocked. Bounded at any clinic size, in a fixed number of queries."""
 
     template_name = "booking/schedule/week.html"
+
+    def chosen_therapist(self, monday: dt.date) -> Therapist | None:
+        therapist_id = parse_id(self.request.GET.get("therapist"))
+        if therapist_id is None:
+            return None
+        return (
+            therapists_on_schedule(clinic=self.clinic, monday=monday)
+            .filter(pk=therapist_id)
+            .first()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = self.clinic.today()
         monday = parse_week(self.request.GET.get("week"), today=today)
-        therapists = list(therapists_on_schedule(clinic=self.clinic, monday=monday))
-        selected = next(
-            (t for t in therapists if str(t.pk) == self.request.GET.get("therapist")), None
-        )
-        grid = clinic_week(
-            clinic=self.clinic, monday=monday, therapists=[selected] if selected else therapists
-        )
+        selected = self.chosen_therapist(monday)
+        if selected is not None:
+            week_filter = WeekFilter(therapist=selected)
+            page = TherapistPage(therapists=[selected], number=1, total=1)
+        else:
+            name = parse_name_filter(self.request.GET.get("q"))
+            week_filter = WeekFilter(name=name)
+            page = therapist_page(
+                clinic=self.clinic,
+                monday=monday,
+                number=parse_page(self.request.GET.get("page")),
+                name=name,
+            )
+        grid = clinic_week(clinic=self.clinic, monday=monday, therapists=page.therapists)
         # Reversed once for the page rather than once per slot.
         slot_url_prefix = reverse(
             "schedule:slot", kwargs={"slug": self.clinic.slug, "slot_id": 0}
         ).removesuffix("0/")
+        this_week = f"?week={monday.isoformat()}"
         context.update(
             grid=with_slot_buttons(grid, slot_url_prefix=slot_url_prefix),
-            therapists=therapists,
+            page=page,
             selected=selected,
+            name_filter=week_filter.name,
+            filter_query=week_filter.query(page=page.number),
+            previous_page_url=this_week + week_filter.query(page=page.number - 1),
+            next_page_url=this_week + week_filter.query(page=page.number + 1),
+            everyone_url=this_week,
             today=today,
             range_url=reverse("schedule:range", kwargs={"slug": self.clinic.slug}),
         )
