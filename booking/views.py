@@ -221,11 +221,11 @@ class SlotView(View):
             context["alternatives"] = queries.nearest_free_slots(slot=slot)
         return render(request, self.template_name, context, status=status)
 
-    def week_14(self, client, findings) -> dt.date | None:
+    def week_14(self, answers, findings) -> dt.date | None:
         """The day she reaches week 14, when this date falls in her first trimester."""
         if not any(finding.code == FIRST_TRIMESTER for finding in findings):
             return None
-        return date_at_week(safety_services.pregnancy_profile(client).due_date, 14)
+        return date_at_week(answers.profile.due_date, 14)
 
     def gate(self, request):
         """Where she must go first, if anywhere: log in, then her profile and health answers."""
@@ -239,23 +239,24 @@ class SlotView(View):
 
     def get(self, request, slot_id):
         slot = offered_slot(slot_id)
-        if request.user.is_authenticated and request.user.is_client:
-            redirect_response = self.gate(request)
-            if redirect_response is not None:
-                return redirect_response
-            # Say so before she taps "Book" if a safety rule stops this date.
-            clinic = slot.therapist.clinic
-            on = clinic.local_date(slot.starts_at)
-            try:
-                findings = check_safety(client=request.user, clinic=clinic, on=on)
-            except BookingError as error:
-                return self.render_slot(request, slot, error=error)
-            # A note needed from her midwife or doctor is said before she books, not after.
-            needed = flags.clearance_findings_uncovered(findings, client=request.user, on=on)
-            return self.render_slot(
-                request, slot, clearance_needed=needed, week_14=self.week_14(request.user, findings)
-            )
-        return self.render_slot(request, slot)
+        if not (request.user.is_authenticated and request.user.is_client):
+            return self.render_slot(request, slot)
+        # Whether she is ready and what she answered, read once for the checks below.
+        answers = safety_services.answers_if_ready_to_book(request.user)
+        if answers is None:
+            return redirect(profile_url(request.get_full_path()))
+        # Say so before she taps "Book" if a safety rule stops this date.
+        clinic = slot.therapist.clinic
+        on = clinic.local_date(slot.starts_at)
+        try:
+            findings = check_safety(client=request.user, clinic=clinic, on=on, answers=answers)
+        except BookingError as error:
+            return self.render_slot(request, slot, error=error)
+        # A note needed from her midwife or doctor is said before she books, not after.
+        needed = flags.clearance_findings_uncovered(findings, client=request.user, on=on)
+        return self.render_slot(
+            request, slot, clearance_needed=needed, week_14=self.week_14(answers, findings)
+        )
 
     def post(self, request, slot_id):
         slot = offered_slot(slot_id)

@@ -12,6 +12,7 @@ from safety.services.errors import ClearanceError, DatingError, ProfileMissing, 
 from safety.services.findings import (
     POSTNATAL_BOOKING_LIMIT,
     HerAnswers,
+    answers_if_ready_to_book,
     findings_for,
     her_answers,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "HerAnswers",
     "ProfileMissing",
     "SafetyError",
+    "answers_if_ready_to_book",
     "audit_entries_for_clinics",
     "clearances_covering",
     "client_ready_to_book",

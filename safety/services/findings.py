@@ -4,12 +4,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, JSONField, OuterRef, Subquery
+
 from accounts.models import User
 from clinics.models import Clinic
 from safety import engine
 from safety.dating import gestational_age_on
 from safety.engine import Finding
-from safety.models import PregnancyProfile
+from safety.models import IntakeResponse, PregnancyProfile
 from safety.services.errors import DatingError, ProfileMissing, SafetyError
 from safety.services.profile import latest_intake, pregnancy_profile
 
@@ -28,6 +30,30 @@ def her_answers(client: User) -> HerAnswers:
         raise ProfileMissing()
     intake = latest_intake(client)
     return HerAnswers(profile=profile, conditions=frozenset(intake.conditions if intake else []))
+
+
+def answers_if_ready_to_book(client: User) -> HerAnswers | None:
+    """Her answers when she is ready to book (as ``client_ready_to_book`` says: a pregnancy
+    profile and answers given with consent), ``None`` otherwise.
+
+    One query, where asking "is she ready?" and then reading her answers takes four: the
+    booking page asks both on every view of a time.
+    """
+    her_intakes = IntakeResponse.objects.filter(client=OuterRef("client"))
+    profile = (
+        PregnancyProfile.objects.filter(client=client)
+        .annotate(
+            consented=Exists(her_intakes.filter(consent_given_at__isnull=False)),
+            latest_conditions=Subquery(
+                her_intakes.order_by("-created_at", "-pk").values("conditions")[:1],
+                output_field=JSONField(),
+            ),
+        )
+        .first()
+    )
+    if profile is None or not profile.consented:
+        return None
+    return HerAnswers(profile=profile, conditions=frozenset(profile.latest_conditions or []))
 
 
 def findings_for(
