@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from accounts.permissions import ClientRequiredMixin
-from booking import queries
+from booking import queries, session_rows
 from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
@@ -54,7 +54,7 @@ from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
 from safety import services as safety_services
 from safety.dating import date_at_week
-from safety.engine import CONDITION_RULES
+from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 
 STRIP_DAYS = 14
 ANSWER_RULE_CODES = {rule.code for rule in CONDITION_RULES}
@@ -616,20 +616,23 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        upcoming, past = queries.split_upcoming(queries.client_bookings(client=self.request.user))
+        upcoming, past = queries.split_upcoming(queries.session_list(client=self.request.user))
         flags.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
-        active_plans = {
-            booking.plan.pk: booking.plan
-            for booking in upcoming
-            if booking.plan and booking.plan.status == Plan.Status.ACTIVE
-        }
         context.update(
-            upcoming=upcoming,
-            past=past,
-            active_plans=active_plans.values(),
-            planned_sessions=planned_sessions_to_show(client=self.request.user),
+            upcoming=session_rows.upcoming_rows(upcoming),
+            past=session_rows.past_rows(past),
+            active_plans=session_rows.active_plan_rows(upcoming),
+            planned_sessions=session_rows.planned_rows(
+                planned_sessions_to_show(client=self.request.user)
+            ),
+            # Reversed once here, not once per session.
+            calendar_url=reverse("booking:my_bookings_ics"),
+            documents_url=reverse("health:documents"),
+            alert_url=reverse("health:alert"),
+            not_medical_advice=NOT_MEDICAL_ADVICE,
+            red_flag_symptoms=RED_FLAG_SYMPTOMS,
         )
         return context
 

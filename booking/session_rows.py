@@ -1,0 +1,212 @@
+"""Her sessions as "My bookings" lists them: each row's words, links and state worked out here,
+once, so the page's template only prints them (a per-row include with its own tags and
+``{% url %}`` calls cost most of the page's time)."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from booking.models import Booking, Plan, PlannedSession
+from safety import engine
+from safety.models import Severity
+
+# A stand-in id, reversed once and replaced by each row's own.
+_ID_MARKER = 987654321
+
+
+def url_for_each(name: str) -> Callable[[int], str]:
+    """The URL named ``name`` for any ``pk``, reversing it only once."""
+    head, tail = reverse(name, kwargs={"pk": _ID_MARKER}).split(str(_ID_MARKER))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+@dataclass
+class ClientNote:
+    """One of her friendly notes for a session; "clearance needed" until one covers it."""
+
+    severity: str
+    words: str
+    message: str
+    needs_clearance: bool = False
+
+
+def open_by_severity(flags: Iterable) -> list:
+    """Open flags (or findings), most serious first; closed flags are history only."""
+    current = [flag for flag in flags or () if getattr(flag, "closed_at", None) is None]
+    return sorted(current, key=lambda flag: -engine.SEVERITY_RANK[flag.severity])
+
+
+def client_notes_for(flags: Iterable, *, cleared: set[str]) -> list[ClientNote]:
+    """Her notes for one session's open ``flags``, each message once; ``cleared`` are the
+    clearance codes a recorded clearance covers on its date."""
+    notes, seen = [], set()
+    for flag in open_by_severity(flags):
+        if not flag.client_message or flag.client_message in seen:
+            continue
+        seen.add(flag.client_message)
+        notes.append(
+            ClientNote(
+                severity=flag.severity,
+                words=engine.SEVERITY_WORDS[flag.severity],
+                message=flag.client_message,
+                needs_clearance=flag.severity == Severity.CLEARANCE and flag.code not in cleared,
+            )
+        )
+    return notes
+
+
+@dataclass
+class FlagLine:
+    """A flag she must act on or know of, as a line under the session: a stop, or a
+    clearance (received, or still needed)."""
+
+    kind: str
+    words: str
+    title: str
+
+
+def flag_lines(booking: Booking) -> list[FlagLine]:
+    lines = []
+    for flag in booking.open_flags:
+        if flag.severity == Severity.BLOCK:
+            lines.append(FlagLine("block", flag.get_severity_display(), flag.title))
+        elif flag.severity == Severity.CLEARANCE:
+            if flag.code in booking.cleared_codes:
+                lines.append(FlagLine("cleared", "Clearance received", flag.title))
+            else:
+                lines.append(FlagLine("clearance", "Clearance needed", flag.title))
+    return lines
+
+
+@dataclass
+class SessionRow:
+    """One of her sessions as the list shows it."""
+
+    booking: Booking
+    url: str
+    when: str
+    zone: str
+    with_whom: str
+    status: str
+    status_words: str
+    status_class: str
+    on_hold: bool
+    in_plan: bool
+    flag_count: int = 0
+    # What only upcoming sessions show: her flags and notes, and what she can do.
+    flag_lines: list[FlagLine] = field(default_factory=list)
+    notes: list[ClientNote] = field(default_factory=list)
+    can_change: bool = False
+    move_url: str = ""
+    cancel_url: str = ""
+    day: str = ""
+    clinic_phone: str = ""
+    clinic_tel: str = ""
+
+
+def is_on_hold(booking: Booking) -> bool:
+    """A booked session that a `block` flag stops (its open flags prefetched)."""
+    return booking.is_active and any(
+        flag.severity == Severity.BLOCK for flag in getattr(booking, "open_flags", ())
+    )
+
+
+def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> SessionRow:
+    therapist = booking.slot.therapist
+    clinic = therapist.clinic
+    starts_at = timezone.localtime(booking.starts_at, clinic.tz)
+    on_hold = is_on_hold(booking)
+    return SessionRow(
+        booking=booking,
+        url=detail_url(booking.pk),
+        when=dateformat.format(starts_at, "D j M Y, H:i"),
+        zone=dateformat.format(starts_at, "T"),
+        with_whom=f"{therapist.display_name} · {clinic.name}",
+        status=booking.status,
+        status_words="On hold" if on_hold else booking.get_status_display(),
+        status_class="danger" if on_hold else "success" if booking.is_active else "secondary",
+        on_hold=on_hold,
+        in_plan=booking.plan_id is not None,
+    )
+
+
+def upcoming_rows(bookings: list[Booking]) -> list[SessionRow]:
+    """Her upcoming sessions, with flags, notes and what she may change: each booking carries
+    ``open_flags``, ``cleared_codes`` and ``can_change``."""
+    detail_url = url_for_each("booking:booking")
+    move_url = url_for_each("booking:move")
+    cancel_url = url_for_each("booking:cancel")
+    rows = []
+    for booking in bookings:
+        row = session_row(booking, detail_url=detail_url)
+        clinic = booking.slot.therapist.clinic
+        row.flag_count = len(booking.open_flags)
+        row.flag_lines = flag_lines(booking)
+        row.notes = client_notes_for(booking.open_flags, cleared=booking.cleared_codes)
+        row.can_change = booking.can_change
+        row.move_url = move_url(booking.pk)
+        row.cancel_url = cancel_url(booking.pk)
+        row.day = dateformat.format(timezone.localtime(booking.starts_at, clinic.tz), "j M")
+        row.clinic_phone = clinic.phone
+        row.clinic_tel = clinic.phone.replace(" ", "")
+        rows.append(row)
+    return rows
+
+
+def past_rows(bookings: list[Booking]) -> list[SessionRow]:
+    detail_url = url_for_each("booking:booking")
+    return [session_row(booking, detail_url=detail_url) for booking in bookings]
+
+
+@dataclass
+class ActivePlanRow:
+    therapist: str
+    cancel_url: str
+
+
+def active_plan_rows(upcoming: list[Booking]) -> list[ActivePlanRow]:
+    """Her active plans among her upcoming sessions (annotated ``plan_status`` and
+    ``plan_therapist_name`` by ``booking.queries.session_list``), each once."""
+    cancel_url = url_for_each("booking:cancel_plan")
+    names = {
+        booking.plan_id: booking.plan_therapist_name
+        for booking in upcoming
+        if booking.plan_id is not None and booking.plan_status == Plan.Status.ACTIVE
+    }
+    return [ActivePlanRow(therapist=name, cancel_url=cancel_url(pk)) for pk, name in names.items()]
+
+
+@dataclass
+class PlannedRow:
+    """A date of her plan past the booking horizon: when it books, or why it could not."""
+
+    status: str
+    when: str
+    therapist: str
+    books_on: str
+    reason: str
+    plan_url: str
+
+
+def planned_rows(planned: list[PlannedSession]) -> list[PlannedRow]:
+    plan_url = url_for_each("booking:plan_detail")
+    rows = []
+    for session in planned:
+        clinic = session.plan.therapist.clinic
+        books_on: dt.date | None = getattr(session, "books_on", None)
+        rows.append(
+            PlannedRow(
+                status=session.status,
+                when=dateformat.format(
+                    timezone.localtime(session.starts_at, clinic.tz), "D j M Y, H:i"
+                ),
+                therapist=session.plan.therapist.display_name,
+                books_on=dateformat.format(books_on, "D j M") if books_on else "",
+                reason=session.reason,
+                plan_url=plan_url(session.plan_id),
+            )
+        )
+    return rows
