@@ -48,7 +48,7 @@ from booking.services.flags import flag_new_sessions
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_booked, notify_cancelled
 from booking.services.reminders import refresh_plan_end_reminder, schedule_new_sessions_reminders
-from clinics.models import Therapist
+from clinics.models import Clinic, Therapist
 from safety import services as safety_services
 from safety.models import AuditEntry
 
@@ -116,8 +116,8 @@ class PlanPreview:
     ends_on: dt.date
     due_date: dt.date
     dates: list[PlannedDate]
-    # Her HerAnswers as the preview read them: booking it evaluates each date from these.
-    answers: object = None
+    # Her answers as the preview read them: booking it evaluates each date from these.
+    answers: safety_services.HerAnswers | None = None
 
     @property
     def free_count(self) -> int:
@@ -709,8 +709,8 @@ class SessionFindings:
     slots are locked, and each date's error kept for the date it belongs to."""
 
     client: User
-    clinic: object
-    answers: object
+    clinic: Clinic
+    answers: safety_services.HerAnswers | None
     by_day: dict[dt.date, list | BookingError] = field(default_factory=dict)
 
     def evaluate(self, days: Iterable[dt.date]) -> None:
@@ -751,7 +751,7 @@ class PlanChecks:
     which are booked, which times are held for other plans, and her own sessions around
     them. Read after the locks are taken, so a booking committed while we waited is seen."""
 
-    clinic: object
+    clinic: Clinic
     booked_slot_ids: set[int]
     held_times: set[dt.datetime]
     her_sessions: list[tuple[dt.datetime, dt.datetime]]
