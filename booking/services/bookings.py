@@ -135,14 +135,19 @@ def check_safety_findings(
     return findings
 
 
-def stopping_blocks(findings, *, client: User, on: dt.date, may_clear: bool = False) -> list:
+def stopping_blocks(
+    findings, *, client: User, on: dt.date, may_clear: bool = False, clearances=None
+) -> list:
     """The ``block`` findings that stop a booking; with ``may_clear`` (a clinic admin booking
     for her) a block the rule table lets the clinic book against a clearance is lifted when
-    a recorded clearance covers ``on``.
+    a recorded clearance covers ``on``. ``clearances`` are her
+    ``safety_services.phone_booking_clearances``, when a plan has read them once already.
     """
     blocks = [finding for finding in findings if finding.severity == "block"]
     if blocks and may_clear:
-        blocks = safety_services.uncleared_blocks(client=client, blocks=blocks, on=on)
+        blocks = safety_services.uncleared_blocks(
+            client=client, blocks=blocks, on=on, clearances=clearances
+        )
     return blocks
 
 
@@ -164,10 +169,19 @@ def check_safety(
 
 
 def check_no_block(
-    findings, *, client: User, clinic: Clinic, on: dt.date, for_staff: bool, may_clear: bool
+    findings,
+    *,
+    client: User,
+    clinic: Clinic,
+    on: dt.date,
+    for_staff: bool,
+    may_clear: bool,
+    clearances=None,
 ) -> None:
     """A ``block`` among her findings on ``on`` stops the booking, saying why."""
-    blocks = stopping_blocks(findings, client=client, on=on, may_clear=may_clear)
+    blocks = stopping_blocks(
+        findings, client=client, on=on, may_clear=may_clear, clearances=clearances
+    )
     if blocks:
         raise SafetyBlocked(
             safety_block_message(blocks, clinic, for_staff=for_staff), findings=blocks

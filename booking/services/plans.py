@@ -273,6 +273,8 @@ class PlanWindow:
     for_staff: bool = False
     may_clear: bool = False
     answers: object = None  # her HerAnswers, read once for every date
+    # Her clearances that lift a block for an admin (``may_clear``), read once for every date.
+    clearances: list | None = None
     findings_by_day: dict[dt.date, list] = field(default_factory=dict)
     alternatives_by_week: dict[tuple[int, int], list[Slot]] = field(default_factory=dict)
     slot_by_start: dict[dt.datetime, Slot] = field(init=False)
@@ -328,6 +330,7 @@ class PlanWindow:
             for_staff=for_staff,
             may_clear=may_clear,
             answers=her_answers(client),
+            clearances=safety_services.phone_booking_clearances(client) if may_clear else None,
         )
 
     def load_alternatives(self, weeks: set[tuple[int, int]]) -> None:
@@ -390,7 +393,11 @@ class PlanWindow:
                 client=self.client, clinic=self.clinic, on=day, answers=self.answers
             )
             self.findings_by_day[day] = stopping_blocks(
-                findings, client=self.client, on=day, may_clear=self.may_clear
+                findings,
+                client=self.client,
+                on=day,
+                may_clear=self.may_clear,
+                clearances=self.clearances,
             )
         return self.findings_by_day[day]
 
@@ -621,6 +628,7 @@ def book_preview(
         raise PlanError("None of the dates could be booked, so no plan was made.")
 
     answers = preview.answers or (her_answers(client) if accepted else None)
+    clearances = safety_services.phone_booking_clearances(client) if may_clear else None
     findings = SessionFindings(client=client, clinic=clinic, answers=answers)
     findings.evaluate(
         clinic.local_date(slot.starts_at) for slot in offered_slots(preview) if slot.pk in accepted
@@ -654,6 +662,7 @@ def book_preview(
                 on=on,
                 for_staff=staff is not None,
                 may_clear=may_clear,
+                clearances=clearances,
             )
         except BookingError as error:
             failed.append((slot, error))

@@ -15,6 +15,7 @@ from booking.services import book_plan, book_session, preview_plan
 from booking.services.errors import PlanChanged
 from booking.services.plans import PlanChecks
 from booking.services.reminders import PLAN_END, PLAN_END_NOTICE
+from safety import services as safety_services
 from safety.models import AuditEntry, SafetyFlag
 from tests.booking.conftest import make_ready_client, next_weekday, slot_at
 from tests.factories import BookingFactory, TherapistFactory
@@ -71,9 +72,10 @@ def a_plan_with_a_taken_monday(therapist, start: dt.date, weeks: int) -> dict:
 # held, superseded copies, its look-up, and its insert in a savepoint: 7), the confirmation (1).
 HER_PLAN_QUERIES = 4 + 9 + 8 + 7 + 1
 # Staff booking for her: her no-shows are not counted; instead whether staff may act (is she
-# an admin, is this her clinic's client: 2) and may clear (1), and the audit entry (its
-# author's role for the label, and the row: 2).
-STAFF_PLAN_QUERIES = HER_PLAN_QUERIES - 1 + 2 + 1 + 2
+# an admin, is this her clinic's client: 2) and may clear (1), an admin's reads of her
+# clearances that may lift a block (for the preview and the booking: 2), and the audit entry
+# (its author's role for the label, and the row: 2).
+STAFF_PLAN_QUERIES = HER_PLAN_QUERIES - 1 + 2 + 1 + 2 + 2
 
 
 @pytest.mark.parametrize("weeks", [4, 12])
@@ -228,3 +230,44 @@ def test_a_constraint_refusing_one_session_refuses_the_whole_plan(therapist, mon
     assert list(Booking.objects.filter(client=client)) == [elsewhere.bookings.get()]
     assert not Plan.objects.filter(client=client).exists()
     assert not SafetyFlag.objects.filter(booking__plan__client=client).exists()
+
+
+@pytest.mark.parametrize("weeks", [4, 12])
+def test_an_admin_booking_against_a_clearance_reads_it_once_for_4_or_12_weeks(
+    therapist, clinic_admin, django_assert_num_queries, weeks
+):
+    """Pre-eclampsia blocks every date; her maternity team's clearance lifts it for the
+    admin up to its end, checked on each date from one read of her clearances."""
+    clinic = therapist.clinic
+    client = make_ready_client(conditions=["preeclampsia"])
+    clinic.registered_clients.add(client)
+    start = next_weekday(clinic, MONDAY)
+    cleared_until = start + dt.timedelta(weeks=2, days=-1)
+    safety_services.record_phone_booking_clearance(
+        client=client,
+        clinic=clinic,
+        code="preeclampsia",
+        issued_by="Dr Ana Reyes, obstetrician",
+        issued_on=clinic.today(),
+        valid_until=cleared_until,
+        document_reference="MAT-2026-0042",
+        recorded_by=clinic_admin,
+    )
+    plan = a_plan_with_a_taken_monday(therapist, start, weeks)
+    client = User.objects.get(pk=client.pk)
+
+    # Her profile and answers are there (2), whether staff may act (2), her due date (1), the
+    # slots at the plan's times (1), her sessions (1), her answers for the rules (2), her
+    # clearances (1), the free times in the week of the taken date (1).
+    with django_assert_num_queries(2 + 2 + 1 + 1 + 1 + 2 + 1 + 1):
+        preview = preview_plan(client=client, booked_by=clinic_admin, **plan)
+    chosen = accepted(preview)
+    client = User.objects.get(pk=client.pk)
+    clinic_admin = User.objects.get(pk=clinic_admin.pk)
+    with django_assert_num_queries(STAFF_PLAN_QUERIES):
+        result = book_plan(client=client, accepted_slot_ids=chosen, booked_by=clinic_admin, **plan)
+
+    assert {clinic.local_date(b.starts_at) for b in result.booked} == {
+        p.on for p in preview.dates if p.on <= cleared_until
+    }
+    assert all(p.status == "safety" for p in preview.dates if p.on > cleared_until)
