@@ -10,12 +10,12 @@ Thursdays at 10:00 up to her due date: 52 sessions, each with its flags and remi
 
 It reports, for the preview (``preview_plan``) and the booking (``book_plan``, which
 previews again and books, as the plan page's POST does), the query count at 26 and at 52
-sessions and the median time at 52, and in the same run the bare SQL: the preview's three
-reads (the slots at its times, her sessions, the free times in the weeks of taken dates),
-and for the booking the same rows (slot locks, plan, bookings, flags, reminders,
-notice) written with one plain multi-row INSERT per table. Targets: the preview in a fixed
-number of queries and at most 60 ms; the booking in at most 3 queries per session plus a
-fixed number, and at most 400 ms.
+sessions and the median time at 52 (for the booking, also how long of it the slot locks are
+held), and in the same run the bare SQL: the preview's three reads (the slots at its times,
+her sessions, the free times in the weeks of taken dates), and for the booking the same rows
+(slot locks, plan, bookings, flags, reminders, notice) written with one plain multi-row
+INSERT per table. Targets: the preview in a fixed number of queries and at most 60 ms; the
+booking in at most 3 queries per session plus a fixed number, and at most 400 ms.
 """
 
 import argparse
@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import sys
 import time
+from dataclasses import dataclass
 
 import support
 
@@ -132,30 +133,45 @@ def accepted_times(preview) -> list[int]:
 
 
 class QueryCounter:
-    """Counts the statements sent to the database (without the debug cursor's cost)."""
+    """Counts the statements sent to the database (without the debug cursor's cost) and notes
+    when the first row lock was asked for."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.locked_at: float | None = None
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
+        if self.locked_at is None and "FOR UPDATE" in sql:
+            self.locked_at = time.perf_counter()
         return execute(sql, params, many, context)
 
 
-def rolled_back(work, read_back=lambda result: result):
-    """Run ``work`` in a savepoint rolled back afterwards; (milliseconds, queries, what
-    ``read_back`` makes of its result before the rollback, untimed and uncounted)."""
+@dataclass
+class Run:
+    ms: float
+    queries: int
+    # From the first SELECT … FOR UPDATE to the end of the work: the least the locks are held
+    # (the commit that releases them comes after).
+    locked_ms: float
+    result: object
+
+
+def rolled_back(work, read_back=lambda result: result) -> Run:
+    """Run ``work`` in a savepoint rolled back afterwards; what ``read_back`` makes of its
+    result is read before the rollback, untimed and uncounted."""
     savepoint = transaction.savepoint()
     counter = QueryCounter()
     try:
         with connection.execute_wrapper(counter):
             started = time.perf_counter()
             result = work()
-            elapsed = (time.perf_counter() - started) * 1000
+            finished = time.perf_counter()
         result = read_back(result)
     finally:
         transaction.savepoint_rollback(savepoint)
-    return elapsed, counter.count, result
+    locked_ms = (finished - counter.locked_at) * 1000 if counter.locked_at else 0.0
+    return Run((finished - started) * 1000, counter.count, locked_ms, result)
 
 
 def bare_preview(therapist, mother, plan: dict) -> None:
@@ -289,38 +305,40 @@ def measure_preview(therapist, mother, plan: dict, runs: int) -> dict:
     timings, bare = [], []
     queries = 0
     for run in range(runs + 1):
-        elapsed, queries, preview = rolled_back(lambda: preview_plan(client=mother, **plan))
+        measured = rolled_back(lambda: preview_plan(client=mother, **plan))
         started = time.perf_counter()
         bare_preview(therapist, mother, plan)
         bare_elapsed = (time.perf_counter() - started) * 1000
+        queries = measured.queries
         if run:  # the first run warms up
-            timings.append(elapsed)
+            timings.append(measured.ms)
             bare.append(bare_elapsed)
     return {"queries": queries, "median": support.median(timings), "bare": support.median(bare)}
 
 
 def measure_booking(mother, plan: dict, runs: int) -> dict:
     accepted = accepted_times(preview_plan(client=mother, **plan))
-
-    timings, bare = [], []
-    queries, booked, made = 0, 0, {}
+    timings, locked, bare = [], [], []
+    measured = None
     for run in range(runs + 1):
-        elapsed, queries, (booked, made) = rolled_back(
+        measured = rolled_back(
             lambda: book_plan(client=mother, accepted_slot_ids=accepted, **plan),
             lambda result: (len(result.booked), rows_written(mother)),
         )
-        bare_elapsed, _, _ = rolled_back(
-            lambda made=made: bare_booking(mother, plan, accepted, made)
-        )
+        made = measured.result[1]
+        bare_run = rolled_back(lambda made=made: bare_booking(mother, plan, accepted, made))
         if run:
-            timings.append(elapsed)
-            bare.append(bare_elapsed)
+            timings.append(measured.ms)
+            locked.append(measured.locked_ms)
+            bare.append(bare_run.ms)
+    booked, made = measured.result
     return {
-        "queries": queries,
+        "queries": measured.queries,
         "booked": booked,
         "flags": len(made["flags"]),
         "reminders": len(made["reminders"]),
         "median": support.median(timings),
+        "locked": support.median(locked),
         "bare": support.median(bare),
     }
 
@@ -352,7 +370,8 @@ def run(runs: int, targets: support.Targets) -> None:
         f"booking, {booking['booked']} sessions ({booking['flags']} flags, "
         f"{booking['reminders']} reminders): {booking['queries']} queries "
         f"({booking_half['booked']} sessions: {booking_half['queries']}; "
-        f"{per_session:.2f} per session + {fixed:.0f}), median {booking['median']:.1f} ms; "
+        f"{per_session:.2f} per session + {fixed:.0f}), median {booking['median']:.1f} ms, "
+        f"slot locks held {booking['locked']:.1f} ms of it; "
         f"bare SQL median {booking['bare']:.2f} ms "
         f"({booking['median'] / booking['bare']:.1f}× the bare SQL)"
     )
