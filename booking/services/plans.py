@@ -743,7 +743,9 @@ class SessionFindings:
         return outcome
 
 
-def lock_plan_slots(*, therapist: Therapist, slot_ids: set[int], preview: PlanPreview) -> list:
+def lock_plan_slots(
+    *, therapist: Therapist, slot_ids: set[int], preview: PlanPreview
+) -> list[Slot]:
     """Lock the accepted slots in one statement, in primary-key order so two overlapping plans
     never deadlock each other; in date order, or ``PlanChanged`` if one is gone or not hers."""
     slots = list(Slot.objects.select_for_update().filter(pk__in=slot_ids).order_by("pk"))
