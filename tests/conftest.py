@@ -52,17 +52,6 @@ def _fast_password_hashing():
 
 
 @pytest.fixture
-def sessions_in_the_database(settings):
-    """Sessions read from the database on every request, for exact query counts.
-
-    In production a logged-in page reads its session from Redis (no query while the cache
-    holds it); here the cache is shared by the test processes, which empty it at any moment,
-    so the same page would cost one query or none. Counted here: one, always.
-    """
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
-
-@pytest.fixture
 def frozen_clock():
     """``frozen_clock(moment)`` stops the clock at an aware ``moment`` for the rest of the test."""
     travels = []

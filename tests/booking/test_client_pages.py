@@ -13,7 +13,7 @@ from safety.services import answers_if_ready_to_book, client_ready_to_book
 from tests.booking.conftest import booked_a_while_ago, local_today, make_ready_client, slot_at
 from tests.factories import BookingFactory, IntakeResponseFactory, PregnancyProfileFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sessions_in_the_database")]
+pytestmark = pytest.mark.django_db
 
 
 def her_history(therapist, mother, *, scale: int) -> None:

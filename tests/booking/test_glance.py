@@ -103,7 +103,6 @@ def test_a_long_note_is_cut_short_on_the_chip(client, therapist):
     assert len(chip) <= len("Varicose veins: ") + 40
 
 
-@pytest.mark.usefixtures("sessions_in_the_database")
 def test_quoting_her_notes_is_audited_once_per_client_in_one_query(
     client, therapist, django_assert_num_queries
 ):

@@ -11,7 +11,7 @@ from booking.services import book_session, move_booking
 from safety.models import Clearance
 from tests.booking.conftest import local_today, make_ready_client, slot_at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sessions_in_the_database")]
+pytestmark = pytest.mark.django_db
 
 # Health answers that give every session a clearance flag and an adapt flag.
 CONDITIONS = ["hypertension", "sciatica"]

@@ -105,7 +105,6 @@ class TestWeek:
 
         assert "No bookable therapists yet" in html
 
-    @pytest.mark.usefixtures("sessions_in_the_database")
     def test_query_count_does_not_grow_with_therapists_or_slots(
         self, admin_client, clinic, therapist, django_assert_num_queries
     ):

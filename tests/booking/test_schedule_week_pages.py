@@ -17,7 +17,7 @@ from safety.models import SafetyFlag
 from tests.booking.conftest import make_ready_client
 from tests.factories import ClinicFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sessions_in_the_database")]
+pytestmark = pytest.mark.django_db
 
 WORKING_HOURS = (9, 10, 11, 14, 15, 16)
 THERAPIST_HEADING = re.compile(r'<h2 id="therapist-(\d+)"')
