@@ -39,6 +39,7 @@ Trouble on the channel is retried with exponential backoff; after ``MAX_SEND_ATT
 row is ``failed`` with the error, for the clinic admin and the operator to see.
 """
 
+import contextlib
 import datetime as dt
 import enum
 import logging
@@ -46,7 +47,7 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -55,7 +56,8 @@ from booking import texts
 from booking.models import Booking, Reminder
 from booking.services import quiet_hours
 from booking.services import reminders as reminder_rules
-from booking.services.channels import Connection, channel_for
+from booking.services.channels import Channel, Connection, UnknownChannel, channel_for
+from safety.models import SafetyFlag
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +68,13 @@ CLAIM_BATCH_SIZE = 500
 MAX_SEND_ATTEMPTS = 5
 FIRST_RETRY_DELAY = dt.timedelta(seconds=30)
 
+# Rows a send task takes at once, over one connection per channel. Large enough that opening
+# the connection and reading the batch cost little per message, small enough that two pool
+# processes share a dispatch of a few hundred and a redelivered batch is quickly done again.
+SEND_BATCH_SIZE = 50
+
 # The send task, by name: services put it on the broker without importing the tasks module.
-SEND_TASK = "booking.tasks.send_reminder"
+SEND_TASK = "booking.tasks.send_reminders"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -78,19 +85,28 @@ def retry_delay(attempts: int) -> dt.timedelta:
 # --- Writing a notice --------------------------------------------------------------------------
 
 
-def enqueue_sends(reminder_ids: list[int]) -> None:
-    """Put one send task per claimed row on the broker (call after the claim has committed)."""
-    if not reminder_ids:
-        return
+def _put_on_broker(reminder_ids: list[int], *, countdown: float | None = None) -> None:
     try:
         with current_app.producer_or_acquire() as producer:
-            for reminder_id in reminder_ids:
-                current_app.send_task(SEND_TASK, (reminder_id,), producer=producer)
+            for start in range(0, len(reminder_ids), SEND_BATCH_SIZE):
+                current_app.send_task(
+                    SEND_TASK,
+                    (reminder_ids[start : start + SEND_BATCH_SIZE],),
+                    producer=producer,
+                    countdown=countdown,
+                )
     except BrokerError:
         # The rows stay claimed; once their lease lapses the next dispatch hands them out again.
         logger.warning(
             "Broker unavailable: %d claimed messages wait for their lease", len(reminder_ids)
         )
+
+
+def enqueue_sends(reminder_ids: list[int]) -> None:
+    """Put the claimed rows on the broker, ``SEND_BATCH_SIZE`` to a send task (call after the
+    claim has committed)."""
+    if reminder_ids:
+        _put_on_broker(list(reminder_ids))
 
 
 def notify(
@@ -200,6 +216,9 @@ class SendResult:
     retry_in: dt.timedelta | None = None
 
 
+NOTHING_TO_DO = SendResult(Outcome.NOTHING_TO_DO)
+
+
 def _finish(reminder: Reminder, status: str, **fields) -> None:
     reminder.status = status
     reminder.claimed_until = None
@@ -208,25 +227,58 @@ def _finish(reminder: Reminder, status: str, **fields) -> None:
     reminder.save()
 
 
-def _lock_claimed(reminder_id: int) -> Reminder | None:
-    # Lock the row alone and load what it refers to in plain queries: that keeps the lock
-    # off the booking and the user, and the locking query cheap to plan.
+def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
+    """The claimed rows of a batch with everything their messages need, read without locks.
+
+    One query for the rows, their recipients and sessions, one for the sessions' open safety
+    flags, and one per channel that needs more (a text's numbers): the same for 3 rows or 300.
+    What can change under us is read again with each row's lock (``_lock_claimed``).
+    """
+    rows = list(
+        Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.SENDING)
+        .select_related(
+            "recipient", "booking__client", "booking__slot__therapist__clinic", "booking__plan"
+        )
+        .prefetch_related(
+            Prefetch(
+                "booking__safety_flags",
+                queryset=SafetyFlag.objects.filter(closed_at__isnull=True).order_by("code"),
+                to_attr="open_safety_flags",
+            )
+        )
+        .order_by("pk")
+    )
+    by_channel: dict[str, list[Reminder]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
+    for name, channel_rows in by_channel.items():
+        # A channel nobody registered fails each of its rows below, with the reason on it.
+        with contextlib.suppress(UnknownChannel):
+            channel_for(name).prepare(channel_rows)
+    return rows
+
+
+def _lock_claimed(loaded: Reminder) -> Reminder | None:
+    """Lock the row (and it alone) if it is still claimed and free; None when it is not ours.
+
+    The row is read afresh under the lock, and with it the session's state, so a session
+    cancelled or moved since the batch was read is seen; the rest of what was loaded for the
+    batch (her account, the clinic, the flags) is reused.
+    """
     reminder = (
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(pk=reminder_id, status=Reminder.Status.SENDING)
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=loaded.pk, status=Reminder.Status.SENDING)
+        .annotate(session_status=F("booking__status"), session_starts_at=F("booking__starts_at"))
         .first()
     )
     if reminder is None:
         return None
+    reminder.recipient = loaded.recipient
     if reminder.booking_id:
-        reminder.booking = Booking.objects.select_related(
-            "client", "slot__therapist__clinic", "plan"
-        ).get(pk=reminder.booking_id)
-    if reminder.booking_id and reminder.booking.client_id == reminder.recipient_id:
-        # Most rows go to the client of their session: no second query for her.
-        reminder.recipient = reminder.booking.client
-    else:
-        reminder.recipient = User.objects.get(pk=reminder.recipient_id)
+        booking = loaded.booking
+        booking.status = reminder.session_status
+        booking.starts_at = reminder.session_starts_at
+        reminder.booking = booking
     return reminder
 
 
@@ -244,7 +296,41 @@ def _failed_attempt(reminder: Reminder, exc: Exception, *, now: dt.datetime) -> 
     return SendResult(Outcome.RETRY, retry_in=delay)
 
 
-def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
+class BatchConnections:
+    """One connection per channel for a whole batch: opened for its first message, reused
+    for the rest, and closed only after the batch's last row is committed.
+
+    A connection that failed a message may be in any state (half-way through a command, or
+    hung up on): it is set aside, to be closed with the others, and the channel's next
+    message opens a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, Connection] = {}
+        self._set_aside: list[Connection] = []
+
+    def send(self, channel: Channel, message) -> str | None:
+        connection = self._open.get(channel.name)
+        if connection is None:
+            connection = self._open[channel.name] = channel.open()
+        try:
+            return connection.send(message)
+        except Exception:
+            self._set_aside.append(self._open.pop(channel.name))
+            raise
+
+    def close(self) -> None:
+        for connection in [*self._set_aside, *self._open.values()]:
+            try:
+                connection.close()
+            except Exception:
+                # The outcomes are recorded; a server that hangs up rudely changes nothing.
+                logger.warning("Closing a connection to a message server failed")
+        self._open.clear()
+        self._set_aside.clear()
+
+
+def _send_locked(reminder: Reminder, connections: BatchConnections) -> SendResult:
     """Check, compose and send a locked row; record the outcome on it (caller commits)."""
     # A deleted (anonymised) or deactivated account gets nothing more; a channel she has
     # since turned off (texted STOP) nothing more on it.
@@ -280,8 +366,7 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
         return SendResult(Outcome.FAILED)
     reminder.attempts += 1
     try:
-        opened.append(channel.open())
-        provider_id = opened[0].send(message)
+        provider_id = connections.send(channel, message)
     except Exception as exc:
         # Whatever the channel raises counts as a failed attempt, so even an unforeseen
         # error ends in "failed" for the admin instead of retrying forever.
@@ -296,23 +381,49 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
     return SendResult(Outcome.SENT)
 
 
-def send_claimed_reminder(*, reminder_id: int) -> SendResult:
-    """Send one claimed row unless another worker has it, it is done, or it is moot.
+def _send_one(loaded: Reminder, connections: BatchConnections) -> SendResult:
+    # Its own transaction: the row is locked from the checks through the server's reply,
+    # and its outcome is committed before the batch moves on to the next row.
+    with transaction.atomic():
+        reminder = _lock_claimed(loaded)
+        if reminder is None:
+            return NOTHING_TO_DO
+        return _send_locked(reminder, connections)
 
-    Holds the row lock from the checks through the server's acceptance to the ``sent``
-    commit, and says goodbye to the server only after that commit (see the module docstring).
+
+def send_claimed_reminders(*, reminder_ids: list[int]) -> dict[int, SendResult]:
+    """Send a batch of claimed rows, one connection per channel; each row's outcome by id.
+
+    The batch is read in a fixed number of queries; then each row in turn is locked, checked,
+    handed to the server and its outcome committed (two statements a row), so a batch stopped
+    at any point has recorded every message the server took, bar the one in flight (see the
+    module docstring). Rows another worker holds, already finished or no longer claimed are
+    ``NOTHING_TO_DO``; a row that fails is ``RETRY`` (or ``FAILED``) without holding the
+    others up. The connections say goodbye after the last commit.
     """
-    opened: list[Connection] = []
+    results = dict.fromkeys(reminder_ids, NOTHING_TO_DO)
+    connections = BatchConnections()
     try:
-        with transaction.atomic():
-            reminder = _lock_claimed(reminder_id)
-            if reminder is None:
-                return SendResult(Outcome.NOTHING_TO_DO)
-            return _send_locked(reminder, opened)
+        for loaded in _load_batch(reminder_ids):
+            results[loaded.pk] = _send_one(loaded, connections)
     finally:
-        for connection in opened:
-            try:
-                connection.close()
-            except Exception:
-                # The outcome is recorded; a server that hangs up rudely changes nothing.
-                logger.warning("Closing the connection for message %s failed", reminder_id)
+        connections.close()
+    return results
+
+
+def send_claimed_reminder(*, reminder_id: int) -> SendResult:
+    """``send_claimed_reminders`` for one row."""
+    return send_claimed_reminders(reminder_ids=[reminder_id])[reminder_id]
+
+
+def enqueue_retries(results: dict[int, SendResult]) -> None:
+    """Put the rows that asked for a retry back on the broker, each after its backoff.
+
+    Only those rows: the rest of their batch is done and is not sent again.
+    """
+    waiting: dict[dt.timedelta, list[int]] = {}
+    for reminder_id, result in results.items():
+        if result.outcome is Outcome.RETRY:
+            waiting.setdefault(result.retry_in, []).append(reminder_id)
+    for delay, reminder_ids in waiting.items():
+        _put_on_broker(reminder_ids, countdown=delay.total_seconds())
