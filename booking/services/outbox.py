@@ -7,35 +7,46 @@ How a message is sent exactly once (as far as SMTP allows):
    written ``pending`` for a later ``send_at`` (``booking.services.reminders``); a notice
    (booked, moved, cancelled, …) is written already claimed (``sending``, with a lease) and a
    send task is put on the broker once the transaction commits, so it leaves within seconds.
-2. ``claim_due_reminders`` (run by the periodic dispatch task) locks due ``pending`` rows with
-   ``SELECT … FOR UPDATE SKIP LOCKED``, flips them to ``sending`` with a lease
-   (``claimed_until``) and, only once that has committed, the task puts one send task per id
-   on the broker. Two dispatchers running at once skip each other's locked rows, so each row
-   is claimed by one of them.
-3. ``send_claimed_reminder`` (the send task) locks the ``sending`` row with ``SKIP LOCKED`` and
-   holds the lock while the channel's server takes the message, then marks the row ``sent``
-   and commits; only after that commit does it close the connection (SMTP's QUIT), so a
-   server slow to say goodbye does not widen the window below. A second delivery of the same
-   task finds the row locked (and leaves it: the first delivery is on it) or no longer
-   ``sending`` (and does nothing). The lock belongs to the worker's database connection, so a
-   worker killed mid-send releases it the moment that connection drops, with nothing marked:
-   the row is still ``sending``.
+2. ``claim_due_reminders`` (run by the periodic dispatch task) claims due ``pending`` rows as a
+   set: one ``SELECT … FOR UPDATE SKIP LOCKED`` for up to 500 of them, one ``UPDATE`` that
+   flips them to ``sending`` with a lease (``claimed_until``). Only once that has committed
+   does the task put them on the broker, ``SEND_BATCH_SIZE`` ids to a send task. Two
+   dispatchers running at once skip each other's locked rows, so each row is claimed by one.
+3. ``send_claimed_reminders`` (the send task) reads its batch in a fixed number of queries and
+   opens one connection per channel (one SMTP connection, one text provider client) for the
+   whole batch. Then, row by row, it locks the ``sending`` row with ``SKIP LOCKED`` (reading
+   the row and its session's state afresh), holds the lock while the server takes the
+   message, marks the row ``sent`` and commits, before it moves on to the next row. The
+   connections are closed (SMTP's QUIT) only after the last commit, so a server slow to say
+   goodbye does not widen the window below. A second delivery of the same batch finds each
+   row locked (and leaves it: the first delivery is on it) or no longer ``sending`` (and does
+   nothing). The lock belongs to the worker's database connection, so a worker killed
+   mid-batch releases it the moment that connection drops: the rows it finished are
+   committed ``sent``, the one in flight and those after it are still ``sending``, and the
+   batch's redelivery (or the lease, below) sends those and only those.
 4. A ``sending`` row whose lease has run out and which nobody holds locked has lost its task
    (a killed worker's unacknowledged message, a broker restarted without persistence, a
    broker that was down when the task was enqueued): dispatch claims it again and enqueues a
    fresh task. The lease (4 minutes) plus the time to the next dispatch (at most one minute)
    makes a lost message go out within 5 minutes. A lease that runs out while the task is
-   merely still queued costs one extra task, which finds the row sent and does nothing. The
-   lease decides how quickly a lost message is recovered, never whether it is sent twice.
+   merely still queued (or while its batch is still on earlier rows) costs one extra task,
+   which finds the row sent, or locked, and does nothing. The lease decides how quickly a
+   lost message is recovered, never whether it is sent twice.
 
-The one window left: the server has accepted the message but the worker dies (or the
-database goes away) before the ``sent`` commit lands; the message is then sent again. No
-protocol makes SMTP delivery exactly-once, so the window is kept to the single commit after
-the server's reply to the message, and every copy carries the same Message-ID
-(``<reminder-<id>@bolster>``) so mail systems and people can recognise a repeat.
+The one window left is the same for a batch as for a single message: the server has accepted
+a message but the worker dies (or the database goes away) before that row's ``sent`` commit
+lands; that one message is then sent again. Batching does not widen it, because each row's
+outcome is committed on its own before the next message is handed over: never more than the
+one message in flight is repeated. No protocol makes SMTP delivery exactly-once, so the window
+is kept to the single commit after the server's reply to the message, and every copy carries
+the same Message-ID (``<reminder-<id>@bolster>``) so mail systems and people can recognise a
+repeat. That commit per row is also why a batch costs a write per row: committing the batch's
+outcomes together would repeat every message since the last commit after a crash.
 
 A reminder is never sent once it is moot or too late (``booking.services.reminders``).
-Trouble on the channel is retried with exponential backoff; after ``MAX_SEND_ATTEMPTS`` the
+Trouble on the channel is retried with exponential backoff, row by row: a message the server
+refuses goes back on the broker alone (``enqueue_retries``), without the rest of its batch,
+and the next message of the batch gets a fresh connection. After ``MAX_SEND_ATTEMPTS`` the
 row is ``failed`` with the error, for the clinic admin and the operator to see.
 """
 
@@ -176,7 +187,8 @@ def claim_due_reminders(
 ) -> list[int]:
     """Claim up to ``limit`` due rows (and lapsed claims) for sending; return their ids.
 
-    The caller enqueues one send task per id after the surrounding transaction commits.
+    The caller enqueues their send tasks (``enqueue_sends``) after the surrounding
+    transaction commits.
     """
     now = timezone.now()
     due = Q(status=Reminder.Status.PENDING, send_at__lte=now) | Q(
@@ -261,9 +273,10 @@ def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
 def _lock_claimed(loaded: Reminder) -> Reminder | None:
     """Lock the row (and it alone) if it is still claimed and free; None when it is not ours.
 
-    The row is read afresh under the lock, and with it the session's state, so a session
-    cancelled or moved since the batch was read is seen; the rest of what was loaded for the
-    batch (her account, the clinic, the flags) is reused.
+    The row is read afresh under the lock, and with it the session's state and time, so a
+    session cancelled or moved since the batch was read is seen (its reminders were cancelled
+    in the same commit, too). The rest is as read for the batch a moment before: her account,
+    the clinic, the session's flags.
     """
     reminder = (
         Reminder.objects.select_for_update(skip_locked=True, of=("self",))
