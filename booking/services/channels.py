@@ -109,6 +109,10 @@ class EmailChannel(Channel):
 register(EmailChannel())
 
 
+# Where ``SmsChannel.prepare`` leaves her number on the recipient for the rest of the batch.
+PREPARED_MOBILE = "prepared_mobile_number"
+
+
 def _usable(phone) -> str:
     return str(phone) if phone and phone.is_valid() else ""
 
@@ -124,10 +128,6 @@ def mobile_number(recipient) -> str:
         .first()
     )
     return _usable(phone)
-
-
-# Where ``SmsChannel.prepare`` leaves her number on the recipient for the rest of the batch.
-PREPARED_MOBILE = "prepared_mobile_number"
 
 
 class SmsConnection:
