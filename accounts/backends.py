@@ -7,5 +7,5 @@ from accounts.models import User
 
 class RoleAwareBackend(ModelBackend):
     def get_user(self, user_id):
-        user = User.objects.with_role().filter(pk=user_id).first()
+        user = User.objects.get_with_role(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

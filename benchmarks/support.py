@@ -168,11 +168,15 @@ def start_gunicorn(
     threads: int | None = None,
     ready_path: str,
     attempts: int,
+    app: str = "config.wsgi",
 ) -> subprocess.Popen:
-    """Serve the app with gunicorn on 127.0.0.1 and wait until ``ready_path`` answers."""
+    """Serve ``app`` (the project, unless told) with gunicorn on 127.0.0.1 and wait until
+    ``ready_path`` answers. Apps in this folder are named as ``module:callable``."""
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "config.wsgi",
+        app,
+        "--pythonpath",
+        str(ROOT / "benchmarks"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -191,6 +195,16 @@ def start_gunicorn(
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("the server did not start")
+
+
+def bare_wsgi_app(environ, start_response):
+    """The bare server: every request answered with ``BARE_BODY_BYTES`` bytes of HTML and
+    nothing else done, so a page's rate can be set against what the machine allows."""
+    body = b"x" * int(os.environ.get("BARE_BODY_BYTES", "10000"))
+    start_response(
+        "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
+    return [body]
 
 
 def stop_server(server: subprocess.Popen) -> None:

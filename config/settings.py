@@ -71,6 +71,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out compressed (a day view is a sixth of its size on a phone network).
+    # Static files are compressed once, at collectstatic, and served as such by WhiteNoise.
+    # Django pads each compressed page with random bytes ("Heal the Breach"), and CSRF
+    # tokens are masked per response, which is what BREACH needs a page to give away.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,6 +146,9 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="bolster"),
         }
     }
+    # Each logged-in page reads its session from Redis, not PostgreSQL; writes go to both,
+    # so a Redis restart only costs a read from the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A reminder not acknowledged within this time is delivered again; the send task

@@ -37,3 +37,25 @@ def test_healthz_answers_503_naming_the_database_when_it_fails(client, monkeypat
     assert response.status_code == 503
     assert response.json()["database"] == "down"
     assert response.json()["broker"] == "ok"
+
+
+def test_healthz_keeps_one_broker_connection_open_between_checks(client):
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+
+    pool = health.redis_client(celery_app.conf.broker_url).connection_pool
+    # One connection made and handed back after each check: no new one per call.
+    assert pool._created_connections == 1
+    assert len(pool._available_connections) == 1
+
+
+def test_healthz_stays_ok_when_redis_drops_its_warm_connection(client):
+    # Redis closing an idle client (a restart, a timeout) must not read as "broker down".
+    assert client.get("/healthz").status_code == 200
+    warm = health.redis_client(celery_app.conf.broker_url)
+    warm.client_kill_filter(_id=warm.client_id())
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["broker"] == "ok"

@@ -87,3 +87,26 @@ def test_a_deactivated_user_is_logged_out(people):
     people["client"].is_active = False
     people["client"].save()
     assert RoleAwareBackend().get_user(people["client"].pk) is None
+
+
+def test_the_written_out_role_query_loads_what_with_role_loads(people):
+    from accounts.models import User
+
+    operator = UserFactory(is_superuser=True, is_staff=True, first_name="Olu")
+    for user in [*people.values(), operator]:
+        fast = User.objects.get_with_role(str(user.pk))
+        orm = User.objects.with_role().get(pk=user.pk)
+        fields = [f.attname for f in User._meta.concrete_fields]
+        assert [getattr(fast, f) for f in fields] == [getattr(orm, f) for f in fields]
+        assert fast.administers_a_clinic == orm.administers_a_clinic
+        assert fast.role == orm.role
+        assert not fast._state.adding and fast._state.db == "default"
+        if hasattr(orm, "therapist"):
+            assert fast.therapist == orm.therapist
+            assert fast.therapist.user is fast
+            assert fast.therapist.clinic_id == orm.therapist.clinic_id
+
+
+@pytest.mark.parametrize("user_id", ["999999999", "not-a-number", None])
+def test_an_unknown_or_garbled_user_id_logs_nobody_in(user_id):
+    assert RoleAwareBackend().get_user(user_id) is None
