@@ -23,6 +23,7 @@ import datetime as dt
 import os
 import random
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -300,6 +301,9 @@ def run(args: argparse.Namespace, database_url: str) -> int:
 
 
 def main() -> int:
+    if shutil.which("wrk") is None:
+        print("This benchmark drives the load with wrk: apt-get install wrk")
+        return 2
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=5)

@@ -90,6 +90,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's database sessions, with the read that starts every logged-in page written out.
+SESSION_ENGINE = "accounts.session_store"
 
 TEMPLATES = [
     {
@@ -146,9 +148,6 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="bolster"),
         }
     }
-    # Each logged-in page reads its session from Redis, not PostgreSQL; writes go to both,
-    # so a Redis restart only costs a read from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A reminder not acknowledged within this time is delivered again; the send task

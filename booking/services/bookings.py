@@ -39,6 +39,7 @@ from safety.models import AuditEntry
 CLIENT_OVERLAP_CONSTRAINT = "booking_no_overlap_per_client"
 # Just booked, changed her mind: for this long she may cancel or move whatever the notice.
 CHANGE_GRACE = dt.timedelta(minutes=15)
+HELD_FOR_A_PLAN = "That time is kept for a client's weekly plan."
 
 
 def ensure_ready_to_book(client: User) -> None:
@@ -134,14 +135,19 @@ def check_safety_findings(
     return findings
 
 
-def stopping_blocks(findings, *, client: User, on: dt.date, may_clear: bool = False) -> list:
+def stopping_blocks(
+    findings, *, client: User, on: dt.date, may_clear: bool = False, clearances=None
+) -> list:
     """The ``block`` findings that stop a booking; with ``may_clear`` (a clinic admin booking
     for her) a block the rule table lets the clinic book against a clearance is lifted when
-    a recorded clearance covers ``on``.
+    a recorded clearance covers ``on``. ``clearances`` are her
+    ``safety_services.phone_booking_clearances``, when a plan has read them once already.
     """
     blocks = [finding for finding in findings if finding.severity == "block"]
     if blocks and may_clear:
-        blocks = safety_services.uncleared_blocks(client=client, blocks=blocks, on=on)
+        blocks = safety_services.uncleared_blocks(
+            client=client, blocks=blocks, on=on, clearances=clearances
+        )
     return blocks
 
 
@@ -156,12 +162,30 @@ def check_safety(
 ) -> list:
     """The findings for her on ``on``; a ``block`` among them stops the booking."""
     findings = check_safety_findings(client=client, clinic=clinic, on=on, answers=answers)
-    blocks = stopping_blocks(findings, client=client, on=on, may_clear=may_clear)
+    check_no_block(
+        findings, client=client, clinic=clinic, on=on, for_staff=for_staff, may_clear=may_clear
+    )
+    return findings
+
+
+def check_no_block(
+    findings,
+    *,
+    client: User,
+    clinic: Clinic,
+    on: dt.date,
+    for_staff: bool,
+    may_clear: bool,
+    clearances=None,
+) -> None:
+    """A ``block`` among her findings on ``on`` stops the booking, saying why."""
+    blocks = stopping_blocks(
+        findings, client=client, on=on, may_clear=may_clear, clearances=clearances
+    )
     if blocks:
         raise SafetyBlocked(
             safety_block_message(blocks, clinic, for_staff=for_staff), findings=blocks
         )
-    return findings
 
 
 def lock_slot(slot_id: int) -> Slot:
@@ -194,8 +218,26 @@ def check_slot_bookable(slot: Slot, *, plan: Plan | None = None, for_staff: bool
     A time held for a plan's planned session is bookable only by that plan. The minimum
     notice to book binds her online booking; staff may book her in sooner.
     """
+    check_slot_open(slot, plan=plan, for_staff=for_staff)
+    if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
+        raise SlotUnavailable()
+    holders = held_for_plans().filter(plan__therapist=slot.therapist_id, starts_at=slot.starts_at)
+    if plan is not None:
+        holders = holders.exclude(plan=plan)
+    if holders.exists():
+        raise SlotUnavailable(HELD_FOR_A_PLAN)
+
+
+def check_slot_open(
+    slot: Slot,
+    *,
+    plan: Plan | None = None,
+    for_staff: bool = False,
+    now: dt.datetime | None = None,
+) -> None:
+    """What the slot row itself says: open, ahead, past the notice and inside the horizon."""
     clinic = slot.therapist.clinic
-    now = timezone.now()
+    now = now or timezone.now()
     if slot.status != Slot.Status.OPEN or not slot.therapist.is_active:
         raise SlotUnavailable("That time is not open for booking.")
     if slot.starts_at <= now:
@@ -212,13 +254,6 @@ def check_slot_bookable(slot: Slot, *, plan: Plan | None = None, for_staff: bool
     )
     if slot.starts_at > horizon:
         raise SlotUnavailable("That time is not open for booking yet.")
-    if slot.bookings.filter(status=Booking.Status.BOOKED).exists():
-        raise SlotUnavailable()
-    holders = held_for_plans().filter(plan__therapist=slot.therapist_id, starts_at=slot.starts_at)
-    if plan is not None:
-        holders = holders.exclude(plan=plan)
-    if holders.exists():
-        raise SlotUnavailable("That time is kept for a client's weekly plan.")
 
 
 def check_no_overlap(*, client: User, slot: Slot, ignore: Booking | None = None) -> None:
@@ -245,10 +280,23 @@ def check_one_session_a_day(*, client: User, slot: Slot, ignore: Booking | None 
     if ignore is not None:
         same_day = same_day.exclude(pk=ignore.pk)
     if same_day.exists():
-        raise SameDaySession(
-            f"You already have a session on {day:%A} {day.day} {day:%B}. One massage a day is "
-            "the most we book: please choose another day."
-        )
+        raise same_day_session(day)
+
+
+def same_day_session(day: dt.date) -> SameDaySession:
+    return SameDaySession(
+        f"You already have a session on {day:%A} {day.day} {day:%B}. One massage a day is "
+        "the most we book: please choose another day."
+    )
+
+
+def refused_insert(error: IntegrityError) -> BookingError:
+    """What a constraint's refusal of a booking means for her: her own overlapping session,
+    or someone who got the time first."""
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+    if constraint == CLIENT_OVERLAP_CONSTRAINT:
+        return OverlappingBooking()
+    return SlotUnavailable()
 
 
 def create_booking(
@@ -283,10 +331,7 @@ def create_booking(
                 calendar_sequence=replaces.calendar_sequence + 1 if replaces else 0,
             )
     except IntegrityError as error:
-        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
-        if constraint == CLIENT_OVERLAP_CONSTRAINT:
-            raise OverlappingBooking() from error
-        raise SlotUnavailable() from error
+        raise refused_insert(error) from error
     booking.slot = slot
     write_flags(booking=booking, answers=answers)
     schedule_reminders(booking=booking)

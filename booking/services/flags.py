@@ -248,6 +248,28 @@ def session_conditions(booking: Booking) -> set[str]:
     return {code for provider in _session_condition_providers for code in provider(booking)}
 
 
+def flag_of(booking: Booking, finding: Finding) -> SafetyFlag:
+    return SafetyFlag(
+        booking=booking,
+        code=finding.code,
+        severity=finding.severity,
+        title=finding.title,
+        instruction=finding.instruction,
+        client_message=finding.client_message,
+        ruleset_version=engine.RULESET_VERSION,
+    )
+
+
+def flag_new_sessions(findings_by_booking: list[tuple[Booking, list[Finding]]]) -> list[SafetyFlag]:
+    """The flags of sessions just booked, each from its findings at its own date, in one
+    insert: a new booking has no flags to close or keep (``write_flags`` does that)."""
+    return SafetyFlag.objects.bulk_create(
+        flag_of(booking, finding)
+        for booking, findings in findings_by_booking
+        for finding in findings
+    )
+
+
 @transaction.atomic
 def write_flags(
     *, booking: Booking, extra_conditions: Iterable[str] = (), answers=None
@@ -286,15 +308,7 @@ def write_flags(
         SafetyFlag.objects.filter(pk__in=[flag.pk for flag in to_close]).update(closed_at=now)
     closed = {flag.code for flag in to_close}
     created = SafetyFlag.objects.bulk_create(
-        SafetyFlag(
-            booking=booking,
-            code=finding.code,
-            severity=finding.severity,
-            title=finding.title,
-            instruction=finding.instruction,
-            client_message=finding.client_message,
-            ruleset_version=engine.RULESET_VERSION,
-        )
+        flag_of(booking, finding)
         for finding in findings
         if finding.code not in current or finding.code in closed
     )

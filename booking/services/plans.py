@@ -11,33 +11,44 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
-from booking.models import Booking, Plan, PlannedSession, Slot
+from booking.models import Booking, Plan, PlannedSession, Slot, held_for_plans
 from booking.services.bookings import (
+    CHANGE_GRACE,
+    HELD_FOR_A_PLAN,
     audit_for_client,
     booking_opens_until,
     can_change_online,
-    check_no_overlap,
+    check_no_block,
     check_no_show_policy,
     check_notice,
-    check_one_session_a_day,
-    check_safety,
     check_safety_findings,
-    check_slot_bookable,
+    check_slot_open,
     check_staff_may_act,
-    create_booking,
     ensure_ready_to_book,
     her_answers,
     lock_booking,
     mark_cancelled,
+    same_day_session,
     stopping_blocks,
 )
-from booking.services.errors import BookingError, Busy, PlanChanged, PlanError
+from booking.services.errors import (
+    BookingError,
+    Busy,
+    OverlappingBooking,
+    PlanChanged,
+    PlanError,
+    SlotUnavailable,
+)
+from booking.services.flags import flag_new_sessions
 from booking.services.locking import short_lock_wait
 from booking.services.notices import notify_booked, notify_cancelled
-from clinics.models import Therapist
+from booking.services.reminders import refresh_plan_end_reminder, schedule_new_sessions_reminders
+from clinics.models import Clinic, Therapist
 from safety import services as safety_services
 from safety.models import AuditEntry
 
@@ -105,6 +116,8 @@ class PlanPreview:
     ends_on: dt.date
     due_date: dt.date
     dates: list[PlannedDate]
+    # Her answers as the preview read them: booking it evaluates each date from these.
+    answers: safety_services.HerAnswers | None = None
 
     @property
     def free_count(self) -> int:
@@ -231,16 +244,27 @@ def check_spacing(days: list[dt.date]) -> None:
             raise PlanError("A plan has at most two sessions a week.")
 
 
+def booked_annotation() -> Exists:
+    return Exists(Booking.objects.filter(slot=OuterRef("pk"), status=Booking.Status.BOOKED))
+
+
+def week_of(day: dt.date) -> tuple[int, int]:
+    return tuple(day.isocalendar()[:2])
+
+
 @dataclass
 class PlanWindow:
     """What the preview of a plan knows about its date range, loaded in a fixed number of
-    queries: the therapist's slots, which of them are booked, and her own sessions."""
+    queries: the therapist's slots at the plan's own times, which of them are booked, her own
+    sessions, and (``load_alternatives``) the free times in the weeks of dates not free."""
 
     client: User
     therapist: Therapist
     now: dt.datetime
     opens: dt.datetime
     horizon: dt.datetime
+    range_start: dt.datetime
+    range_end: dt.datetime
     slots: list[Slot]
     booked_slot_ids: set[int]
     her_sessions: list[tuple[dt.datetime, dt.datetime]]
@@ -249,18 +273,15 @@ class PlanWindow:
     for_staff: bool = False
     may_clear: bool = False
     answers: object = None  # her HerAnswers, read once for every date
+    # Her clearances that lift a block for an admin (``may_clear``), read once for every date.
+    clearances: list | None = None
     findings_by_day: dict[dt.date, list] = field(default_factory=dict)
+    alternatives_by_week: dict[tuple[int, int], list[Slot]] = field(default_factory=dict)
     slot_by_start: dict[dt.datetime, Slot] = field(init=False)
-    slots_by_week: dict[tuple[int, int], list[Slot]] = field(init=False)
     her_days: set[dt.date] = field(init=False)
 
     def __post_init__(self):
         self.slot_by_start = {slot.starts_at: slot for slot in self.slots}
-        # A taken date looks for alternatives in its own week only: group once, not per date.
-        self.slots_by_week = {}
-        for slot in self.slots:
-            week = tuple(self.clinic.local_date(slot.starts_at).isocalendar()[:2])
-            self.slots_by_week.setdefault(week, []).append(slot)
         self.her_days = {self.clinic.local_date(start) for start, _ in self.her_sessions}
 
     @classmethod
@@ -271,22 +292,21 @@ class PlanWindow:
         therapist: Therapist,
         starts_on: dt.date,
         ends_on: dt.date,
+        times: list[dt.datetime],
         for_staff: bool = False,
         may_clear: bool = False,
     ) -> "PlanWindow":
+        """``times`` are the plan's dates at its local time: only those slots are read."""
         clinic = therapist.clinic
         range_start, range_end = clinic.day_bounds(starts_on, ends_on)
         now = timezone.now()
         slots = list(
-            Slot.objects.filter(
-                therapist=therapist, starts_at__gte=range_start, starts_at__lt=range_end
-            ).select_related("therapist__clinic")
-        )
-        booked_slot_ids = set(
-            Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
-                "slot_id", flat=True
+            Slot.objects.filter(therapist=therapist, starts_at__in=times).annotate(
+                is_booked=booked_annotation()
             )
         )
+        for slot in slots:
+            slot.therapist = therapist
         her_sessions = list(
             Booking.objects.filter(
                 client=client,
@@ -302,13 +322,44 @@ class PlanWindow:
             # Staff may book her in sooner than the clinic's notice to book online.
             opens=now if for_staff else booking_opens_until(clinic, now=now),
             horizon=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+            range_start=range_start,
+            range_end=range_end,
             slots=slots,
-            booked_slot_ids=booked_slot_ids,
+            booked_slot_ids={slot.pk for slot in slots if slot.is_booked},
             her_sessions=her_sessions,
             for_staff=for_staff,
             may_clear=may_clear,
             answers=her_answers(client),
+            clearances=safety_services.phone_booking_clearances(client) if may_clear else None,
         )
+
+    def load_alternatives(self, weeks: set[tuple[int, int]]) -> None:
+        """The therapist's open, unbooked future slots in these weeks (within the plan's
+        range), in one query however many weeks: where a taken date looks for another time."""
+        if not weeks:
+            return
+        in_weeks = Q()
+        for year, week in weeks:
+            monday = dt.date.fromisocalendar(year, week, 1)
+            begins, ends = self.clinic.day_bounds(monday, monday + dt.timedelta(days=6))
+            in_weeks |= Q(
+                starts_at__gte=max(begins, self.range_start),
+                starts_at__lt=min(ends, self.range_end),
+            )
+        candidates = (
+            Slot.objects.filter(
+                in_weeks,
+                therapist=self.therapist,
+                status=Slot.Status.OPEN,
+                starts_at__gt=self.now,
+            )
+            .exclude(booked_annotation())
+            .order_by("starts_at")
+        )
+        for slot in candidates:
+            slot.therapist = self.therapist
+            week = week_of(self.clinic.local_date(slot.starts_at))
+            self.alternatives_by_week.setdefault(week, []).append(slot)
 
     @property
     def clinic(self):
@@ -342,7 +393,11 @@ class PlanWindow:
                 client=self.client, clinic=self.clinic, on=day, answers=self.answers
             )
             self.findings_by_day[day] = stopping_blocks(
-                findings, client=self.client, on=day, may_clear=self.may_clear
+                findings,
+                client=self.client,
+                on=day,
+                may_clear=self.may_clear,
+                clearances=self.clearances,
             )
         return self.findings_by_day[day]
 
@@ -351,10 +406,9 @@ class PlanWindow:
     ) -> Slot | None:
         """The free time nearest ``starts_at`` in the same week, a rest day away from her other
         plan dates, not offered for another date already and not stopped by a safety rule."""
-        week = tuple(day.isocalendar()[:2])
         candidates = [
             candidate
-            for candidate in self.slots_by_week.get(week, [])
+            for candidate in self.alternatives_by_week.get(week_of(day), [])
             if self.is_free(candidate)
             and candidate.pk not in used
             and (candidate_day := self.clinic.local_date(candidate.starts_at))
@@ -374,19 +428,11 @@ class PlanWindow:
         )
 
 
-def plan_date(
-    window: PlanWindow,
-    *,
-    day: dt.date,
-    local_time: dt.time,
-    planned_days: set[dt.date],
-    used_alternatives: set[int],
-) -> PlannedDate:
+def plan_date(window: PlanWindow, *, day: dt.date, starts_at: dt.datetime) -> PlannedDate:
     """One date of the plan: free, not bookable (safety, her own session that day, too soon),
-    not open yet (past the horizon: booked for her when it opens) or taken or off, with the
-    nearest free time that week when there is one."""
+    not open yet (past the horizon: booked for her when it opens) or taken or off (for which
+    ``offer_alternatives`` then looks for the nearest free time that week)."""
     clinic = window.clinic
-    starts_at = dt.datetime.combine(day, local_time, tzinfo=clinic.tz)
     planned = PlannedDate(on=day, starts_at=starts_at, status=FREE)
     blocks = window.blocks_on(day)
     if blocks:
@@ -427,12 +473,25 @@ def plan_date(
     else:
         planned.status = OFF
         planned.reason = f"{window.therapist.display_name} isn't working at that time."
-    planned.alternative = window.alternative_in_week(
-        day=day, starts_at=starts_at, other_days=planned_days - {day}, used=used_alternatives
-    )
-    if planned.alternative is not None:
-        used_alternatives.add(planned.alternative.pk)
     return planned
+
+
+def offer_alternatives(window: PlanWindow, dates: list[PlannedDate]) -> None:
+    """For each taken or off date, in date order, the nearest free time that week not
+    offered for an earlier date; the candidates of all those weeks read in one query."""
+    wanting = [planned for planned in dates if planned.status in (TAKEN, OFF)]
+    window.load_alternatives({week_of(planned.on) for planned in wanting})
+    plan_days = {planned.on for planned in dates}
+    used: set[int] = set()
+    for planned in wanting:
+        planned.alternative = window.alternative_in_week(
+            day=planned.on,
+            starts_at=planned.starts_at,
+            other_days=plan_days - {planned.on},
+            used=used,
+        )
+        if planned.alternative is not None:
+            used.add(planned.alternative.pk)
 
 
 def preview_plan(
@@ -447,8 +506,9 @@ def preview_plan(
 ) -> PlanPreview:
     """Each date of the plan: free, taken (with the nearest free time that week) or not bookable.
 
-    A fixed number of queries for the slots, plus one safety evaluation per date.
-    ``booked_by`` is the staff member planning it for her (see ``book_session``).
+    A fixed number of queries whatever the number of dates; each date's safety is evaluated
+    from her answers, read once. ``booked_by`` is the staff member planning it for her (see
+    ``book_session``).
     """
     ensure_ready_to_book(client)
     weekdays = validate_weekdays(weekdays)
@@ -463,16 +523,21 @@ def preview_plan(
     due_date = limit.last_day
     today = therapist.clinic.today()
     ends_on = validate_range(starts_on=starts_on, ends_on=ends_on, limit=limit, today=today)
-    dates = plan_dates(weekdays, starts_on, ends_on)
+    times = {
+        day: dt.datetime.combine(day, local_time, tzinfo=clinic.tz)
+        for day in plan_dates(weekdays, starts_on, ends_on)
+    }
     window = PlanWindow.load(
         client=client,
         therapist=therapist,
         starts_on=starts_on,
         ends_on=ends_on,
+        times=list(times.values()),
         for_staff=staff is not None,
         may_clear=may_clear,
     )
-    used_alternatives: set[int] = set()
+    dates = [plan_date(window, day=day, starts_at=starts_at) for day, starts_at in times.items()]
+    offer_alternatives(window, dates)
     return PlanPreview(
         therapist=therapist,
         weekdays=weekdays,
@@ -480,16 +545,8 @@ def preview_plan(
         starts_on=starts_on,
         ends_on=ends_on,
         due_date=due_date,
-        dates=[
-            plan_date(
-                window,
-                day=day,
-                local_time=local_time,
-                planned_days=set(dates),
-                used_alternatives=used_alternatives,
-            )
-            for day in dates
-        ],
+        dates=dates,
+        answers=window.answers,
     )
 
 
@@ -550,6 +607,12 @@ def book_preview(
 
     Call inside a transaction. Dates past the horizon become the plan's planned sessions.
     ``booked_by`` is the staff member booking it for her (see ``book_session``).
+
+    Its cost does not grow with the number of sessions: her answers come with the preview,
+    the slots are locked in one statement, and the checks, bookings, flags and reminders are
+    one query each for all of them. What needs no lock (each date's findings, the plan's row)
+    is done before the slots are locked, so the locks are held for the checks and the inserts
+    alone.
     """
     therapist = preview.therapist
     local_time = preview.local_time
@@ -564,20 +627,12 @@ def book_preview(
     if not accepted and not preview.later:
         raise PlanError("None of the dates could be booked, so no plan was made.")
 
-    # Lock in primary-key order so two overlapping plans never deadlock each other.
-    slots = list(
-        Slot.objects.select_for_update(of=("self",))
-        .select_related("therapist__clinic")
-        .filter(pk__in=accepted)
-        .order_by("pk")
+    answers = preview.answers or (her_answers(client) if accepted else None)
+    clearances = safety_services.phone_booking_clearances(client) if may_clear else None
+    findings = SessionFindings(client=client, clinic=clinic, answers=answers)
+    findings.evaluate(
+        clinic.local_date(slot.starts_at) for slot in offered_slots(preview) if slot.pk in accepted
     )
-    if len(slots) != len(accepted) or any(slot.therapist_id != therapist.pk for slot in slots):
-        raise PlanChanged(preview=preview)
-    range_start, range_end = clinic.day_bounds(preview.starts_on, preview.ends_on)
-    if any(not range_start <= slot.starts_at < range_end for slot in slots):
-        raise PlanError("Every session of a plan must fall between its start and end dates.")
-    check_spacing([clinic.local_date(slot.starts_at) for slot in slots])
-
     if plan is None:
         plan = Plan.objects.create(
             client=client,
@@ -588,33 +643,42 @@ def book_preview(
             ends_on=preview.ends_on,
             booked_by=staff,
         )
-    booked, failed = [], []
-    answers = her_answers(client) if slots else None
-    for slot in sorted(slots, key=lambda s: s.starts_at):
+
+    slots = lock_plan_slots(therapist=therapist, slot_ids=accepted, preview=preview)
+    range_start, range_end = clinic.day_bounds(preview.starts_on, preview.ends_on)
+    if any(not range_start <= slot.starts_at < range_end for slot in slots):
+        raise PlanError("Every session of a plan must fall between its start and end dates.")
+    check_spacing([clinic.local_date(slot.starts_at) for slot in slots])
+    checks = PlanChecks.load(client=client, therapist=therapist, slots=slots)
+    failed = []
+    for slot in slots:
         try:
-            check_slot_bookable(slot, for_staff=staff is not None)
-            check_no_overlap(client=client, slot=slot)
-            check_one_session_a_day(client=client, slot=slot)
-            check_safety(
+            checks.check(slot, for_staff=staff is not None)
+            on = clinic.local_date(slot.starts_at)
+            check_no_block(
+                findings.on(on),
                 client=client,
                 clinic=clinic,
-                on=clinic.local_date(slot.starts_at),
+                on=on,
                 for_staff=staff is not None,
                 may_clear=may_clear,
-                answers=answers,
-            )
-            booked.append(
-                create_booking(
-                    client=client, slot=slot, plan=plan, booked_by=staff, answers=answers
-                )
+                clearances=clearances,
             )
         except BookingError as error:
             failed.append((slot, error))
     if failed:
-        # Raising out of the atomic block rolls back the plan row and every booking above.
+        # Raising out of the atomic block rolls back the plan row and everything else.
         raise PlanChanged(preview=None, failed=failed)
 
+    booked = create_plan_bookings(client=client, slots=slots, plan=plan, booked_by=staff)
+    flag_new_sessions(
+        [(booking, findings.on(clinic.local_date(booking.starts_at))) for booking in booked]
+    )
+    schedule_new_sessions_reminders(booked)
     plan_later_dates(plan=plan, dates=preview.later)
+    # Once for the whole plan, after its later dates are held: a plan with dates still to
+    # book does not end at its last booked session.
+    refresh_plan_end_reminder(plan=plan)
     booked_ids = {booking.slot_id for booking in booked}
     not_booked = [
         planned
@@ -636,6 +700,148 @@ def book_preview(
         )
     notify_booked(booked)
     return PlanResult(plan=plan, booked=booked, not_booked=not_booked)
+
+
+def offered_slots(preview: PlanPreview) -> list[Slot]:
+    """The slots the preview showed her: each free date's and each alternative."""
+    return [
+        slot
+        for planned in preview.dates
+        for slot in (planned.slot, planned.alternative)
+        if slot is not None
+    ]
+
+
+@dataclass
+class SessionFindings:
+    """Her findings on each date of a plan, from her answers read once: evaluated before the
+    slots are locked, and each date's error kept for the date it belongs to."""
+
+    client: User
+    clinic: Clinic
+    answers: safety_services.HerAnswers | None
+    by_day: dict[dt.date, list | BookingError] = field(default_factory=dict)
+
+    def evaluate(self, days: Iterable[dt.date]) -> None:
+        for day in days:
+            if day in self.by_day:
+                continue
+            try:
+                self.by_day[day] = check_safety_findings(
+                    client=self.client, clinic=self.clinic, on=day, answers=self.answers
+                )
+            except BookingError as error:
+                self.by_day[day] = error
+
+    def on(self, day: dt.date) -> list:
+        """The findings on ``day``; raises the error evaluating them gave (a date before the
+        pregnancy began, past the postnatal year)."""
+        self.evaluate([day])
+        outcome = self.by_day[day]
+        if isinstance(outcome, BookingError):
+            raise outcome
+        return outcome
+
+
+def lock_plan_slots(
+    *, therapist: Therapist, slot_ids: set[int], preview: PlanPreview
+) -> list[Slot]:
+    """Lock the accepted slots in one statement, in primary-key order so two overlapping plans
+    never deadlock each other; in date order, or ``PlanChanged`` if one is gone or not hers."""
+    slots = list(Slot.objects.select_for_update().filter(pk__in=slot_ids).order_by("pk"))
+    if len(slots) != len(slot_ids) or any(slot.therapist_id != therapist.pk for slot in slots):
+        raise PlanChanged(preview=preview)
+    for slot in slots:
+        slot.therapist = therapist
+    return sorted(slots, key=lambda slot: slot.starts_at)
+
+
+@dataclass
+class PlanChecks:
+    """What a plan's locked slots are checked against, read in a fixed number of queries:
+    which are booked, which times are held for other plans, and her own sessions around
+    them. Read after the locks are taken, so a booking committed while we waited is seen."""
+
+    clinic: Clinic
+    booked_slot_ids: set[int]
+    held_times: set[dt.datetime]
+    her_sessions: list[tuple[dt.datetime, dt.datetime]]
+    now: dt.datetime
+
+    @classmethod
+    def load(cls, *, client: User, therapist: Therapist, slots: list[Slot]) -> "PlanChecks":
+        clinic = therapist.clinic
+        if not slots:
+            return cls(clinic, set(), set(), [], timezone.now())
+        first_day = clinic.local_date(slots[0].starts_at)
+        last_day = clinic.local_date(slots[-1].starts_at)
+        days_start, days_end = clinic.day_bounds(first_day, last_day)
+        # Her sessions that overlap a slot or start on a slot's day.
+        since = min(days_start, slots[0].starts_at)
+        until = max(days_end, max(slot.ends_at for slot in slots))
+        return cls(
+            clinic=clinic,
+            booked_slot_ids=set(
+                Booking.objects.filter(slot__in=slots, status=Booking.Status.BOOKED).values_list(
+                    "slot_id", flat=True
+                )
+            ),
+            held_times=set(
+                held_for_plans()
+                .filter(plan__therapist=therapist, starts_at__in=[s.starts_at for s in slots])
+                .values_list("starts_at", flat=True)
+            ),
+            her_sessions=list(
+                Booking.objects.filter(
+                    client=client,
+                    status=Booking.Status.BOOKED,
+                    starts_at__lt=until,
+                    ends_at__gt=since,
+                ).values_list("starts_at", "ends_at")
+            ),
+            now=timezone.now(),
+        )
+
+    def check(self, slot: Slot, *, for_staff: bool) -> None:
+        """``check_slot_bookable``, ``check_no_overlap`` and ``check_one_session_a_day`` for one
+        slot, from what was read for all of them."""
+        check_slot_open(slot, for_staff=for_staff, now=self.now)
+        if slot.pk in self.booked_slot_ids:
+            raise SlotUnavailable()
+        if slot.starts_at in self.held_times:
+            raise SlotUnavailable(HELD_FOR_A_PLAN)
+        if any(start < slot.ends_at and end > slot.starts_at for start, end in self.her_sessions):
+            raise OverlappingBooking()
+        day = self.clinic.local_date(slot.starts_at)
+        begins, ends = self.clinic.day_bounds(day)
+        if any(begins <= start < ends for start, _ in self.her_sessions):
+            raise same_day_session(day)
+
+
+def create_plan_bookings(
+    *, client: User, slots: list[Slot], plan: Plan, booked_by: User | None
+) -> list[Booking]:
+    """The plan's bookings in one insert; the slots must be locked and checked.
+
+    A constraint refusing one (her own session booked elsewhere at that time meanwhile)
+    refuses the plan: nothing of it is kept and she sees the dates afresh.
+    """
+    change_grace_until = timezone.now() + CHANGE_GRACE
+    try:
+        return Booking.objects.bulk_create(
+            Booking(
+                client=client,
+                slot=slot,
+                plan=plan,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                booked_by=booked_by,
+                change_grace_until=change_grace_until,
+            )
+            for slot in slots
+        )
+    except IntegrityError as error:
+        raise PlanChanged(preview=None) from error
 
 
 @dataclass

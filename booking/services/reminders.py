@@ -156,6 +156,43 @@ def refresh_plan_end_reminder(*, plan: Plan, exclude: Booking | None = None) -> 
     return _put(booking=last, kind=PLAN_END, send_at=last.starts_at - PLAN_END_NOTICE)
 
 
+def _wanted_before(booking: Booking, *, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(kind, send_at) of each "N h before" reminder the session gets: one per hour count in
+    the clinic's ``reminder_hours``, except those already past and the same-day one if she
+    turned it off."""
+    clinic = booking.slot.therapist.clinic
+    wanted = []
+    for hours in sorted({h for h in clinic.reminder_hours if isinstance(h, int) and h > 0}):
+        kind = hours_kind(hours)
+        send_at = booking.starts_at - dt.timedelta(hours=hours)
+        if send_at <= now:
+            continue
+        if is_same_day(kind) and not booking.client.same_day_reminders:
+            continue
+        wanted.append((kind, send_at))
+    return wanted
+
+
+def schedule_new_sessions_reminders(bookings: list[Booking]) -> list[Reminder]:
+    """The "N h before" reminders of sessions just booked, on each channel she chose, in one
+    insert (same transaction as the bookings). New sessions have no rows to revive, so this
+    skips ``_put``'s look-up per row; the caller keeps the plan-end reminder, once.
+    """
+    now = timezone.now()
+    return Reminder.objects.bulk_create(
+        Reminder(
+            booking=booking,
+            recipient=booking.client,
+            kind=kind,
+            channel=channel,
+            send_at=send_at,
+        )
+        for booking in bookings
+        for kind, send_at in _wanted_before(booking, now=now)
+        for channel in texts.channels_for(booking.client, kind)
+    )
+
+
 @transaction.atomic
 def schedule_reminders(*, booking: Booking) -> list[Reminder]:
     """Write the reminder rows of a new booking (same transaction as the booking).
@@ -167,17 +204,10 @@ def schedule_reminders(*, booking: Booking) -> list[Reminder]:
     """
     if not booking.is_active:
         return []
-    clinic = booking.slot.therapist.clinic
-    now = timezone.now()
-    reminders = []
-    for hours in sorted({h for h in clinic.reminder_hours if isinstance(h, int) and h > 0}):
-        kind = hours_kind(hours)
-        send_at = booking.starts_at - dt.timedelta(hours=hours)
-        if send_at <= now:
-            continue
-        if is_same_day(kind) and not booking.client.same_day_reminders:
-            continue
-        reminders.append(_put(booking=booking, kind=kind, send_at=send_at))
+    reminders = [
+        _put(booking=booking, kind=kind, send_at=send_at)
+        for kind, send_at in _wanted_before(booking, now=timezone.now())
+    ]
     if booking.plan_id:
         plan_end = refresh_plan_end_reminder(plan=booking.plan)
         if plan_end is not None and plan_end.booking_id == booking.pk:

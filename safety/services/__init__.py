@@ -5,6 +5,7 @@ writes flags on its sessions and follows her changes through ``safety.signals``.
 from safety.services.audit import audit_entries_for_clinics, log_audit, log_audit_many
 from safety.services.clearances import (
     clearances_covering,
+    phone_booking_clearances,
     record_phone_booking_clearance,
     uncleared_blocks,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "log_audit",
     "log_audit_many",
     "onboarding_step",
+    "phone_booking_clearances",
     "pregnancy_profile",
     "record_intake",
     "record_phone_booking_clearance",

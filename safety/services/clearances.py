@@ -20,15 +20,42 @@ def clearances_covering(*, client: User | int, on: dt.date) -> QuerySet[Clearanc
     return Clearance.objects.filter(client=client).covering(on)
 
 
-def uncleared_blocks(*, client: User, blocks: list[Finding], on: dt.date) -> list[Finding]:
+def phone_booking_clearances(client: User) -> list[Clearance]:
+    """Her clearances that may lift a block for staff booking by phone, read once for the
+    many dates of a plan (see ``uncleared_blocks``)."""
+    return list(
+        Clearance.objects.filter(
+            client=client,
+            code__in=engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE,
+            valid_until__isnull=False,
+        )
+    )
+
+
+def uncleared_blocks(
+    *,
+    client: User,
+    blocks: list[Finding],
+    on: dt.date,
+    clearances: list[Clearance] | None = None,
+) -> list[Finding]:
     """The blocks that still stop staff booking on ``on``.
 
     Only a block the rule table marks as bookable by phone with the maternity team, covered
     by a clearance with an end date that includes ``on``, is lifted; all others remain.
+    ``clearances`` are her ``phone_booking_clearances`` as already read (read now if not).
     """
     overridable = {b.code for b in blocks if b.code in engine.BOOKABLE_BY_PHONE_WITH_CLEARANCE}
     cleared = set()
-    if overridable:
+    if overridable and clearances is not None:
+        cleared = {
+            clearance.code
+            for clearance in clearances
+            if clearance.code in overridable
+            and clearance.valid_until is not None
+            and clearance.covers(on)
+        }
+    elif overridable:
         cleared = set(
             clearances_covering(client=client, on=on)
             .filter(code__in=overridable, valid_until__isnull=False)

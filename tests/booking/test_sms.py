@@ -7,8 +7,10 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.template.loader import get_template
 from django.urls import reverse
@@ -30,6 +32,17 @@ pytestmark = pytest.mark.django_db
 
 MOBILE = "+447400900123"
 TOKEN = "test-auth-token"
+
+
+@pytest.fixture(autouse=True)
+def daytime_in_london():
+    """Texts wait out the clinic's quiet hours (21:00–08:00 London time by default), so every
+    test here starts at 10:00 London time today, whatever the hour it runs at; the tests
+    about the quiet hours move the clock themselves."""
+    london = ZoneInfo("Europe/London")
+    today = timezone.now().astimezone(london).date()
+    with time_machine.travel(dt.datetime.combine(today, dt.time(10), tzinfo=london), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
