@@ -70,7 +70,10 @@ def _email(
 def _client_safety_notes(booking: Booking) -> list[str]:
     """What she should know from the session's open safety flags, in client words."""
     session_day = booking.slot.therapist.clinic.local_date(booking.starts_at)
-    flags = list(booking.safety_flags.filter(closed_at__isnull=True).order_by("code"))
+    # The outbox reads them for a whole batch of reminders at once (``open_safety_flags``).
+    flags = getattr(booking, "open_safety_flags", None)
+    if flags is None:
+        flags = list(booking.safety_flags.filter(closed_at__isnull=True).order_by("code"))
     cleared = set()
     if any(flag.severity == Severity.CLEARANCE for flag in flags):
         cleared = set(

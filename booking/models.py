@@ -15,7 +15,9 @@ class SlotQuerySet(models.QuerySet):
         return (
             self.open()
             .filter(starts_at__gt=timezone.now())
-            .exclude(bookings__status=Booking.Status.BOOKED)
+            .exclude(
+                Exists(Booking.objects.filter(slot=OuterRef("pk"), status=Booking.Status.BOOKED))
+            )
             .exclude(
                 Exists(
                     held_for_plans().filter(
@@ -42,8 +44,11 @@ class Slot(models.Model):
         OPEN = "open", "Open"
         BLOCKED = "blocked", "Blocked"
 
+    # No index of its own: ``one_slot_per_therapist_start`` leads with the therapist and serves
+    # her lookups; a second, narrower index drew the planner to read all her slots and then
+    # filter them by time.
     therapist = models.ForeignKey(
-        "clinics.Therapist", on_delete=models.CASCADE, related_name="slots"
+        "clinics.Therapist", on_delete=models.CASCADE, related_name="slots", db_index=False
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
 from django.utils import timezone
@@ -73,6 +74,90 @@ def free_days_and_slots(
                 }
             )
     return {d for d in free_days if start <= d <= last_day}, slots
+
+
+def _free_slots_of(*, clinic: Clinic, therapist_ids: list[int]) -> QuerySet[Slot]:
+    """Free slots of these therapists inside the clinic's booking notice and horizon.
+
+    Filtering by therapist, not by clinic through a join, lets PostgreSQL walk the
+    ``(therapist, starts_at)`` index of just these therapists instead of every clinic's
+    slots in the window.
+    """
+    now = timezone.now()
+    return Slot.objects.free().filter(
+        therapist_id__in=therapist_ids,
+        starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
+        starts_at__lte=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+    )
+
+
+# Which clinic-local days have a free slot of these therapists: open, inside the booking
+# notice and horizon, not booked and not held for a plan (``Slot.objects.free()``, which a
+# test holds this to). The test sits in the select list, so PostgreSQL runs it once a day and
+# stops at the day's first free slot: a short walk of the ``(therapist, starts_at)`` index,
+# where counting the days' slots would read and check every one of them.
+FREE_DAYS_SQL = """
+SELECT day.local_day
+FROM (
+    SELECT local_day, EXISTS (
+        SELECT 1 FROM booking_slot slot
+        WHERE slot.therapist_id = ANY(%(therapists)s::bigint[])
+          AND slot.starts_at >= day_starts AND slot.starts_at < day_ends
+          AND slot.starts_at > %(now)s
+          AND slot.starts_at >= %(opens)s AND slot.starts_at <= %(closes)s
+          AND slot.status = 'open'
+          AND NOT EXISTS (
+              SELECT 1 FROM booking_booking booking
+              WHERE booking.slot_id = slot.id AND booking.status = 'booked'
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM booking_plannedsession planned
+              JOIN booking_plan plan ON plan.id = planned.plan_id
+              WHERE planned.status = 'planned' AND plan.therapist_id = slot.therapist_id
+                AND planned.starts_at = slot.starts_at
+          )
+    ) AS has_free
+    FROM unnest(%(days)s, %(starts)s, %(ends)s)
+        AS days(local_day, day_starts, day_ends)
+) AS day
+WHERE day.has_free
+"""
+
+
+def free_days(
+    *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int
+) -> set[dt.date]:
+    """Which of ``days`` clinic-local days from ``start`` these therapists have a free slot
+    on, in one query however many slots those days hold."""
+    dates = [start + dt.timedelta(days=offset) for offset in range(days)]
+    bounds = [clinic.day_bounds(date) for date in dates]
+    now = timezone.now()
+    params = {
+        "therapists": therapist_ids,
+        "now": now,
+        "opens": now + dt.timedelta(hours=clinic.booking_notice_hours),
+        "closes": now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+        "days": dates,
+        "starts": [day_start for day_start, _ in bounds],
+        "ends": [day_end for _, day_end in bounds],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FREE_DAYS_SQL, params)
+        return {local_day for (local_day,) in cursor.fetchall()}
+
+
+def free_slots_on_day(
+    *, clinic: Clinic, therapist_ids: list[int], day: dt.date
+) -> list[tuple[int, dt.datetime, int]]:
+    """The free slots of these therapists on clinic-local ``day`` as light rows
+    ``(id, starts_at, therapist_id)``, earliest first, in one query."""
+    day_start, day_end = clinic.day_bounds(day)
+    return list(
+        _free_slots_of(clinic=clinic, therapist_ids=therapist_ids)
+        .filter(starts_at__gte=day_start, starts_at__lt=day_end)
+        .order_by("starts_at")
+        .values_list("id", "starts_at", "therapist_id")
+    )
 
 
 def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.time]]:
@@ -154,22 +239,24 @@ def clinics_with_next_free() -> list[Clinic]:
     return clinics
 
 
-def therapists_with_next_free(*, clinic: Clinic) -> list[Therapist]:
-    """The clinic's active therapists, each with ``next_free`` (inside the horizon) or None.
+def public_therapists(*, clinic: Clinic) -> list[Therapist]:
+    """The clinic's therapists clients may see, by name, each with ``next_free`` (inside the
+    horizon) or None, in one query: a short walk of her ``(therapist, starts_at)`` index each.
 
     Only the fields the slot picker shows are loaded: it runs on every visit to a clinic.
     """
     now = timezone.now()
-    horizon = now + dt.timedelta(weeks=clinic.booking_horizon_weeks)
-    opens = now + dt.timedelta(hours=clinic.booking_notice_hours)
     return list(
         on_public_pages(clinic.therapists.all(), today=clinic.today())
         .only("id", "clinic_id", "slug", "display_name")
         .annotate(
             next_free=_first_free_start(
-                therapist=OuterRef("pk"), starts_at__gte=opens, starts_at__lte=horizon
+                therapist=OuterRef("pk"),
+                starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
+                starts_at__lte=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
             )
         )
+        .order_by("display_name", "pk")
     )
 
 

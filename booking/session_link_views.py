@@ -13,10 +13,10 @@ from django.views.decorators.cache import never_cache
 
 from booking.models import Booking, Slot
 from booking.params import parse_id
+from booking.picker import picker_context
 from booking.services import cancel_booking, move_booking
 from booking.services.errors import BookingError, SafetyBlocked
 from booking.services.session_links import SessionLink, session_from_token
-from booking.views import picker_context
 
 CANCEL = "cancel"
 MOVE = "move"
@@ -44,6 +44,7 @@ class SessionLinkView(View):
                     clinic=clinic,
                     therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
                     day_param=request.GET.get("day"),
+                    page_param=request.GET.get("page"),
                 ),
                 picker_url=picker_url,
                 move_action=picker_url,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections import Counter
 
 from celery import shared_task
 from django.db import transaction
@@ -13,6 +14,7 @@ from booking.services.outbox import (
     Outcome,
     claim_due_reminders,
     send_claimed_reminder,
+    send_claimed_reminders,
 )
 from booking.services.slots import ensure_slots_for_horizon
 
@@ -32,7 +34,7 @@ def keep_slots_generated() -> int:
 def dispatch_due_reminders(
     batch_size: int = CLAIM_BATCH_SIZE, lease_seconds: float | None = None
 ) -> int:
-    """Every minute: claim due messages batch by batch and enqueue a send task for each.
+    """Every minute: claim due messages batch by batch and enqueue send tasks for them.
 
     Exactly-once is the outbox's business (``booking.services.outbox``); two runs at once,
     or a run repeated after a crash, claim each message once. Runs on the ``periodic`` queue,
@@ -50,9 +52,25 @@ def dispatch_due_reminders(
     return claimed
 
 
+@shared_task
+def send_reminders(reminder_ids: list[int]) -> dict[str, int]:
+    """Send a batch of claimed outbox rows; a repeat delivery sends nothing more.
+
+    Rows that failed go back on the broker on their own, after their backoff; attempts are
+    counted on the rows (not by Celery) so that they survive a lost task. Returns how many
+    rows ended each way.
+    """
+    results = send_claimed_reminders(reminder_ids=reminder_ids)
+    outbox.enqueue_retries(results)
+    return dict(Counter(result.outcome.value for result in results.values()))
+
+
 @shared_task(bind=True, max_retries=None)
 def send_reminder(self, reminder_id: int) -> str:
     """Send one claimed outbox row; a repeat delivery of this task sends nothing more.
+
+    Sends are queued in batches (``send_reminders``); this one-row task still serves any
+    queued by name before the batches came in.
 
     Attempts are counted on the row (not by Celery) so that they survive a lost task.
     """

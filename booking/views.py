@@ -24,6 +24,7 @@ from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
+from booking.picker import picker_context
 from booking.services import (
     book_plan,
     book_session,
@@ -56,69 +57,14 @@ from safety import services as safety_services
 from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 
-STRIP_DAYS = 14
 ANSWER_RULE_CODES = {rule.code for rule in CONDITION_RULES}
 # Any of these in the plan page's query string means she asked for the preview.
 FIRST_TRIMESTER = "first_trimester"
 PLAN_FIELDS = {"weekdays", "local_time", "starts_on", "ends_on", "preview"}
 
 
-def parse_day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def profile_url(next_url: str) -> str:
     return f"{reverse('safety:profile')}?{urlencode({'next': next_url})}"
-
-
-def picker_context(*, clinic: Clinic, therapist_slug: str, day_param: str | None) -> dict:
-    """Everything the slot picker shows, in a fixed number of queries."""
-    therapists = queries.therapists_with_next_free(clinic=clinic)
-    therapist = next((t for t in therapists if t.slug == therapist_slug), None)
-    today = clinic.today()
-    if therapist is not None:
-        next_free = therapist.next_free
-    else:
-        next_free = min((t.next_free for t in therapists if t.next_free), default=None)
-    next_free_day = clinic.local_date(next_free) if next_free else None
-    last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
-    day = parse_day(day_param)
-    if day is None or not today <= day <= last_day:
-        # The next free day when the strip shows it (it has free time by definition).
-        in_strip = next_free_day and next_free_day < today + dt.timedelta(days=STRIP_DAYS)
-        day = next_free_day if in_strip else today
-    free_days, slots = queries.free_days_and_slots(
-        clinic=clinic, start=today, days=STRIP_DAYS, day=day, therapist=therapist
-    )
-    # Labels are formatted here once: fourteen days of template date filters cost more.
-    strip = [
-        {
-            "iso": date.isoformat(),
-            "weekday": f"{date:%a}",
-            "label": f"{date.day} {date:%b}",
-            "has_free": date in free_days,
-            "selected": date == day,
-        }
-        for date in (today + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
-    ]
-    # One reverse() for the page and a ready link per time: a busy day lists a hundred.
-    slot_url_prefix = reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/")
-    for slot in slots:
-        slot["url"] = f"{slot_url_prefix}{slot['id']}/"
-    return {
-        "therapists": therapists,
-        "therapist": therapist,
-        "therapist_param": therapist.slug if therapist else "",
-        "strip": strip,
-        "day": day,
-        "slots": slots,
-        "next_free": next_free,
-        "next_free_day": next_free_day,
-        "today": today,
-    }
 
 
 class ClinicListView(ListView):
@@ -152,13 +98,14 @@ class ClinicDetailView(TemplateView):
                 clinic=clinic,
                 therapist_slug=self.request.GET.get("therapist", ""),
                 day_param=self.request.GET.get("day"),
+                page_param=self.request.GET.get("page"),
             )
         )
         # Formatted here once rather than by a reverse() and a date filter per therapist.
         profile_prefix = reverse(
             "booking:therapist", kwargs={"slug": clinic.slug, "therapist_slug": "-"}
         ).removesuffix("-/")
-        for therapist in context["therapists"]:
+        for therapist in context["page_therapists"]:
             therapist.profile_url = f"{profile_prefix}{therapist.slug}/"
             if therapist.next_free:
                 therapist.next_free_label = (
@@ -357,6 +304,7 @@ class MoveBookingView(ClientRequiredMixin, View):
                 clinic=clinic,
                 therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
                 day_param=request.GET.get("day"),
+                page_param=request.GET.get("page"),
             ),
             **extra,
         }

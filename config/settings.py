@@ -174,7 +174,10 @@ else:
 # hourly slot layout, which run on ``periodic``. A worker started without ``-Q`` takes both.
 CELERY_TASK_QUEUES = [Queue("periodic"), Queue("outbox")]
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
-CELERY_TASK_ROUTES = {"booking.tasks.send_reminder": {"queue": "outbox"}}
+CELERY_TASK_ROUTES = {
+    "booking.tasks.send_reminders": {"queue": "outbox"},
+    "booking.tasks.send_reminder": {"queue": "outbox"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

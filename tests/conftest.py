@@ -92,8 +92,11 @@ class InlineWorker:
         if self.held is not None:
             self.held.extend(reminder_ids)
             return
-        for reminder_id in reminder_ids:
-            outbox.send_claimed_reminder(reminder_id=reminder_id)
+        # As a worker takes them: in batches, over one connection each.
+        reminder_ids = list(reminder_ids)
+        for start in range(0, len(reminder_ids), outbox.SEND_BATCH_SIZE):
+            batch = reminder_ids[start : start + outbox.SEND_BATCH_SIZE]
+            outbox.send_claimed_reminders(reminder_ids=batch)
 
     def hold(self) -> None:
         self.held = []

@@ -47,6 +47,14 @@ class Channel(ABC):
         """Whether the recipient has an address on this channel at all."""
         return True
 
+    def prepare(self, reminders: list[Reminder]) -> None:
+        """Read what this channel needs for a batch of rows at once, before it sends them.
+
+        The outbox calls it once per batch, so ``reaches`` and ``compose`` cost no query per
+        message; a channel that needs nothing more than the rows keeps this default.
+        """
+        return None
+
 
 class UnknownChannel(LookupError):
     pass
@@ -101,14 +109,25 @@ class EmailChannel(Channel):
 register(EmailChannel())
 
 
+# Where ``SmsChannel.prepare`` leaves her number on the recipient for the rest of the batch.
+PREPARED_MOBILE = "prepared_mobile_number"
+
+
+def _usable(phone) -> str:
+    return str(phone) if phone and phone.is_valid() else ""
+
+
 def mobile_number(recipient) -> str:
     """Her mobile in E.164 from her pregnancy profile, or "" when she has no usable one."""
+    prepared = getattr(recipient, PREPARED_MOBILE, None)
+    if prepared is not None:
+        return prepared
     phone = (
         PregnancyProfile.objects.filter(client_id=recipient.pk)
         .values_list("phone", flat=True)
         .first()
     )
-    return str(phone) if phone and phone.is_valid() else ""
+    return _usable(phone)
 
 
 class SmsConnection:
@@ -141,6 +160,16 @@ class SmsChannel(Channel):
     def reaches(self, recipient) -> bool:
         # A number that could not be read (kept for correction) reaches nobody.
         return bool(mobile_number(recipient))
+
+    def prepare(self, reminders: list[Reminder]) -> None:
+        recipients = [reminder.recipient for reminder in reminders]
+        phones = dict(
+            PregnancyProfile.objects.filter(
+                client_id__in={recipient.pk for recipient in recipients}
+            ).values_list("client_id", "phone")
+        )
+        for recipient in recipients:
+            setattr(recipient, PREPARED_MOBILE, _usable(phones.get(recipient.pk)))
 
 
 register(SmsChannel())

@@ -7,38 +7,50 @@ How a message is sent exactly once (as far as SMTP allows):
    written ``pending`` for a later ``send_at`` (``booking.services.reminders``); a notice
    (booked, moved, cancelled, …) is written already claimed (``sending``, with a lease) and a
    send task is put on the broker once the transaction commits, so it leaves within seconds.
-2. ``claim_due_reminders`` (run by the periodic dispatch task) locks due ``pending`` rows with
-   ``SELECT … FOR UPDATE SKIP LOCKED``, flips them to ``sending`` with a lease
-   (``claimed_until``) and, only once that has committed, the task puts one send task per id
-   on the broker. Two dispatchers running at once skip each other's locked rows, so each row
-   is claimed by one of them.
-3. ``send_claimed_reminder`` (the send task) locks the ``sending`` row with ``SKIP LOCKED`` and
-   holds the lock while the channel's server takes the message, then marks the row ``sent``
-   and commits; only after that commit does it close the connection (SMTP's QUIT), so a
-   server slow to say goodbye does not widen the window below. A second delivery of the same
-   task finds the row locked (and leaves it: the first delivery is on it) or no longer
-   ``sending`` (and does nothing). The lock belongs to the worker's database connection, so a
-   worker killed mid-send releases it the moment that connection drops, with nothing marked:
-   the row is still ``sending``.
+2. ``claim_due_reminders`` (run by the periodic dispatch task) claims due ``pending`` rows as a
+   set: one ``SELECT … FOR UPDATE SKIP LOCKED`` for up to 500 of them, one ``UPDATE`` that
+   flips them to ``sending`` with a lease (``claimed_until``). Only once that has committed
+   does the task put them on the broker, ``SEND_BATCH_SIZE`` ids to a send task. Two
+   dispatchers running at once skip each other's locked rows, so each row is claimed by one.
+3. ``send_claimed_reminders`` (the send task) reads its batch in a fixed number of queries and
+   opens one connection per channel (one SMTP connection, one text provider client) for the
+   whole batch. Then, row by row, it locks the ``sending`` row with ``SKIP LOCKED`` (reading
+   the row and its session's state afresh), holds the lock while the server takes the
+   message, marks the row ``sent`` and commits, before it moves on to the next row. The
+   connections are closed (SMTP's QUIT) only after the last commit, so a server slow to say
+   goodbye does not widen the window below. A second delivery of the same batch finds each
+   row locked (and leaves it: the first delivery is on it) or no longer ``sending`` (and does
+   nothing). The lock belongs to the worker's database connection, so a worker killed
+   mid-batch releases it the moment that connection drops: the rows it finished are
+   committed ``sent``, the one in flight and those after it are still ``sending``, and the
+   batch's redelivery (or the lease, below) sends those and only those.
 4. A ``sending`` row whose lease has run out and which nobody holds locked has lost its task
    (a killed worker's unacknowledged message, a broker restarted without persistence, a
    broker that was down when the task was enqueued): dispatch claims it again and enqueues a
    fresh task. The lease (4 minutes) plus the time to the next dispatch (at most one minute)
    makes a lost message go out within 5 minutes. A lease that runs out while the task is
-   merely still queued costs one extra task, which finds the row sent and does nothing. The
-   lease decides how quickly a lost message is recovered, never whether it is sent twice.
+   merely still queued (or while its batch is still on earlier rows) costs one extra task,
+   which finds the row sent, or locked, and does nothing. The lease decides how quickly a
+   lost message is recovered, never whether it is sent twice.
 
-The one window left: the server has accepted the message but the worker dies (or the
-database goes away) before the ``sent`` commit lands; the message is then sent again. No
-protocol makes SMTP delivery exactly-once, so the window is kept to the single commit after
-the server's reply to the message, and every copy carries the same Message-ID
-(``<reminder-<id>@bolster>``) so mail systems and people can recognise a repeat.
+The one window left is the same for a batch as for a single message: the server has accepted
+a message but the worker dies (or the database goes away) before that row's ``sent`` commit
+lands; that one message is then sent again. Batching does not widen it, because each row's
+outcome is committed on its own before the next message is handed over: never more than the
+one message in flight is repeated. No protocol makes SMTP delivery exactly-once, so the window
+is kept to the single commit after the server's reply to the message, and every copy carries
+the same Message-ID (``<reminder-<id>@bolster>``) so mail systems and people can recognise a
+repeat. That commit per row is also why a batch costs a write per row: committing the batch's
+outcomes together would repeat every message since the last commit after a crash.
 
 A reminder is never sent once it is moot or too late (``booking.services.reminders``).
-Trouble on the channel is retried with exponential backoff; after ``MAX_SEND_ATTEMPTS`` the
+Trouble on the channel is retried with exponential backoff, row by row: a message the server
+refuses goes back on the broker alone (``enqueue_retries``), without the rest of its batch,
+and the next message of the batch gets a fresh connection. After ``MAX_SEND_ATTEMPTS`` the
 row is ``failed`` with the error, for the clinic admin and the operator to see.
 """
 
+import contextlib
 import datetime as dt
 import enum
 import logging
@@ -46,7 +58,7 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -55,7 +67,8 @@ from booking import texts
 from booking.models import Booking, Reminder
 from booking.services import quiet_hours
 from booking.services import reminders as reminder_rules
-from booking.services.channels import Connection, channel_for
+from booking.services.channels import Channel, Connection, UnknownChannel, channel_for
+from safety.models import SafetyFlag
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +79,13 @@ CLAIM_BATCH_SIZE = 500
 MAX_SEND_ATTEMPTS = 5
 FIRST_RETRY_DELAY = dt.timedelta(seconds=30)
 
+# Rows a send task takes at once, over one connection per channel. Large enough that opening
+# the connection and reading the batch cost little per message, small enough that two pool
+# processes share a dispatch of a few hundred and a redelivered batch is quickly done again.
+SEND_BATCH_SIZE = 50
+
 # The send task, by name: services put it on the broker without importing the tasks module.
-SEND_TASK = "booking.tasks.send_reminder"
+SEND_TASK = "booking.tasks.send_reminders"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -78,19 +96,28 @@ def retry_delay(attempts: int) -> dt.timedelta:
 # --- Writing a notice --------------------------------------------------------------------------
 
 
-def enqueue_sends(reminder_ids: list[int]) -> None:
-    """Put one send task per claimed row on the broker (call after the claim has committed)."""
-    if not reminder_ids:
-        return
+def _put_on_broker(reminder_ids: list[int], *, countdown: float | None = None) -> None:
     try:
         with current_app.producer_or_acquire() as producer:
-            for reminder_id in reminder_ids:
-                current_app.send_task(SEND_TASK, (reminder_id,), producer=producer)
+            for start in range(0, len(reminder_ids), SEND_BATCH_SIZE):
+                current_app.send_task(
+                    SEND_TASK,
+                    (reminder_ids[start : start + SEND_BATCH_SIZE],),
+                    producer=producer,
+                    countdown=countdown,
+                )
     except BrokerError:
         # The rows stay claimed; once their lease lapses the next dispatch hands them out again.
         logger.warning(
             "Broker unavailable: %d claimed messages wait for their lease", len(reminder_ids)
         )
+
+
+def enqueue_sends(reminder_ids: list[int]) -> None:
+    """Put the claimed rows on the broker, ``SEND_BATCH_SIZE`` to a send task (call after the
+    claim has committed)."""
+    if reminder_ids:
+        _put_on_broker(list(reminder_ids))
 
 
 def notify(
@@ -160,7 +187,8 @@ def claim_due_reminders(
 ) -> list[int]:
     """Claim up to ``limit`` due rows (and lapsed claims) for sending; return their ids.
 
-    The caller enqueues one send task per id after the surrounding transaction commits.
+    The caller enqueues their send tasks (``enqueue_sends``) after the surrounding
+    transaction commits.
     """
     now = timezone.now()
     due = Q(status=Reminder.Status.PENDING, send_at__lte=now) | Q(
@@ -200,6 +228,9 @@ class SendResult:
     retry_in: dt.timedelta | None = None
 
 
+NOTHING_TO_DO = SendResult(Outcome.NOTHING_TO_DO)
+
+
 def _finish(reminder: Reminder, status: str, **fields) -> None:
     reminder.status = status
     reminder.claimed_until = None
@@ -208,25 +239,59 @@ def _finish(reminder: Reminder, status: str, **fields) -> None:
     reminder.save()
 
 
-def _lock_claimed(reminder_id: int) -> Reminder | None:
-    # Lock the row alone and load what it refers to in plain queries: that keeps the lock
-    # off the booking and the user, and the locking query cheap to plan.
+def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
+    """The claimed rows of a batch with everything their messages need, read without locks.
+
+    One query for the rows, their recipients and sessions, one for the sessions' open safety
+    flags, and one per channel that needs more (a text's numbers): the same for 3 rows or 300.
+    What can change under us is read again with each row's lock (``_lock_claimed``).
+    """
+    rows = list(
+        Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.SENDING)
+        .select_related(
+            "recipient", "booking__client", "booking__slot__therapist__clinic", "booking__plan"
+        )
+        .prefetch_related(
+            Prefetch(
+                "booking__safety_flags",
+                queryset=SafetyFlag.objects.filter(closed_at__isnull=True).order_by("code"),
+                to_attr="open_safety_flags",
+            )
+        )
+        .order_by("pk")
+    )
+    by_channel: dict[str, list[Reminder]] = {}
+    for row in rows:
+        by_channel.setdefault(row.channel, []).append(row)
+    for name, channel_rows in by_channel.items():
+        # A channel nobody registered fails each of its rows below, with the reason on it.
+        with contextlib.suppress(UnknownChannel):
+            channel_for(name).prepare(channel_rows)
+    return rows
+
+
+def _lock_claimed(loaded: Reminder) -> Reminder | None:
+    """Lock the row (and it alone) if it is still claimed and free; None when it is not ours.
+
+    The row is read afresh under the lock, and with it the session's state and time, so a
+    session cancelled or moved since the batch was read is seen (its reminders were cancelled
+    in the same commit, too). The rest is as read for the batch a moment before: her account,
+    the clinic, the session's flags.
+    """
     reminder = (
-        Reminder.objects.select_for_update(skip_locked=True)
-        .filter(pk=reminder_id, status=Reminder.Status.SENDING)
+        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=loaded.pk, status=Reminder.Status.SENDING)
+        .annotate(session_status=F("booking__status"), session_starts_at=F("booking__starts_at"))
         .first()
     )
     if reminder is None:
         return None
+    reminder.recipient = loaded.recipient
     if reminder.booking_id:
-        reminder.booking = Booking.objects.select_related(
-            "client", "slot__therapist__clinic", "plan"
-        ).get(pk=reminder.booking_id)
-    if reminder.booking_id and reminder.booking.client_id == reminder.recipient_id:
-        # Most rows go to the client of their session: no second query for her.
-        reminder.recipient = reminder.booking.client
-    else:
-        reminder.recipient = User.objects.get(pk=reminder.recipient_id)
+        booking = loaded.booking
+        booking.status = reminder.session_status
+        booking.starts_at = reminder.session_starts_at
+        reminder.booking = booking
     return reminder
 
 
@@ -244,7 +309,41 @@ def _failed_attempt(reminder: Reminder, exc: Exception, *, now: dt.datetime) -> 
     return SendResult(Outcome.RETRY, retry_in=delay)
 
 
-def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
+class BatchConnections:
+    """One connection per channel for a whole batch: opened for its first message, reused
+    for the rest, and closed only after the batch's last row is committed.
+
+    A connection that failed a message may be in any state (half-way through a command, or
+    hung up on): it is set aside, to be closed with the others, and the channel's next
+    message opens a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, Connection] = {}
+        self._set_aside: list[Connection] = []
+
+    def send(self, channel: Channel, message) -> str | None:
+        connection = self._open.get(channel.name)
+        if connection is None:
+            connection = self._open[channel.name] = channel.open()
+        try:
+            return connection.send(message)
+        except Exception:
+            self._set_aside.append(self._open.pop(channel.name))
+            raise
+
+    def close(self) -> None:
+        for connection in [*self._set_aside, *self._open.values()]:
+            try:
+                connection.close()
+            except Exception:
+                # The outcomes are recorded; a server that hangs up rudely changes nothing.
+                logger.warning("Closing a connection to a message server failed")
+        self._open.clear()
+        self._set_aside.clear()
+
+
+def _send_locked(reminder: Reminder, connections: BatchConnections) -> SendResult:
     """Check, compose and send a locked row; record the outcome on it (caller commits)."""
     # A deleted (anonymised) or deactivated account gets nothing more; a channel she has
     # since turned off (texted STOP) nothing more on it.
@@ -280,8 +379,7 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
         return SendResult(Outcome.FAILED)
     reminder.attempts += 1
     try:
-        opened.append(channel.open())
-        provider_id = opened[0].send(message)
+        provider_id = connections.send(channel, message)
     except Exception as exc:
         # Whatever the channel raises counts as a failed attempt, so even an unforeseen
         # error ends in "failed" for the admin instead of retrying forever.
@@ -296,23 +394,49 @@ def _send_locked(reminder: Reminder, opened: list[Connection]) -> SendResult:
     return SendResult(Outcome.SENT)
 
 
-def send_claimed_reminder(*, reminder_id: int) -> SendResult:
-    """Send one claimed row unless another worker has it, it is done, or it is moot.
+def _send_one(loaded: Reminder, connections: BatchConnections) -> SendResult:
+    # Its own transaction: the row is locked from the checks through the server's reply,
+    # and its outcome is committed before the batch moves on to the next row.
+    with transaction.atomic():
+        reminder = _lock_claimed(loaded)
+        if reminder is None:
+            return NOTHING_TO_DO
+        return _send_locked(reminder, connections)
 
-    Holds the row lock from the checks through the server's acceptance to the ``sent``
-    commit, and says goodbye to the server only after that commit (see the module docstring).
+
+def send_claimed_reminders(*, reminder_ids: list[int]) -> dict[int, SendResult]:
+    """Send a batch of claimed rows, one connection per channel; each row's outcome by id.
+
+    The batch is read in a fixed number of queries; then each row in turn is locked, checked,
+    handed to the server and its outcome committed (two statements a row), so a batch stopped
+    at any point has recorded every message the server took, bar the one in flight (see the
+    module docstring). Rows another worker holds, already finished or no longer claimed are
+    ``NOTHING_TO_DO``; a row that fails is ``RETRY`` (or ``FAILED``) without holding the
+    others up. The connections say goodbye after the last commit.
     """
-    opened: list[Connection] = []
+    results = dict.fromkeys(reminder_ids, NOTHING_TO_DO)
+    connections = BatchConnections()
     try:
-        with transaction.atomic():
-            reminder = _lock_claimed(reminder_id)
-            if reminder is None:
-                return SendResult(Outcome.NOTHING_TO_DO)
-            return _send_locked(reminder, opened)
+        for loaded in _load_batch(reminder_ids):
+            results[loaded.pk] = _send_one(loaded, connections)
     finally:
-        for connection in opened:
-            try:
-                connection.close()
-            except Exception:
-                # The outcome is recorded; a server that hangs up rudely changes nothing.
-                logger.warning("Closing the connection for message %s failed", reminder_id)
+        connections.close()
+    return results
+
+
+def send_claimed_reminder(*, reminder_id: int) -> SendResult:
+    """``send_claimed_reminders`` for one row."""
+    return send_claimed_reminders(reminder_ids=[reminder_id])[reminder_id]
+
+
+def enqueue_retries(results: dict[int, SendResult]) -> None:
+    """Put the rows that asked for a retry back on the broker, each after its backoff.
+
+    Only those rows: the rest of their batch is done and is not sent again.
+    """
+    waiting: dict[dt.timedelta, list[int]] = {}
+    for reminder_id, result in results.items():
+        if result.outcome is Outcome.RETRY:
+            waiting.setdefault(result.retry_in, []).append(reminder_id)
+    for delay, reminder_ids in waiting.items():
+        _put_on_broker(reminder_ids, countdown=delay.total_seconds())

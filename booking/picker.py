@@ -1,0 +1,120 @@
+"""The slot picker: a therapist, a 14-day strip and one day's free times, a page of therapists
+at a time, in a fixed number of queries whatever the clinic's size."""
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from booking import queries
+from clinics.models import Clinic, Therapist
+
+STRIP_DAYS = 14
+# A large clinic's day would list hundreds of times; the picker offers them a page of
+# therapists at a time, with a link to the next page.
+THERAPISTS_PER_PAGE = 20
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def picker_context(
+    *, clinic: Clinic, therapist_slug: str, day_param: str | None, page_param: str | None = None
+) -> dict:
+    """Everything the slot picker shows, in three queries after the clinic's: the therapists
+    with their next free times, the strip's free days and the day's free slots."""
+    therapists = queries.public_therapists(clinic=clinic)
+    therapist = next((t for t in therapists if t.slug == therapist_slug), None)
+    page = Paginator(therapists, THERAPISTS_PER_PAGE).get_page(page_param)
+    page_therapists = list(page.object_list)
+    offered = [therapist] if therapist is not None else page_therapists
+    offered_ids = [t.pk for t in offered]
+    next_free = min((t.next_free for t in offered if t.next_free), default=None)
+    today = clinic.today()
+    next_free_day = clinic.local_date(next_free) if next_free else None
+    day = chosen_day(parse_day(day_param), today=today, clinic=clinic, next_free_day=next_free_day)
+    days_with_free = queries.free_days(
+        clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS
+    )
+    rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=offered_ids, day=day)
+    page_query = f"&amp;page={page.number}" if page.number > 1 and therapist is None else ""
+    return {
+        "therapists": therapists,
+        "page_therapists": page_therapists,
+        "therapist_page": page,
+        "therapist": therapist,
+        "therapist_param": therapist.slug if therapist else "",
+        "therapist_options": therapist_options(therapists, chosen=therapist),
+        "page_query": page_query,
+        "strip": day_strip(today=today, day=day, days_with_free=days_with_free),
+        "day": day,
+        "day_iso": day.isoformat(),
+        "slots": slot_rows(rows, clinic=clinic, therapists=offered),
+        "next_free": next_free,
+        "next_free_day": next_free_day,
+        "today": today,
+    }
+
+
+def therapist_options(therapists: list[Therapist], *, chosen: Therapist | None) -> SafeString:
+    """The therapist menu's options, built as one string: a large clinic lists hundreds."""
+    options = [f'<option value=""{"" if chosen else " selected"}>Any therapist</option>']
+    options += [
+        f'<option value="{escape(t.slug)}"{" selected" if t is chosen else ""}>'
+        f"{escape(t.display_name)}</option>"
+        for t in therapists
+    ]
+    return mark_safe("".join(options))  # every value in it is escaped above
+
+
+def chosen_day(
+    day: dt.date | None, *, today: dt.date, clinic: Clinic, next_free_day: dt.date | None
+) -> dt.date:
+    """The asked-for day inside the booking horizon, else the next free day when the strip
+    shows it (it has free time by definition), else today."""
+    last_day = today + dt.timedelta(weeks=clinic.booking_horizon_weeks)
+    if day is not None and today <= day <= last_day:
+        return day
+    in_strip = next_free_day and next_free_day < today + dt.timedelta(days=STRIP_DAYS)
+    return next_free_day if in_strip else today
+
+
+def day_strip(*, today: dt.date, day: dt.date, days_with_free: set[dt.date]) -> list[dict]:
+    # Labels are formatted here once: fourteen days of template date filters cost more.
+    return [
+        {
+            "iso": date.isoformat(),
+            "weekday": f"{date:%a}",
+            "label": f"{date.day} {date:%b}",
+            "has_free": date in days_with_free,
+            "selected": date == day,
+        }
+        for date in (today + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
+    ]
+
+
+def slot_rows(rows, *, clinic: Clinic, therapists: list[Therapist]) -> list[dict]:
+    """The day's slots for the template, with the time, the therapist's name (escaped once per
+    therapist, not once per time) and a ready link, ordered by time and then by name."""
+    position = {t.pk: index for index, t in enumerate(therapists)}
+    names = {t.pk: escape(t.display_name) for t in therapists}
+    # One reverse() for the page: a busy day lists a hundred times.
+    slot_url_prefix = reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/")
+    tz = clinic.tz
+    ordered = sorted(rows, key=lambda row: (row[1], position[row[2]]))
+    return [
+        {
+            "id": slot_id,
+            "starts_at": starts_at,
+            "local_time": f"{starts_at.astimezone(tz):%H:%M}",
+            "therapist_name": names[therapist_id],
+            "url": f"{slot_url_prefix}{slot_id}/",
+        }
+        for slot_id, starts_at, therapist_id in ordered
+    ]
