@@ -170,3 +170,17 @@ def test_strip_shows_only_days_with_a_time_she_could_book(clinic, therapist):
     assert days == {on["free"], on["mixed"]}
     bookable = queries.bookable_slots(clinic=clinic, therapist=therapist)
     assert days == {clinic.local_date(slot.starts_at) for slot in bookable}
+
+
+def test_each_free_time_links_to_its_booking_page_with_the_name_escaped(client, clinic):
+    day = local_today(clinic) + dt.timedelta(days=2)
+    odd = TherapistFactory(clinic=clinic, display_name='Ann <b onclick="x()">O\'Neil</b>')
+    slot = slot_at(odd, day, dt.time(10))
+    url = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+
+    page = client.get(url, {"day": day.isoformat()}).content.decode()
+
+    link = f'href="{reverse("booking:slot", kwargs={"slot_id": slot.pk})}"><strong>10:00</strong>'
+    assert link in page
+    assert "<b onclick" not in page
+    assert "Ann &lt;b onclick=&quot;x()&quot;&gt;O&#x27;Neil&lt;/b&gt;" in page
