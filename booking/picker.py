@@ -43,6 +43,7 @@ def picker_context(
         clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS
     )
     rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=offered_ids, day=day)
+    slots = slot_rows(rows, clinic=clinic, therapists=offered)
     page_query = f"&amp;page={page.number}" if page.number > 1 and therapist is None else ""
     return {
         "therapists": therapists,
@@ -55,7 +56,8 @@ def picker_context(
         "strip": day_strip(today=today, day=day, days_with_free=days_with_free),
         "day": day,
         "day_iso": day.isoformat(),
-        "slots": slot_rows(rows, clinic=clinic, therapists=offered),
+        "slots": slots,
+        "slot_links": slot_links(slots, with_names=therapist is None),
         "next_free": next_free,
         "next_free_day": next_free_day,
         "today": today,
@@ -118,3 +120,24 @@ def slot_rows(rows, *, clinic: Clinic, therapists: list[Therapist]) -> list[dict
         }
         for slot_id, starts_at, therapist_id in ordered
     ]
+
+
+SLOT_LINK = (
+    '<li class="col"><a class="btn btn-outline-primary w-100 slot-button flex-column lh-sm" '
+    'href="{url}"><strong>{local_time}</strong>{name}</a></li>'
+)
+
+
+def slot_links(slots: list[dict], *, with_names: bool) -> SafeString:
+    """The day's times as links, built as one string: a busy day lists a hundred, and
+    rendering each through the template cost about as much as the rest of the page."""
+    return mark_safe(  # the names are escaped in slot_rows; times and links are our own
+        "".join(
+            SLOT_LINK.format(
+                url=slot["url"],
+                local_time=slot["local_time"],
+                name=f'<span class="small">{slot["therapist_name"]}</span>' if with_names else "",
+            )
+            for slot in slots
+        )
+    )

@@ -76,52 +76,87 @@ def free_days_and_slots(
     return {d for d in free_days if start <= d <= last_day}, slots
 
 
-def _free_slots_of(*, clinic: Clinic, therapist_ids: list[int]) -> QuerySet[Slot]:
-    """Free slots of these therapists inside the clinic's booking notice and horizon.
-
-    Filtering by therapist, not by clinic through a join, lets PostgreSQL walk the
-    ``(therapist, starts_at)`` index of just these therapists instead of every clinic's
-    slots in the window.
-    """
-    now = timezone.now()
-    return Slot.objects.free().filter(
-        therapist_id__in=therapist_ids,
-        starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
-        starts_at__lte=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+# A free slot (``Slot.objects.free()`` inside the clinic's notice and horizon, which the
+# tests hold these queries to): open, ahead, not booked and not held for a plan. The slot
+# picker's queries are written out in SQL: building them through the ORM cost the page more
+# than PostgreSQL spent running them.
+FREE_SLOT = """
+    slot.starts_at > %(now)s
+    AND slot.starts_at >= %(opens)s AND slot.starts_at <= %(closes)s
+    AND slot.status = 'open'
+    AND NOT EXISTS (
+        SELECT 1 FROM booking_booking booking
+        WHERE booking.slot_id = slot.id AND booking.status = 'booked'
     )
+    AND NOT EXISTS (
+        SELECT 1 FROM booking_plannedsession planned
+        JOIN booking_plan plan ON plan.id = planned.plan_id
+        WHERE planned.status = 'planned' AND plan.therapist_id = slot.therapist_id
+          AND planned.starts_at = slot.starts_at
+    )
+"""
 
-
-# Which clinic-local days have a free slot of these therapists: open, inside the booking
-# notice and horizon, not booked and not held for a plan (``Slot.objects.free()``, which a
-# test holds this to). The test sits in the select list, so PostgreSQL runs it once a day and
-# stops at the day's first free slot: a short walk of the ``(therapist, starts_at)`` index,
-# where counting the days' slots would read and check every one of them.
-FREE_DAYS_SQL = """
+# Which clinic-local days have a free slot of these therapists. The test sits in the select
+# list, so PostgreSQL runs it once a day and stops at the day's first free slot: a short walk
+# of the ``(therapist, starts_at)`` index, where counting the days' slots would read and
+# check every one of them.
+FREE_DAYS_SQL = f"""
 SELECT day.local_day
 FROM (
     SELECT local_day, EXISTS (
         SELECT 1 FROM booking_slot slot
         WHERE slot.therapist_id = ANY(%(therapists)s::bigint[])
           AND slot.starts_at >= day_starts AND slot.starts_at < day_ends
-          AND slot.starts_at > %(now)s
-          AND slot.starts_at >= %(opens)s AND slot.starts_at <= %(closes)s
-          AND slot.status = 'open'
-          AND NOT EXISTS (
-              SELECT 1 FROM booking_booking booking
-              WHERE booking.slot_id = slot.id AND booking.status = 'booked'
-          )
-          AND NOT EXISTS (
-              SELECT 1 FROM booking_plannedsession planned
-              JOIN booking_plan plan ON plan.id = planned.plan_id
-              WHERE planned.status = 'planned' AND plan.therapist_id = slot.therapist_id
-                AND planned.starts_at = slot.starts_at
-          )
+          AND {FREE_SLOT}
     ) AS has_free
     FROM unnest(%(days)s, %(starts)s, %(ends)s)
         AS days(local_day, day_starts, day_ends)
 ) AS day
 WHERE day.has_free
 """
+
+FREE_SLOTS_ON_DAY_SQL = f"""
+SELECT slot.id, slot.starts_at, slot.therapist_id
+FROM booking_slot slot
+WHERE slot.therapist_id = ANY(%(therapists)s::bigint[])
+  AND slot.starts_at >= %(day_starts)s AND slot.starts_at < %(day_ends)s
+  AND {FREE_SLOT}
+ORDER BY slot.starts_at
+"""
+
+# The clinic's therapists clients may see (``on_public_pages``), each with her next free
+# time inside the horizon: one short walk of her ``(therapist, starts_at)`` index each.
+PUBLIC_THERAPISTS_SQL = f"""
+SELECT therapist.id, therapist.clinic_id, therapist.slug, therapist.display_name,
+    (SELECT slot.starts_at FROM booking_slot slot
+     WHERE slot.therapist_id = therapist.id AND {FREE_SLOT}
+     ORDER BY slot.starts_at LIMIT 1) AS next_free
+FROM clinics_therapist therapist
+WHERE therapist.clinic_id = %(clinic)s AND therapist.is_active
+  AND (
+    EXISTS (
+        SELECT 1 FROM clinics_workinghours hours
+        WHERE hours.therapist_id = therapist.id
+          AND (hours.valid_until IS NULL OR hours.valid_until >= %(today)s)
+    )
+    OR EXISTS (
+        SELECT 1 FROM booking_slot slot
+        WHERE slot.therapist_id = therapist.id AND slot.status = 'open'
+          AND slot.starts_at > %(now)s
+    )
+  )
+ORDER BY therapist.display_name, therapist.id
+"""
+
+
+def free_slot_window(clinic: Clinic) -> dict:
+    """The moments ``FREE_SLOT`` compares with: now, and the clinic's notice and horizon."""
+    now = timezone.now()
+    return {
+        "now": now,
+        "opens": now + dt.timedelta(hours=clinic.booking_notice_hours),
+        "closes": now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
+    }
 
 
 def free_days(
@@ -131,12 +166,9 @@ def free_days(
     on, in one query however many slots those days hold."""
     dates = [start + dt.timedelta(days=offset) for offset in range(days)]
     bounds = [clinic.day_bounds(date) for date in dates]
-    now = timezone.now()
     params = {
+        **free_slot_window(clinic),
         "therapists": therapist_ids,
-        "now": now,
-        "opens": now + dt.timedelta(hours=clinic.booking_notice_hours),
-        "closes": now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
         "days": dates,
         "starts": [day_start for day_start, _ in bounds],
         "ends": [day_end for _, day_end in bounds],
@@ -152,12 +184,15 @@ def free_slots_on_day(
     """The free slots of these therapists on clinic-local ``day`` as light rows
     ``(id, starts_at, therapist_id)``, earliest first, in one query."""
     day_start, day_end = clinic.day_bounds(day)
-    return list(
-        _free_slots_of(clinic=clinic, therapist_ids=therapist_ids)
-        .filter(starts_at__gte=day_start, starts_at__lt=day_end)
-        .order_by("starts_at")
-        .values_list("id", "starts_at", "therapist_id")
-    )
+    params = {
+        **free_slot_window(clinic),
+        "therapists": therapist_ids,
+        "day_starts": day_start,
+        "day_ends": day_end,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FREE_SLOTS_ON_DAY_SQL, params)
+        return cursor.fetchall()
 
 
 def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.time]]:
@@ -241,23 +276,10 @@ def clinics_with_next_free() -> list[Clinic]:
 
 def public_therapists(*, clinic: Clinic) -> list[Therapist]:
     """The clinic's therapists clients may see, by name, each with ``next_free`` (inside the
-    horizon) or None, in one query: a short walk of her ``(therapist, starts_at)`` index each.
-
-    Only the fields the slot picker shows are loaded: it runs on every visit to a clinic.
-    """
-    now = timezone.now()
-    return list(
-        on_public_pages(clinic.therapists.all(), today=clinic.today())
-        .only("id", "clinic_id", "slug", "display_name")
-        .annotate(
-            next_free=_first_free_start(
-                therapist=OuterRef("pk"),
-                starts_at__gte=now + dt.timedelta(hours=clinic.booking_notice_hours),
-                starts_at__lte=now + dt.timedelta(weeks=clinic.booking_horizon_weeks),
-            )
-        )
-        .order_by("display_name", "pk")
-    )
+    horizon) or None, in one query. Only the fields the slot picker shows are loaded: it runs
+    on every visit to a clinic."""
+    params = {**free_slot_window(clinic), "clinic": clinic.pk, "today": clinic.today()}
+    return list(Therapist.objects.raw(PUBLIC_THERAPISTS_SQL, params))
 
 
 def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = False) -> list[Slot]:

@@ -13,7 +13,7 @@ from booking import queries
 from booking.models import Booking, Plan, PlannedSession, Slot
 from clinics.models import Therapist
 from tests.booking.conftest import local_today, slot_at
-from tests.factories import ClinicFactory, TherapistFactory, UserFactory
+from tests.factories import ClinicFactory, TherapistFactory, UserFactory, WorkingHoursFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,50 @@ def test_strip_shows_only_days_with_a_time_she_could_book(clinic, therapist):
     assert days == {on["free"], on["mixed"]}
     bookable = queries.bookable_slots(clinic=clinic, therapist=therapist)
     assert days == {clinic.local_date(slot.starts_at) for slot in bookable}
+    # The day's times are the same free slots: only the free one of the mixed day.
+    for name, day in on.items():
+        rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=[therapist.pk], day=day)
+        expected = [
+            (slot.pk, slot.starts_at, therapist.pk)
+            for slot in bookable.order_by("starts_at")
+            if clinic.local_date(slot.starts_at) == day
+        ]
+        assert rows == expected, name
+    # Her next free time, as the therapist list shows it, is the first of them.
+    (listed,) = queries.public_therapists(clinic=clinic)
+    assert listed.next_free == bookable.order_by("starts_at").first().starts_at
+
+
+def test_public_therapists_are_those_on_public_pages_with_their_next_free_time(clinic, therapist):
+    today = local_today(clinic)
+    resting = TherapistFactory(clinic=clinic, display_name="Aa Resting")  # no hours, no slots
+    by_hand = TherapistFactory(clinic=clinic, display_name="Bb By hand")
+    slot_at(by_hand, today + dt.timedelta(days=3), dt.time(15))
+    gone = TherapistFactory(clinic=clinic, display_name="Cc Gone", is_active=False)
+    slot_at(gone, today + dt.timedelta(days=3), dt.time(15))
+    WorkingHoursFactory(therapist=therapist)
+    slot_at(therapist, today + dt.timedelta(days=2), dt.time(9))
+
+    listed = queries.public_therapists(clinic=clinic)
+
+    expected = list(
+        queries.on_public_pages(clinic.therapists.all(), today=today).order_by("display_name")
+    )
+    assert listed == expected and resting not in listed and gone not in listed
+    for shown in listed:
+        first = queries.bookable_slots(clinic=clinic, therapist=shown).order_by("starts_at")
+        assert shown.next_free == (first.first().starts_at if first.exists() else None)
+
+
+def test_each_free_time_links_to_its_booking_page_with_the_name_escaped(client, clinic):
+    day = local_today(clinic) + dt.timedelta(days=2)
+    odd = TherapistFactory(clinic=clinic, display_name='Ann <b onclick="x()">O\'Neil</b>')
+    slot = slot_at(odd, day, dt.time(10))
+    url = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+
+    page = client.get(url, {"day": day.isoformat()}).content.decode()
+
+    link = f'href="{reverse("booking:slot", kwargs={"slot_id": slot.pk})}"><strong>10:00</strong>'
+    assert link in page
+    assert "<b onclick" not in page
+    assert "Ann &lt;b onclick=&quot;x()&quot;&gt;O&#x27;Neil&lt;/b&gt;" in page
