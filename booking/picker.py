@@ -4,12 +4,12 @@ at a time, in a fixed number of queries whatever the clinic's size."""
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from booking import queries
 from clinics.models import Clinic, Therapist
+from common.urls import url_for_each
 
 STRIP_DAYS = 14
 # A large clinic's day would list hundreds of times; the picker offers them a page of
@@ -106,8 +106,7 @@ def slot_rows(rows, *, clinic: Clinic, therapists: list[Therapist]) -> list[dict
     therapist, not once per time) and a ready link, ordered by time and then by name."""
     position = {t.pk: index for index, t in enumerate(therapists)}
     names = {t.pk: escape(t.display_name) for t in therapists}
-    # One reverse() for the page: a busy day lists a hundred times.
-    slot_url_prefix = reverse("booking:slot", kwargs={"slot_id": 0}).removesuffix("0/")
+    slot_url = url_for_each("booking:slot", key="slot_id")
     tz = clinic.tz
     ordered = sorted(rows, key=lambda row: (row[1], position[row[2]]))
     return [
@@ -116,7 +115,7 @@ def slot_rows(rows, *, clinic: Clinic, therapists: list[Therapist]) -> list[dict
             "starts_at": starts_at,
             "local_time": f"{starts_at.astimezone(tz):%H:%M}",
             "therapist_name": names[therapist_id],
-            "url": f"{slot_url_prefix}{slot_id}/",
+            "url": slot_url(slot_id),
         }
         for slot_id, starts_at, therapist_id in ordered
     ]

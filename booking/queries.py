@@ -315,11 +315,12 @@ def therapist_clients(*, therapist: Therapist) -> QuerySet[User]:
     ).distinct()
 
 
-def open_flags() -> Prefetch:
+def open_flags(*, only: tuple[str, ...] = ()) -> Prefetch:
+    """Each session's open flags as ``open_flags``, by code; ``only`` the fields named, when
+    a page shows just those."""
+    flags = SafetyFlag.objects.filter(closed_at__isnull=True).order_by("code")
     return Prefetch(
-        "safety_flags",
-        queryset=SafetyFlag.objects.filter(closed_at__isnull=True).order_by("code"),
-        to_attr="open_flags",
+        "safety_flags", queryset=flags.only(*only) if only else flags, to_attr="open_flags"
     )
 
 
@@ -376,12 +377,8 @@ def session_list(*, client: User) -> QuerySet[Booking]:
             plan_status=F("plan__status"), plan_therapist_name=F("plan__therapist__display_name")
         )
         .prefetch_related(
-            Prefetch(
-                "safety_flags",
-                queryset=SafetyFlag.objects.filter(closed_at__isnull=True)
-                .only("booking_id", "code", "severity", "title", "client_message", "closed_at")
-                .order_by("code"),
-                to_attr="open_flags",
+            open_flags(
+                only=("booking_id", "code", "severity", "title", "client_message", "closed_at")
             )
         )
         .order_by("starts_at")

@@ -6,21 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from booking.models import Booking, Plan, PlannedSession
+from common.urls import url_for_each
 from safety import engine
 from safety.models import Severity
-
-# A stand-in id, reversed once and replaced by each row's own.
-_ID_MARKER = 987654321
-
-
-def url_for_each(name: str) -> Callable[[int], str]:
-    """The URL named ``name`` for any ``pk``, reversing it only once."""
-    head, tail = reverse(name, kwargs={"pk": _ID_MARKER}).split(str(_ID_MARKER))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @dataclass

@@ -53,6 +53,7 @@ from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
 from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
+from common.urls import url_for_each
 from safety import services as safety_services
 from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
@@ -102,11 +103,9 @@ class ClinicDetailView(TemplateView):
             )
         )
         # Formatted here once rather than by a reverse() and a date filter per therapist.
-        profile_prefix = reverse(
-            "booking:therapist", kwargs={"slug": clinic.slug, "therapist_slug": "-"}
-        ).removesuffix("-/")
+        profile_url = url_for_each("booking:therapist", key="therapist_slug", slug=clinic.slug)
         for therapist in context["page_therapists"]:
-            therapist.profile_url = f"{profile_prefix}{therapist.slug}/"
+            therapist.profile_url = profile_url(therapist.slug)
             if therapist.next_free:
                 therapist.next_free_label = (
                     f"{timezone.localtime(therapist.next_free, clinic.tz):%a %-d %b, %H:%M}"

@@ -2,6 +2,7 @@
 the therapist's own week."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape as escape_html
 from urllib.parse import urlencode
@@ -54,6 +55,7 @@ from booking.services.slots import (
     unblock_slots,
 )
 from clinics.models import Therapist, WorkingHours
+from common.urls import url_for_each
 
 
 def parse_week(value: str | None, *, today: dt.date) -> dt.date:
@@ -73,7 +75,7 @@ def week_url(clinic, day: dt.date) -> str:
 
 
 SLOT_BADGE = '<li><span class="badge fs-6 fw-normal p-2 {}" data-state="{}">{}{}</span></li>'
-SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}{}/" title="{}">{}{}</a></li>'
+SLOT_LINK = '<li><a class="btn btn-sm {}" data-state="{}" href="{}" title="{}">{}{}</a></li>'
 SAFETY_CHIP = ' <span class="{}" data-safety="{}">{}</span>'
 
 
@@ -84,7 +86,7 @@ def safety_chip(cell) -> str:
     return SAFETY_CHIP.format(classes, cell.safety, words)
 
 
-def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGrid:
+def with_slot_buttons(grid: WeekGrid, *, slot_url: Callable[[int], str] | None) -> WeekGrid:
     """Each day's slot buttons as HTML, built here rather than in a template loop.
 
     A busy clinic's week holds hundreds of slots, and a template loop (or format_html) over
@@ -93,7 +95,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
     """
     for week in grid.therapists:
         for day in week.days:
-            if slot_url_prefix is None:
+            if slot_url is None:
                 buttons = (
                     SLOT_BADGE.format(
                         cell.badge_class, cell.state, escape_html(cell.text), safety_chip(cell)
@@ -105,8 +107,7 @@ def with_slot_buttons(grid: WeekGrid, *, slot_url_prefix: str | None) -> WeekGri
                     SLOT_LINK.format(
                         cell.button_class,
                         cell.state,
-                        slot_url_prefix,
-                        cell.slot.pk,
+                        slot_url(cell.slot.pk),
                         escape_html(
                             cell.slot.block_reason if cell.state == "blocked" else cell.label
                         ),
@@ -189,13 +190,10 @@ class WeekView(AdministeredClinicMixin, TemplateView):
                 name=name,
             )
         grid = clinic_week(clinic=self.clinic, monday=monday, therapists=page.therapists)
-        # Reversed once for the page rather than once per slot.
-        slot_url_prefix = reverse(
-            "schedule:slot", kwargs={"slug": self.clinic.slug, "slot_id": 0}
-        ).removesuffix("0/")
+        slot_url = url_for_each("schedule:slot", key="slot_id", slug=self.clinic.slug)
         this_week = f"?week={monday.isoformat()}"
         context.update(
-            grid=with_slot_buttons(grid, slot_url_prefix=slot_url_prefix),
+            grid=with_slot_buttons(grid, slot_url=slot_url),
             page=page,
             selected=selected,
             name_filter=week_filter.name,
@@ -224,7 +222,7 @@ class MyWeekView(TherapistRequiredMixin, TemplateView):
             clinic=clinic,
             grid=with_slot_buttons(
                 clinic_week(clinic=clinic, monday=monday, therapists=[therapist]),
-                slot_url_prefix=None,
+                slot_url=None,
             ),
             today=today,
         )
