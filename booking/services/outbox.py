@@ -57,8 +57,8 @@ import logging
 from dataclasses import dataclass
 
 from celery import current_app
-from django.db import transaction
-from django.db.models import F, Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -231,12 +231,27 @@ class SendResult:
 NOTHING_TO_DO = SendResult(Outcome.NOTHING_TO_DO)
 
 
-def _finish(reminder: Reminder, status: str, **fields) -> None:
-    reminder.status = status
-    reminder.claimed_until = None
+def _record(reminder: Reminder, **fields) -> None:
+    """Write these columns of the locked row (and ``updated_at``), and no others.
+
+    Written out: built through the ORM, this statement cost more than the message it records.
+    """
+    fields["updated_at"] = timezone.now()
+    assignments, values = [], []
     for name, value in fields.items():
         setattr(reminder, name, value)
-    reminder.save()
+        field = Reminder._meta.get_field(name)
+        assignments.append(f"{field.column} = %s")
+        values.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE booking_reminder SET {', '.join(assignments)} WHERE id = %s",
+            [*values, reminder.pk],
+        )
+
+
+def _finish(reminder: Reminder, status: str, **fields) -> None:
+    _record(reminder, status=status, claimed_until=None, attempts=reminder.attempts, **fields)
 
 
 def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
@@ -270,29 +285,48 @@ def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
     return rows
 
 
+# The row's lock, with what may have changed since its batch was read: its attempts (another
+# delivery may have tried it) and its session's state and time. Written out, like ``_record``.
+LOCK_CLAIMED_SQL = """
+SELECT reminder.attempts, booking.status, booking.starts_at
+FROM booking_reminder reminder
+LEFT JOIN booking_booking booking ON booking.id = reminder.booking_id
+WHERE reminder.id = %s AND reminder.status = 'sending'
+"""
+SKIP_IF_LOCKED = "FOR UPDATE OF reminder SKIP LOCKED"
+
+
+def _from_db(model, name: str, value):
+    """A column read by hand, converted as the ORM would (SQLite hands back datetimes as text)."""
+    column = model._meta.get_field(name).get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(column):
+        value = convert(value, column, connection)
+    return value
+
+
 def _lock_claimed(loaded: Reminder) -> Reminder | None:
     """Lock the row (and it alone) if it is still claimed and free; None when it is not ours.
 
-    The row is read afresh under the lock, and with it the session's state and time, so a
-    session cancelled or moved since the batch was read is seen (its reminders were cancelled
-    in the same commit, too). The rest is as read for the batch a moment before: her account,
-    the clinic, the session's flags.
+    Its attempts are read afresh under the lock, and with them the session's state and time,
+    so a session cancelled or moved since the batch was read is seen (its reminders were
+    cancelled in the same commit, too). The rest is as read for the batch a moment before:
+    what a claimed row says does not change, nor (for this message) do her account, the
+    clinic and the session's flags.
     """
-    reminder = (
-        Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk=loaded.pk, status=Reminder.Status.SENDING)
-        .annotate(session_status=F("booking__status"), session_starts_at=F("booking__starts_at"))
-        .first()
-    )
-    if reminder is None:
+    sql = LOCK_CLAIMED_SQL
+    # SQLite (the embedded default) has no row locks: its writers take turns on the file.
+    if connection.features.has_select_for_update_skip_locked:
+        sql += SKIP_IF_LOCKED
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [loaded.pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    reminder.recipient = loaded.recipient
-    if reminder.booking_id:
-        booking = loaded.booking
-        booking.status = reminder.session_status
-        booking.starts_at = reminder.session_starts_at
-        reminder.booking = booking
-    return reminder
+    loaded.attempts, session_status, session_starts_at = row
+    if loaded.booking_id:
+        loaded.booking.status = session_status
+        loaded.booking.starts_at = _from_db(Booking, "starts_at", session_starts_at)
+    return loaded
 
 
 def _failed_attempt(reminder: Reminder, exc: Exception, *, now: dt.datetime) -> SendResult:
@@ -303,9 +337,12 @@ def _failed_attempt(reminder: Reminder, exc: Exception, *, now: dt.datetime) -> 
         return SendResult(Outcome.FAILED)
     delay = retry_delay(reminder.attempts)
     # Keep the claim through the backoff, so dispatch does not hand it out meanwhile.
-    reminder.last_error = error
-    reminder.claimed_until = now + delay + CLAIM_LEASE
-    reminder.save()
+    _record(
+        reminder,
+        attempts=reminder.attempts,
+        last_error=error,
+        claimed_until=now + delay + CLAIM_LEASE,
+    )
     return SendResult(Outcome.RETRY, retry_in=delay)
 
 
@@ -333,9 +370,9 @@ class BatchConnections:
             raise
 
     def close(self) -> None:
-        for connection in [*self._set_aside, *self._open.values()]:
+        for server in [*self._set_aside, *self._open.values()]:
             try:
-                connection.close()
+                server.close()
             except Exception:
                 # The outcomes are recorded; a server that hangs up rudely changes nothing.
                 logger.warning("Closing a connection to a message server failed")
