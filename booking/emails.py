@@ -129,7 +129,10 @@ def reminder_context(reminder: Reminder) -> dict:
         # They are signed for this one session and work without logging in until online
         # changes close (``booking.services.session_links``).
         "can_change": can_change_online(booking),
-        "change_until": timezone.localtime(change_deadline(booking), clinic.tz),
+        # In words and in the clinic's time, like the session's own time above.
+        "change_until": dateformat.format(
+            timezone.localtime(change_deadline(booking), clinic.tz), "l j F, H:i"
+        ),
         "move_url": f"{session_url}?move=1",
         "cancel_url": session_url,
         "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),

@@ -12,11 +12,12 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from booking.models import Booking, Reminder
 from booking.services import outbox
+from booking.services.changes import change_deadline
 from booking.services.outbox import (
     MAX_SEND_ATTEMPTS,
     Outcome,
@@ -419,6 +420,19 @@ class TestTheEmail:
         link = session_from_token(links[0].rstrip("/").rsplit("/", 1)[-1])
         assert link is not None and link.booking.pk == booking_id
         assert f"{links[0]}?move=1" in body
+
+    def test_the_links_work_until_a_time_given_in_the_clinic_s_zone(self, therapist):
+        therapist.clinic.time_zone = "America/New_York"
+        therapist.clinic.save()
+        reminder = due_reminder(therapist, kind="72h", session_in=dt.timedelta(days=3))
+        claim_and_send(reminder)
+
+        deadline = timezone.localtime(change_deadline(reminder.booking), therapist.clinic.tz)
+        until = f"work without logging in until {dateformat.format(deadline, 'l j F, H:i')};"
+        [message] = mail.outbox
+        [(html, _)] = message.alternatives
+        assert until in message.body
+        assert until in html
 
     def test_has_an_html_part_and_the_session_as_a_calendar_file(self, sent):
         _, message = sent
