@@ -6,6 +6,8 @@ words and times are those of the moment it leaves. Every e-mail carries its row'
 recognised by mail systems and people.
 """
 
+import datetime as dt
+import functools
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language
 
 from accounts.models import User
 from accounts.services import set_password_url
@@ -27,6 +30,8 @@ from booking.services.changes import can_change_online, change_deadline
 from booking.services.reminders import PLAN_END, is_same_day
 from booking.services.session_links import session_link_token
 from clinics.models import Clinic
+from common.mail import QuickEmail
+from common.urls import url_with
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 from safety.models import Clearance, Severity
 
@@ -52,7 +57,7 @@ def _email(
     context: dict,
     reply_to: str = "",
 ) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = QuickEmail(
         subject=" ".join(subject.split()),
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -99,14 +104,20 @@ def _client_safety_notes(booking: Booking) -> list[str]:
     return notes
 
 
+@functools.lru_cache(maxsize=1024)
+def _date_in_words(day: dt.date, pattern: str, language: str) -> str:
+    # Every reminder of a day's sessions names the same day: worded once, in her language.
+    return dateformat.format(day, pattern)
+
+
 def reminder_context(reminder: Reminder) -> dict:
     booking = reminder.booking
-    session_url = _absolute(
-        reverse("booking:session_link", kwargs={"token": session_link_token(booking)})
-    )
+    session_url = _absolute(url_with("booking:session_link", token=session_link_token(booking)))
     therapist = booking.slot.therapist
     clinic = therapist.clinic
     starts = timezone.localtime(booking.starts_at, clinic.tz)
+    change_until = timezone.localtime(change_deadline(booking), clinic.tz)
+    language = get_language()
     return {
         "reminder": reminder,
         "booking": booking,
@@ -115,28 +126,28 @@ def reminder_context(reminder: Reminder) -> dict:
         "therapist": therapist,
         "is_plan_end": reminder.kind == PLAN_END,
         "is_same_day": is_same_day(reminder.kind),
-        "day": dateformat.format(starts, "l j F Y"),
-        "time": dateformat.format(starts, "H:i"),
+        "day": _date_in_words(starts.date(), "l j F Y", language),
+        "time": f"{starts:%H:%M}",
         "zone": f"{starts.tzname()}, {clinic.time_label}",
         "address_lines": [line for line in clinic.address.splitlines() if line.strip()],
         "what_to_bring": WHAT_TO_BRING,
         "safety_notes": _client_safety_notes(booking),
         "not_medical_advice": NOT_MEDICAL_ADVICE,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
-        "manage_url": _absolute(reverse("booking:booking", kwargs={"pk": booking.pk})),
-        "checkin_url": _absolute(reverse("care:checkin", kwargs={"booking_id": booking.pk})),
+        "manage_url": _absolute(url_with("booking:booking", pk=booking.pk)),
+        "checkin_url": _absolute(url_with("care:checkin", booking_id=booking.pk)),
         # Move and cancel links only while they still work: never a page saying "too late".
         # They are signed for this one session and work without logging in until online
         # changes close (``booking.services.session_links``).
         "can_change": can_change_online(booking),
         # In words and in the clinic's time, like the session's own time above.
-        "change_until": dateformat.format(
-            timezone.localtime(change_deadline(booking), clinic.tz), "l j F, H:i"
+        "change_until": (
+            f"{_date_in_words(change_until.date(), 'l j F', language)}, {change_until:%H:%M}"
         ),
         "move_url": f"{session_url}?move=1",
         "cancel_url": session_url,
-        "book_more_url": _absolute(reverse("booking:clinic", kwargs={"slug": clinic.slug})),
-        "preferences_url": _absolute(reverse("booking:reminder_preferences")),
+        "book_more_url": _absolute(url_with("booking:clinic", slug=clinic.slug)),
+        "preferences_url": _absolute(url_with("booking:reminder_preferences")),
     }
 
 
