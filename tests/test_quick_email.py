@@ -1,7 +1,9 @@
 """``QuickEmail`` puts a message into exactly the bytes Django's ``EmailMultiAlternatives`` does,
-boundaries apart (each message draws its own)."""
+boundaries apart (each message draws its own), without the standard library's generator."""
 
 import re
+from email.generator import BytesGenerator
+from unittest import mock
 
 from django.core.mail import EmailMultiAlternatives
 from hypothesis import given, settings
@@ -24,7 +26,7 @@ lines = st.lists(
 )
 
 
-def as_bytes(cls, *, subject, name, body, html, calendar, linesep):
+def as_bytes(cls, *, subject, name, body, html, calendar, linesep, calendar_type="text/calendar"):
     message = cls(
         subject=subject,
         body=body,
@@ -34,7 +36,7 @@ def as_bytes(cls, *, subject, name, body, html, calendar, linesep):
         headers={"Message-ID": "<reminder-42@bolster>", "Date": FIXED_DATE},
     )
     message.attach_alternative(html, "text/html")
-    message.attach("session.ics", calendar, "text/calendar")
+    message.attach("session.ics", calendar, calendar_type)
     return message.message().as_bytes(linesep=linesep)
 
 
@@ -45,19 +47,26 @@ def as_bytes(cls, *, subject, name, body, html, calendar, linesep):
     body=lines.map("\n".join),
     html=lines.map("<br>\n".join),
     calendar=lines.map("\r\n".join),
+    calendar_type=st.sampled_from(
+        ["text/calendar", "text/calendar; method=REQUEST", "text/calendar; method=CANCEL"]
+    ),
     linesep=st.sampled_from(["\r\n", "\n"]),
 )
-def test_the_bytes_are_those_of_djangos_message(subject, name, body, html, calendar, linesep):
+def test_the_bytes_are_those_of_djangos_message(
+    subject, name, body, html, calendar, calendar_type, linesep
+):
     parts = {
         "subject": " ".join(subject.split()),
         "name": name,
         "body": body,
         "html": html,
         "calendar": calendar,
+        "calendar_type": calendar_type,
         "linesep": linesep,
     }
 
-    quick = as_bytes(QuickEmail, **parts)
+    with mock.patch.object(BytesGenerator, "flatten", side_effect=AssertionError("generator")):
+        quick = as_bytes(QuickEmail, **parts)
     django = as_bytes(EmailMultiAlternatives, **parts)
 
     assert BOUNDARY.sub(b"BOUNDARY", quick) == BOUNDARY.sub(b"BOUNDARY", django)
