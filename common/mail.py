@@ -13,7 +13,6 @@ backends call) cost a reminder more than writing its words. ``QuickEmail`` is Dj
   generator's buffers and dispatch; anything else still goes through the generator.
 """
 
-import re
 import secrets
 import sys
 from email.policy import Compat32
@@ -55,8 +54,12 @@ class PlainHeadersAsTheyAre(Compat32):
 PLAIN_HEADERS_AS_THEY_ARE = PlainHeadersAsTheyAre()
 
 
-# The generator turns every line break in a text into the line separator it is asked for.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+def _lines_ended_with(text: str, separator: str) -> str:
+    """``text`` with every line break (CRLF, CR or LF) made ``separator``, as the generator
+    makes them."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", separator)
 
 
 def _write_part(part, policy, pieces: list[bytes]) -> bool:
@@ -94,7 +97,7 @@ def _write_part(part, policy, pieces: list[bytes]) -> bool:
     if not isinstance(payload, str):
         return False
     # Bytes the text was made of travel as escaped characters, and go back to bytes here.
-    pieces.append(_LINE_BREAK.sub(separator, payload).encode("ascii", "surrogateescape"))
+    pieces.append(_lines_ended_with(payload, separator).encode("ascii", "surrogateescape"))
     return True
 
 

@@ -22,7 +22,13 @@ words = st.text(
 )
 names = st.text(alphabet=st.one_of(st.characters(categories=["L"]), st.just(" ")), max_size=60)
 lines = st.lists(
-    st.one_of(words, st.text(alphabet="abc ", min_size=990, max_size=1010)), max_size=6
+    st.one_of(
+        words,
+        st.text(alphabet="abc ", min_size=990, max_size=1010),
+        # Line breaks of every kind inside a line, in any order.
+        st.text(alphabet="ab\r\n", max_size=12),
+    ),
+    max_size=6,
 )
 
 
