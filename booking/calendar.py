@@ -108,6 +108,8 @@ def _fold(line: str) -> str:
     after a backslash or caret (so an escape stays whole on one line)."""
     if len(line) < LINE_OCTETS and line.isascii():
         return line
+    if line.isascii():
+        return "\r\n ".join(_ascii_pieces(line))
     parts, current, octets = [], [], 0
     for char in line:
         size = len(char.encode())
@@ -120,6 +122,19 @@ def _fold(line: str) -> str:
         octets += size
     parts.append("".join(current))
     return "\r\n ".join(parts)
+
+
+def _ascii_pieces(line: str) -> list[str]:
+    """``_fold``'s pieces of an ASCII line (one octet a character), cut by position."""
+    pieces, start = [], 0
+    while len(line) - start >= LINE_OCTETS:
+        end = start + LINE_OCTETS - 1
+        if end - start > 1 and line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return pieces
 
 
 def _event_lines(booking, *, cancelled: bool, stamp: str) -> list[str]:
