@@ -58,7 +58,7 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -254,18 +254,49 @@ def _finish(reminder: Reminder, status: str, **fields) -> None:
     _record(reminder, status=status, claimed_until=None, attempts=reminder.attempts, **fields)
 
 
+# Columns no message is written from (when a row was made or changed, a therapist's profile),
+# left out of a batch's read: turning them into Python cost more than the query. (Her
+# password and last login stay: a password-reset link is signed with them.)
+NOT_READ_FOR_MESSAGES = [
+    "last_error",
+    "sent_at",
+    "claimed_until",
+    "delivery_reported_at",
+    "created_at",
+    "updated_at",
+    "recipient__date_joined",
+    "booking__cancelled_at",
+    "booking__cancel_reason",
+    "booking__flags_acknowledged_at",
+    "booking__attendance_marked_at",
+    "booking__created_at",
+    "booking__updated_at",
+    "booking__slot__block_reason",
+    "booking__slot__created_at",
+    "booking__slot__updated_at",
+    "booking__slot__therapist__bio",
+    "booking__slot__therapist__photo",
+    "booking__slot__therapist__created_at",
+    "booking__slot__therapist__updated_at",
+    "booking__slot__therapist__clinic__created_at",
+    "booking__slot__therapist__clinic__updated_at",
+    "booking__plan__created_at",
+    "booking__plan__cancelled_at",
+]
+
+
 def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
     """The claimed rows of a batch with everything their messages need, read without locks.
 
     One query for the rows, their recipients and sessions, one for the sessions' open safety
     flags, and one per channel that needs more (a text's numbers): the same for 3 rows or 300.
+    A session's client is, for her own reminders and notices, the row's recipient, read once.
     What can change under us is read again with each row's lock (``_lock_claimed``).
     """
     rows = list(
         Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.SENDING)
-        .select_related(
-            "recipient", "booking__client", "booking__slot__therapist__clinic", "booking__plan"
-        )
+        .select_related("recipient", "booking__slot__therapist__clinic", "booking__plan")
+        .defer(*NOT_READ_FOR_MESSAGES)
         .prefetch_related(
             Prefetch(
                 "booking__safety_flags",
@@ -274,6 +305,14 @@ def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
             )
         )
         .order_by("pk")
+    )
+    sessions = [row.booking for row in rows if row.booking_id]
+    for row in rows:
+        if row.booking_id and row.booking.client_id == row.recipient_id:
+            row.booking.client = row.recipient
+    # A notice to someone else about her session (her therapist's) reads its clients at once.
+    prefetch_related_objects(
+        [session for session in sessions if not Booking.client.is_cached(session)], "client"
     )
     by_channel: dict[str, list[Reminder]] = {}
     for row in rows:
