@@ -154,10 +154,12 @@ def reminder_context(reminder: Reminder) -> dict:
 def reminder_message(reminder: Reminder) -> EmailMultiAlternatives:
     """The reminder e-mail: plain text, HTML and the session as a calendar file."""
     context = reminder_context(reminder)
+    # Written once, as plain words for the header; the HTML's title escapes it.
+    context["subject"] = render_to_string("booking/email/reminder_subject.txt", context)
     message = _email(
         reminder,
         template="booking/email/reminder",
-        subject=render_to_string("booking/email/reminder_subject.txt", context),
+        subject=context["subject"],
         context=context,
         reply_to=context["clinic"].email,
     )

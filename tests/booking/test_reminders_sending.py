@@ -434,6 +434,16 @@ class TestTheEmail:
         assert until in message.body
         assert until in html
 
+    def test_the_subject_names_her_therapist_as_written(self, therapist):
+        therapist.display_name = "Siobhán O'Brien & Co"
+        therapist.save()
+        claim_and_send(due_reminder(therapist, kind="2h", session_in=dt.timedelta(hours=2)))
+
+        [message] = mail.outbox
+        [(html, _)] = message.alternatives
+        assert message.subject.endswith("with Siobhán O'Brien & Co")
+        assert "with Siobhán O&#x27;Brien &amp; Co\n</title>" in html
+
     def test_has_an_html_part_and_the_session_as_a_calendar_file(self, sent):
         _, message = sent
         [(html, mimetype)] = message.alternatives
