@@ -1,6 +1,7 @@
 """10,000 due reminders dispatched and sent by one Celery worker, against a bare SMTP sink.
 
 Run on demand: ``.venv/bin/python benchmarks/reminders_dispatch.py [--count N] [--concurrency C]``.
+The worker runs as many pool processes as the Procfile's ``outbox`` worker unless told.
 It makes a scratch PostgreSQL database next to the one in ``DATABASE_URL`` (dropped at the
 end), starts its own ``redis-server`` on a free port as the broker and its own SMTP sink
 (aiosmtpd, in a process of its own) that logs the Message-ID of every message it accepts.
@@ -34,6 +35,15 @@ import support
 
 REMINDER_ID = re.compile(rb"^<reminder-(\d+)@bolster>$")
 SESSIONS_PER_THERAPIST = 200
+PROCFILE_CONCURRENCY = re.compile(r"^worker:.*\s--concurrency=(\d+)", re.MULTILINE)
+
+
+def procfile_concurrency() -> int:
+    """The pool processes of the Procfile's ``outbox`` worker: measured as it runs."""
+    found = PROCFILE_CONCURRENCY.search((support.ROOT / "Procfile").read_text())
+    if found is None:
+        raise RuntimeError("The Procfile's worker line names no --concurrency")
+    return int(found.group(1))
 
 
 # --- The SMTP sink ---------------------------------------------------------------------------
@@ -285,7 +295,7 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--concurrency", type=int, default=procfile_concurrency())
     parser.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
 

@@ -1,8 +1,8 @@
 """The one-command demo's workers (SQLite, filesystem broker) send each message once.
 
 Runs the real Celery workers exactly as the Procfile that ``make run`` starts says (one for
-the ``outbox`` queue with two processes, one for ``periodic``), against a fresh SQLite
-database and broker folder, with no ``DATABASE_URL`` or ``REDIS_URL``. Two pool processes
+the ``outbox`` queue with four processes, one for ``periodic``), against a fresh SQLite
+database and broker folder, with no ``DATABASE_URL`` or ``REDIS_URL``. Pool processes
 sending at once used to fail their ``sent`` update with "database is locked", leave the row
 ``sending`` and send it again once the lease ran out; here every message is handed to the
 workers twice over, and each must still arrive exactly once.
