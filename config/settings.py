@@ -120,6 +120,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The outbox prepares its two statements a message once per connection (its cursors ask
+    # for it; the ORM's never do, and psycopg's own count, after which it would prepare any
+    # query, is never reached). Turn it off behind a pooler that cannot keep a prepared
+    # statement (PgBouncer in transaction mode before 1.21): the statements then simply run
+    # unprepared.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has the web process and two worker processes writing at once.
     # WAL lets readers carry on beside a writer; IMMEDIATE takes the write lock when a

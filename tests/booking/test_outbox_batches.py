@@ -290,3 +290,16 @@ def test_a_batch_of_texts_uses_one_provider_client_and_reads_the_numbers_once(
     assert Counter(result.outcome for result in results.values()) == {Outcome.SENT: size}
     assert CountingSmsBackend.opened == 1
     assert sorted(text.to for text in sms.outbox) == [f"+4474009002{n:02d}" for n in range(size)]
+
+
+@pytest.mark.django_db
+def test_a_batch_prepares_its_per_row_statements_once_on_the_connection(therapist):
+    batch = claimed_batch(therapist, 3)
+
+    send_claimed_reminders(reminder_ids=ids(batch))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert sum("FOR UPDATE OF reminder SKIP LOCKED" in s for s in prepared) == 1
+    assert sum(s.startswith("UPDATE booking_reminder") for s in prepared) == 1
