@@ -116,12 +116,21 @@ class RoleQuery:
     @staticmethod
     def _from_db(model, fields, values, db, connection):
         converted = [
-            field.from_db_value(value, None, connection)
-            if hasattr(field, "from_db_value")
-            else value
+            RoleQuery._convert(field, value, connection)
             for field, value in zip(fields, values, strict=True)
         ]
         return model.from_db(db, [field.attname for field in fields], converted)
+
+    @staticmethod
+    def _convert(field, value, connection):
+        """The value as the ORM would load it: the backend's converters (SQLite hands back
+        naive date-times), then the field's own."""
+        column = field.cached_col
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        return value
 
     def build(self, row, db, connection):
         size = len(self.user_fields)

@@ -159,12 +159,29 @@ def free_slot_window(clinic: Clinic) -> dict:
     }
 
 
+def written_out_sql() -> bool:
+    """Whether the picker's written-out SQL (PostgreSQL's arrays and ``unnest``) can run.
+
+    Production and the tests run on PostgreSQL; the embedded demo on SQLite gets the same
+    answers from the ORM, a little slower.
+    """
+    return connection.vendor == "postgresql"
+
+
 def free_days(
     *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int
 ) -> set[dt.date]:
     """Which of ``days`` clinic-local days from ``start`` these therapists have a free slot
     on, in one query however many slots those days hold."""
     dates = [start + dt.timedelta(days=offset) for offset in range(days)]
+    if not written_out_sql():
+        first, last = clinic.day_bounds(dates[0], dates[-1])
+        starts = bookable_slots(clinic=clinic).filter(
+            therapist__in=therapist_ids, starts_at__gte=first, starts_at__lt=last
+        )
+        return {
+            clinic.local_date(starts_at) for starts_at in starts.values_list("starts_at", flat=True)
+        }
     bounds = [clinic.day_bounds(date) for date in dates]
     params = {
         **free_slot_window(clinic),
@@ -184,6 +201,11 @@ def free_slots_on_day(
     """The free slots of these therapists on clinic-local ``day`` as light rows
     ``(id, starts_at, therapist_id)``, earliest first, in one query."""
     day_start, day_end = clinic.day_bounds(day)
+    if not written_out_sql():
+        slots = bookable_slots(clinic=clinic).filter(
+            therapist__in=therapist_ids, starts_at__gte=day_start, starts_at__lt=day_end
+        )
+        return list(slots.order_by("starts_at").values_list("id", "starts_at", "therapist_id"))
     params = {
         **free_slot_window(clinic),
         "therapists": therapist_ids,
@@ -278,8 +300,21 @@ def public_therapists(*, clinic: Clinic) -> list[Therapist]:
     """The clinic's therapists clients may see, by name, each with ``next_free`` (inside the
     horizon) or None, in one query. Only the fields the slot picker shows are loaded: it runs
     on every visit to a clinic."""
+    if not written_out_sql():
+        return list(public_therapists_orm(clinic=clinic))
     params = {**free_slot_window(clinic), "clinic": clinic.pk, "today": clinic.today()}
     return list(Therapist.objects.raw(PUBLIC_THERAPISTS_SQL, params))
+
+
+def public_therapists_orm(*, clinic: Clinic) -> QuerySet[Therapist]:
+    """``public_therapists`` through the ORM, for databases without the written-out SQL."""
+    next_free = bookable_slots(clinic=clinic).filter(therapist=OuterRef("pk")).order_by("starts_at")
+    return (
+        on_public_pages(Therapist.objects.filter(clinic=clinic), today=clinic.today())
+        .only("id", "clinic_id", "slug", "display_name")
+        .annotate(next_free=Subquery(next_free.values("starts_at")[:1]))
+        .order_by("display_name", "id")
+    )
 
 
 def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = False) -> list[Slot]:
