@@ -114,9 +114,13 @@ def test_the_booking_page_speaks_of_week_14_from_her_due_date(client, therapist)
     assert "most of our plans start from week 14" in response.content.decode()
 
 
-def test_each_upcoming_session_links_to_itself_and_says_what_she_can_do(client, therapist):
-    mother = make_ready_client(first_name="Maya")
+def test_each_upcoming_session_links_to_itself_and_says_what_she_can_do(
+    client, therapist, frozen_clock
+):
     today = local_today(therapist.clinic)
+    # Morning at the clinic, so tonight's session is still ahead and too close to change.
+    frozen_clock(dt.datetime.combine(today, dt.time(10), tzinfo=therapist.clinic.tz))
+    mother = make_ready_client(first_name="Maya")
     later = book_session(client=mother, slot=slot_at(therapist, today + dt.timedelta(days=6)))
     soon = book_session(client=mother, slot=slot_at(therapist, today, dt.time(23)))
     booked_a_while_ago(later, soon)
