@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist, WorkingHours
+from common.db import prepared_cursor
 from safety.models import IntakeResponse, SafetyFlag
 
 
@@ -127,7 +128,7 @@ ORDER BY slot.starts_at
 # The clinic's therapists clients may see (``on_public_pages``), each with her next free
 # time inside the horizon: one short walk of her ``(therapist, starts_at)`` index each.
 PUBLIC_THERAPISTS_SQL = f"""
-SELECT therapist.id, therapist.clinic_id, therapist.slug, therapist.display_name,
+SELECT therapist.id, therapist.clinic_id, therapist.display_name, therapist.slug,
     (SELECT slot.starts_at FROM booking_slot slot
      WHERE slot.therapist_id = therapist.id AND {FREE_SLOT}
      ORDER BY slot.starts_at LIMIT 1) AS next_free
@@ -147,6 +148,10 @@ WHERE therapist.clinic_id = %(clinic)s AND therapist.is_active
   )
 ORDER BY therapist.display_name, therapist.id
 """
+
+
+# The columns above, in the model's field order as ``Model.from_db`` takes them.
+PUBLIC_THERAPIST_FIELDS = ["id", "clinic_id", "display_name", "slug"]
 
 
 def free_slot_window(clinic: Clinic) -> dict:
@@ -190,7 +195,7 @@ def free_days(
         "starts": [day_start for day_start, _ in bounds],
         "ends": [day_end for _, day_end in bounds],
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(FREE_DAYS_SQL, params)
         return {local_day for (local_day,) in cursor.fetchall()}
 
@@ -212,7 +217,7 @@ def free_slots_on_day(
         "day_starts": day_start,
         "day_ends": day_end,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(FREE_SLOTS_ON_DAY_SQL, params)
         return cursor.fetchall()
 
@@ -303,7 +308,15 @@ def public_therapists(*, clinic: Clinic) -> list[Therapist]:
     if not written_out_sql():
         return list(public_therapists_orm(clinic=clinic))
     params = {**free_slot_window(clinic), "clinic": clinic.pk, "today": clinic.today()}
-    return list(Therapist.objects.raw(PUBLIC_THERAPISTS_SQL, params))
+    with prepared_cursor() as cursor:
+        cursor.execute(PUBLIC_THERAPISTS_SQL, params)
+        rows = cursor.fetchall()
+    therapists = []
+    for *values, next_free in rows:
+        therapist = Therapist.from_db(connection.alias, PUBLIC_THERAPIST_FIELDS, values)
+        therapist.next_free = next_free
+        therapists.append(therapist)
+    return therapists
 
 
 def public_therapists_orm(*, clinic: Clinic) -> QuerySet[Therapist]:

@@ -120,6 +120,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's own cursors bind parameters on the client and never prepare; this only lets
+    # the few statements sent through ``common.db.prepared_cursor`` be planned once per
+    # connection (after their fifth run on it) instead of on every request. Their plans walk
+    # the same indexes whatever the values, so the plan is made once for all values
+    # (PostgreSQL's own choice kept re-planning the day's slots, 3.6 ms for a 0.05 ms run).
+    DATABASES["default"]["OPTIONS"] = {
+        "prepare_threshold": 5,
+        "options": "-c plan_cache_mode=force_generic_plan",
+    }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default has the web process and two worker processes writing at once.
     # WAL lets readers carry on beside a writer; IMMEDIATE takes the write lock when a

@@ -200,6 +200,9 @@ def test_public_therapists_are_those_on_public_pages_with_their_next_free_time(c
         queries.on_public_pages(clinic.therapists.all(), today=today).order_by("display_name")
     )
     assert listed == expected and resting not in listed and gone not in listed
+    assert [(t.slug, t.display_name, t.clinic_id) for t in listed] == [
+        (t.slug, t.display_name, t.clinic_id) for t in expected
+    ]
     for shown in listed:
         first = queries.bookable_slots(clinic=clinic, therapist=shown).order_by("starts_at")
         assert shown.next_free == (first.first().starts_at if first.exists() else None)
