@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,3 +221,23 @@ def test_each_free_time_links_to_its_booking_page_with_the_name_escaped(client, 
     assert link in page
     assert "<b onclick" not in page
     assert "Ann &lt;b onclick=&quot;x()&quot;&gt;O&#x27;Neil&lt;/b&gt;" in page
+
+
+def test_the_pickers_statements_are_planned_once_per_connection(client, clinic):
+    day = local_today(clinic) + dt.timedelta(days=2)
+    add_therapists(clinic, 3, days=[day], hours=[10, 11])
+    url = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+    for _ in range(8):
+        assert client.get(url, {"day": day.isoformat()}).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+
+    picker = [queries.PUBLIC_THERAPISTS_SQL, queries.FREE_DAYS_SQL, queries.FREE_SLOTS_ON_DAY_SQL]
+    for sql in picker:
+        # psycopg sends the statement with $n for its parameters; the start is the same.
+        plans = [(generic, custom) for text, generic, custom in prepared if text[:60] == sql[:60]]
+        # (One statement per set of parameter types: large ids make int4[] of int2[].)
+        assert plans and all(custom == 0 for _, custom in plans)
+        assert sum(generic for generic, _ in plans) >= 3
