@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.utils.functional import cached_property
 
+from common.db import prepared_cursor
+
 
 def normalise_email(value: str) -> str:
     """One spelling per address: Unicode-normalised (NFKC), trimmed and case-folded.
@@ -80,7 +82,7 @@ class UserManager(BaseUserManager):
             return None
         query = role_query(self.model)
         connection = connections[self.db]
-        with connection.cursor() as cursor:
+        with prepared_cursor(self.db) as cursor:
             cursor.execute(query.sql, [pk])
             row = cursor.fetchone()
         return None if row is None else query.build(row, self.db, connection)

@@ -5,13 +5,39 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist, WorkingHours
-from common.db import prepared_cursor
+from common.db import PreparedQuery, prepared_cursor
 from safety.models import IntakeResponse, SafetyFlag
+
+# The reads every visit to a clinic's page or to a time's booking page starts with, compiled
+# once per process (see ``PreparedQuery``): compiling them cost more than running them.
+CLINIC_BY_SLUG = PreparedQuery(
+    lambda slug: Clinic.objects.filter(slug=slug), slug="slug-of-no-clinic"
+)
+SLOT_WITH_CLINIC = PreparedQuery(
+    lambda pk: Slot.objects.select_related("therapist__clinic").filter(pk=pk), pk=-1
+)
+
+
+def clinic_by_slug(slug: str) -> Clinic:
+    """The clinic of ``slug``, or a 404."""
+    found = CLINIC_BY_SLUG.fetch(slug=slug)
+    if not found:
+        raise Http404("No clinic has that address.")
+    return found[0]
+
+
+def slot_with_clinic(pk: int) -> Slot:
+    """The slot of ``pk`` with its therapist and her clinic, or a 404."""
+    found = SLOT_WITH_CLINIC.fetch(pk=pk)
+    if not found:
+        raise Http404("That time is not offered.")
+    return found[0]
 
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:

@@ -92,7 +92,7 @@ class ClinicDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        clinic = get_object_or_404(Clinic, slug=kwargs["slug"])
+        clinic = queries.clinic_by_slug(kwargs["slug"])
         context["clinic"] = clinic
         context.update(
             picker_context(
@@ -136,7 +136,7 @@ class TherapistDetailView(DetailView):
 
 
 def offered_slot(slot_id: int) -> Slot:
-    return get_object_or_404(Slot.objects.select_related("therapist__clinic"), pk=slot_id)
+    return queries.slot_with_clinic(slot_id)
 
 
 class SlotView(View):
