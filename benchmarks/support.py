@@ -23,6 +23,8 @@ def setup_django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Timed as production runs: DEBUG off (no query log, production's template loading).
+    os.environ.update(production_env())
     import django
 
     django.setup()

@@ -4,6 +4,8 @@ from contextlib import contextmanager
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.base import CursorDebugWrapper as PostgresDebugCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models.query import get_related_populators
 
 
@@ -29,12 +31,25 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     raw = psycopg.Cursor(connection.connection)
     with connection.wrap_database_errors:
         cursor = (
-            connection.make_debug_cursor(raw)
+            PreparedDebugCursor(raw, connection)
             if connection.queries_logged
             else connection.make_cursor(raw)
         )
     with cursor:
         yield cursor
+
+
+class PreparedDebugCursor(PostgresDebugCursor):
+    """Logs each statement with its values written in, as Django logs its own cursors' SQL.
+
+    Django reads the logged text back from psycopg, which keeps none for a statement run from
+    its prepared copy; the log (and everything reading it: query counts, EXPLAIN of a page's
+    queries) would get ``None``.
+    """
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
 
 
 class PreparedQuery:

@@ -90,3 +90,13 @@ def test_only_querysets_of_model_instances_are_taken():
     rows = PreparedQuery(lambda slug: Clinic.objects.filter(slug=slug).values("pk"), slug="x")
     with pytest.raises(ValueError, match="model instances"):
         rows.fetch(slug="camden")
+
+
+def test_the_query_log_shows_each_run_with_its_values_once_prepared_too(clinic):
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(7):
+            queries.clinic_by_slug(clinic.slug)
+
+    logged = [query["sql"] for query in captured.captured_queries]
+    assert len(logged) == 7
+    assert all(f"\"slug\" = '{clinic.slug}'" in sql for sql in logged)
