@@ -567,8 +567,9 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
         flags.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
+        documents_url = reverse("health:documents")
         context.update(
-            upcoming=session_rows.upcoming_rows(upcoming),
+            upcoming=session_rows.upcoming_rows(upcoming, documents_url=documents_url),
             past=session_rows.past_rows(past),
             active_plans=session_rows.active_plan_rows(upcoming),
             planned_sessions=session_rows.planned_rows(
@@ -576,7 +577,7 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
             ),
             # Reversed once here, not once per session.
             calendar_url=reverse("booking:my_bookings_ics"),
-            documents_url=reverse("health:documents"),
+            documents_url=documents_url,
             alert_url=reverse("health:alert"),
             not_medical_advice=NOT_MEDICAL_ADVICE,
             red_flag_symptoms=RED_FLAG_SYMPTOMS,
