@@ -53,7 +53,7 @@ from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
 from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
-from common.urls import url_for_each
+from common.urls import reverse_once, url_for_each
 from safety import services as safety_services
 from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
@@ -113,7 +113,9 @@ class ClinicDetailView(TemplateView):
         context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
             ", ".join(clinic.address.splitlines())
         )
-        context["picker_url"] = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+        context["picker_url"] = reverse_once("booking:clinic", slug=clinic.slug)
+        context["plan_url"] = reverse_once("booking:plan", slug=clinic.slug)
+        context["waitlist_url"] = reverse_once("waitlist:join", slug=clinic.slug)
         return context
 
 
@@ -567,7 +569,7 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
         flags.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
-        documents_url = reverse("health:documents")
+        documents_url = reverse_once("health:documents")
         context.update(
             upcoming=session_rows.upcoming_rows(upcoming, documents_url=documents_url),
             past=session_rows.past_rows(past),
@@ -576,9 +578,12 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
                 planned_sessions_to_show(client=self.request.user)
             ),
             # Reversed once here, not once per session.
-            calendar_url=reverse("booking:my_bookings_ics"),
+            calendar_url=reverse_once("booking:my_bookings_ics"),
             documents_url=documents_url,
-            alert_url=reverse("health:alert"),
+            alert_url=reverse_once("health:alert"),
+            baby_arrived_url=reverse_once("booking:baby_arrived"),
+            my_waitlist_url=reverse_once("waitlist:mine"),
+            reminders_url=reverse_once("booking:reminder_preferences"),
             not_medical_advice=NOT_MEDICAL_ADVICE,
             red_flag_symptoms=RED_FLAG_SYMPTOMS,
         )
