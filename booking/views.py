@@ -100,6 +100,7 @@ class ClinicDetailView(TemplateView):
                 therapist_slug=self.request.GET.get("therapist", ""),
                 day_param=self.request.GET.get("day"),
                 page_param=self.request.GET.get("page"),
+                picker_url=reverse_once("booking:clinic", slug=clinic.slug),
             )
         )
         # Formatted here once rather than by a reverse() and a date filter per therapist.
@@ -113,7 +114,6 @@ class ClinicDetailView(TemplateView):
         context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
             ", ".join(clinic.address.splitlines())
         )
-        context["picker_url"] = reverse_once("booking:clinic", slug=clinic.slug)
         context["plan_url"] = reverse_once("booking:plan", slug=clinic.slug)
         context["waitlist_url"] = reverse_once("waitlist:join", slug=clinic.slug)
         return context
@@ -300,12 +300,12 @@ class MoveBookingView(ClientRequiredMixin, View):
             "booking": booking,
             "clinic": clinic,
             "can_change": can_change_online(booking),
-            "picker_url": reverse("booking:move", kwargs={"pk": booking.pk}),
             **picker_context(
                 clinic=clinic,
                 therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
                 day_param=request.GET.get("day"),
                 page_param=request.GET.get("page"),
+                picker_url=reverse("booking:move", kwargs={"pk": booking.pk}),
             ),
             **extra,
         }
