@@ -35,9 +35,16 @@ class Rollback(Exception):
 
 
 def run_rolled_back(run: Callable[[], None]) -> None:
-    """Call ``run`` inside one transaction that is rolled back, so it leaves nothing behind."""
-    from django.db import transaction
+    """Call ``run`` inside one transaction that is rolled back, so it leaves nothing behind.
 
+    The rows an earlier run rolled back stay in the tables as dead rows until autovacuum
+    comes by, and a scan of a bloated table slows the bare SQL more than a page's index
+    walks, which would flatter the ratios: the database is vacuumed first.
+    """
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     try:
         with transaction.atomic():
             run()

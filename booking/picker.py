@@ -86,6 +86,32 @@ def therapist_options(therapists: list[Therapist], *, chosen: Therapist | None) 
     return mark_safe("".join(options))  # every value in it is escaped above
 
 
+THERAPIST_ITEM = '<li class="mb-2"><a href="{url}">{name}</a>{next_free}</li>'
+NO_THERAPISTS = mark_safe("<li>No therapists are taking bookings yet.</li>")
+
+
+def therapist_list(therapists: list[Therapist], *, clinic: Clinic) -> SafeString:
+    """The clinic page's list of therapists, each with her next free time, as one string:
+    one reverse() for all the links and the times formatted here, not per row."""
+    if not therapists:
+        return NO_THERAPISTS
+    profile_url = url_for_each("booking:therapist", key="therapist_slug", slug=clinic.slug)
+    items = []
+    for therapist in therapists:
+        next_free = ""
+        if therapist.next_free:
+            when = f"{therapist.next_free.astimezone(clinic.tz):%a %-d %b, %H:%M}"
+            next_free = f'<br><span class="text-body-secondary">Next free: {when}</span>'
+        items.append(
+            THERAPIST_ITEM.format(
+                url=escape(profile_url(therapist.slug)),
+                name=escape(therapist.display_name),
+                next_free=next_free,
+            )
+        )
+    return mark_safe("".join(items))  # names and links escaped above; the times are ours
+
+
 def chosen_day(
     day: dt.date | None, *, today: dt.date, clinic: Clinic, next_free_day: dt.date | None
 ) -> dt.date:

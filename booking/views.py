@@ -24,7 +24,7 @@ from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
-from booking.picker import picker_context
+from booking.picker import picker_context, therapist_list
 from booking.services import (
     book_plan,
     book_session,
@@ -53,7 +53,7 @@ from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
 from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
-from common.urls import reverse_once, url_for_each
+from common.urls import reverse_once
 from safety import services as safety_services
 from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
@@ -103,14 +103,7 @@ class ClinicDetailView(TemplateView):
                 picker_url=reverse_once("booking:clinic", slug=clinic.slug),
             )
         )
-        # Formatted here once rather than by a reverse() and a date filter per therapist.
-        profile_url = url_for_each("booking:therapist", key="therapist_slug", slug=clinic.slug)
-        for therapist in context["page_therapists"]:
-            therapist.profile_url = profile_url(therapist.slug)
-            if therapist.next_free:
-                therapist.next_free_label = (
-                    f"{timezone.localtime(therapist.next_free, clinic.tz):%a %-d %b, %H:%M}"
-                )
+        context["therapist_list"] = therapist_list(context["page_therapists"], clinic=clinic)
         context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
             ", ".join(clinic.address.splitlines())
         )
