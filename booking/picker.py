@@ -32,9 +32,9 @@ def picker_context(
     picker_url: str,
     page_param: str | None = None,
 ) -> dict:
-    """Everything the slot picker at ``picker_url`` shows, in three queries after the
-    clinic's: the therapists with their next free times, the strip's free days and the day's
-    free slots."""
+    """Everything the slot picker at ``picker_url`` shows, in two queries after the
+    clinic's: the therapists with their next free times, then the strip's free days with the
+    day's free slots."""
     therapists = queries.public_therapists(clinic=clinic)
     therapist = next((t for t in therapists if t.slug == therapist_slug), None)
     page = Paginator(therapists, THERAPISTS_PER_PAGE).get_page(page_param)
@@ -45,10 +45,9 @@ def picker_context(
     today = clinic.today()
     next_free_day = clinic.local_date(next_free) if next_free else None
     day = chosen_day(parse_day(day_param), today=today, clinic=clinic, next_free_day=next_free_day)
-    days_with_free = queries.free_days(
-        clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS
+    days_with_free, rows = queries.free_days_and_day_slots(
+        clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS, day=day
     )
-    rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=offered_ids, day=day)
     slots = slot_rows(rows, clinic=clinic, therapists=offered)
     page_query = f"&amp;page={page.number}" if page.number > 1 and therapist is None else ""
     therapist_param = therapist.slug if therapist else ""

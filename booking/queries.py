@@ -123,12 +123,14 @@ FREE_SLOT = """
     )
 """
 
-# Which clinic-local days have a free slot of these therapists. The test sits in the select
-# list, so PostgreSQL runs it once a day and stops at the day's first free slot: a short walk
-# of the ``(therapist, starts_at)`` index, where counting the days' slots would read and
-# check every one of them.
-FREE_DAYS_SQL = f"""
-SELECT day.local_day
+# In one statement, the picker's two reads for these therapists: which of the strip's
+# clinic-local days have a free slot (rows with ``local_day``), and the chosen day's free
+# slots (rows with the slot). For the strip the test sits in the select list, so PostgreSQL
+# runs it once a day and stops at the day's first free slot: a short walk of the
+# ``(therapist, starts_at)`` index, where counting the days' slots would read and check every
+# one of them.
+PICKER_DAYS_AND_SLOTS_SQL = f"""
+SELECT day.local_day, NULL::bigint, NULL::timestamptz, NULL::bigint
 FROM (
     SELECT local_day, EXISTS (
         SELECT 1 FROM booking_slot slot
@@ -136,19 +138,16 @@ FROM (
           AND slot.starts_at >= day_starts AND slot.starts_at < day_ends
           AND {FREE_SLOT}
     ) AS has_free
-    FROM unnest(%(days)s, %(starts)s, %(ends)s)
+    FROM unnest(%(days)s::date[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])
         AS days(local_day, day_starts, day_ends)
 ) AS day
 WHERE day.has_free
-"""
-
-FREE_SLOTS_ON_DAY_SQL = f"""
-SELECT slot.id, slot.starts_at, slot.therapist_id
+UNION ALL
+SELECT NULL, slot.id, slot.starts_at, slot.therapist_id
 FROM booking_slot slot
 WHERE slot.therapist_id = ANY(%(therapists)s::bigint[])
   AND slot.starts_at >= %(day_starts)s AND slot.starts_at < %(day_ends)s
   AND {FREE_SLOT}
-ORDER BY slot.starts_at
 """
 
 # The clinic's therapists clients may see (``on_public_pages``), each with her next free
@@ -199,53 +198,54 @@ def written_out_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def free_days(
-    *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int
-) -> set[dt.date]:
+def free_days_and_day_slots(
+    *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int, day: dt.date
+) -> tuple[set[dt.date], list[tuple[int, dt.datetime, int]]]:
     """Which of ``days`` clinic-local days from ``start`` these therapists have a free slot
-    on, in one query however many slots those days hold."""
+    on, and their free slots on clinic-local ``day`` as light rows ``(id, starts_at,
+    therapist_id)``, earliest first: one statement however many slots those days hold."""
     dates = [start + dt.timedelta(days=offset) for offset in range(days)]
+    day_start, day_end = clinic.day_bounds(day)
     if not written_out_sql():
-        first, last = clinic.day_bounds(dates[0], dates[-1])
-        starts = bookable_slots(clinic=clinic).filter(
-            therapist__in=therapist_ids, starts_at__gte=first, starts_at__lt=last
+        return (
+            _free_days_orm(clinic=clinic, therapist_ids=therapist_ids, dates=dates),
+            _free_slots_orm(
+                clinic=clinic, therapist_ids=therapist_ids, bounds=(day_start, day_end)
+            ),
         )
-        return {
-            clinic.local_date(starts_at) for starts_at in starts.values_list("starts_at", flat=True)
-        }
     bounds = [clinic.day_bounds(date) for date in dates]
     params = {
         **free_slot_window(clinic),
         "therapists": therapist_ids,
         "days": dates,
-        "starts": [day_start for day_start, _ in bounds],
-        "ends": [day_end for _, day_end in bounds],
-    }
-    with prepared_cursor() as cursor:
-        cursor.execute(FREE_DAYS_SQL, params)
-        return {local_day for (local_day,) in cursor.fetchall()}
-
-
-def free_slots_on_day(
-    *, clinic: Clinic, therapist_ids: list[int], day: dt.date
-) -> list[tuple[int, dt.datetime, int]]:
-    """The free slots of these therapists on clinic-local ``day`` as light rows
-    ``(id, starts_at, therapist_id)``, earliest first, in one query."""
-    day_start, day_end = clinic.day_bounds(day)
-    if not written_out_sql():
-        slots = bookable_slots(clinic=clinic).filter(
-            therapist__in=therapist_ids, starts_at__gte=day_start, starts_at__lt=day_end
-        )
-        return list(slots.order_by("starts_at").values_list("id", "starts_at", "therapist_id"))
-    params = {
-        **free_slot_window(clinic),
-        "therapists": therapist_ids,
+        "starts": [starts for starts, _ in bounds],
+        "ends": [ends for _, ends in bounds],
         "day_starts": day_start,
         "day_ends": day_end,
     }
     with prepared_cursor() as cursor:
-        cursor.execute(FREE_SLOTS_ON_DAY_SQL, params)
-        return cursor.fetchall()
+        cursor.execute(PICKER_DAYS_AND_SLOTS_SQL, params)
+        rows = cursor.fetchall()
+    free = {local_day for local_day, *_ in rows if local_day is not None}
+    slots = sorted((row[1:] for row in rows if row[0] is None), key=lambda slot: slot[1])
+    return free, slots
+
+
+def _free_days_orm(*, clinic: Clinic, therapist_ids: list[int], dates: list[dt.date]):
+    first, last = clinic.day_bounds(dates[0], dates[-1])
+    starts = bookable_slots(clinic=clinic).filter(
+        therapist__in=therapist_ids, starts_at__gte=first, starts_at__lt=last
+    )
+    return {
+        clinic.local_date(starts_at) for starts_at in starts.values_list("starts_at", flat=True)
+    }
+
+
+def _free_slots_orm(*, clinic: Clinic, therapist_ids: list[int], bounds: tuple):
+    slots = bookable_slots(clinic=clinic).filter(
+        therapist__in=therapist_ids, starts_at__gte=bounds[0], starts_at__lt=bounds[1]
+    )
+    return list(slots.order_by("starts_at").values_list("id", "starts_at", "therapist_id"))
 
 
 def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.time]]:

@@ -66,7 +66,7 @@ def book_every_third_slot(staff) -> None:
 
 @pytest.mark.parametrize("one_therapist", [False, True])
 @pytest.mark.parametrize("scale", [1, 10])
-def test_day_view_runs_the_same_four_queries_at_ten_times_the_data(
+def test_day_view_runs_the_same_three_queries_at_ten_times_the_data(
     client, clinic, django_assert_num_queries, scale, one_therapist
 ):
     first = local_today(clinic) + dt.timedelta(days=2)
@@ -83,9 +83,9 @@ def test_day_view_runs_the_same_four_queries_at_ten_times_the_data(
         .filter(therapist__in=shown, starts_at__gte=day_start, starts_at__lt=day_end)
         .count()
     )
-    # The clinic, its therapists with their next free times, the strip's free days, the
+    # The clinic, its therapists with their next free times, the strip's free days with the
     # day's free slots.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse("booking:clinic", kwargs={"slug": clinic.slug}), params)
     assert response.content.decode().count('href="/book/time/') == free_on_day > 0
 
@@ -166,14 +166,20 @@ def test_strip_shows_only_days_with_a_time_she_could_book(clinic, therapist):
         ends_at=taken.ends_at,
     )
 
-    days = queries.free_days(clinic=clinic, therapist_ids=[therapist.pk], start=today, days=14)
+    def days_and_slots(day):
+        return queries.free_days_and_day_slots(
+            clinic=clinic, therapist_ids=[therapist.pk], start=today, days=14, day=day
+        )
+
+    days, _ = days_and_slots(today)
 
     assert days == {on["free"], on["mixed"]}
     bookable = queries.bookable_slots(clinic=clinic, therapist=therapist)
     assert days == {clinic.local_date(slot.starts_at) for slot in bookable}
     # The day's times are the same free slots: only the free one of the mixed day.
     for name, day in on.items():
-        rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=[therapist.pk], day=day)
+        strip, rows = days_and_slots(day)
+        assert strip == days
         expected = [
             (slot.pk, slot.starts_at, therapist.pk)
             for slot in bookable.order_by("starts_at")
@@ -234,7 +240,7 @@ def test_the_pickers_statements_are_planned_once_per_connection(client, clinic):
         cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
         prepared = cursor.fetchall()
 
-    picker = [queries.PUBLIC_THERAPISTS_SQL, queries.FREE_DAYS_SQL, queries.FREE_SLOTS_ON_DAY_SQL]
+    picker = [queries.PUBLIC_THERAPISTS_SQL, queries.PICKER_DAYS_AND_SLOTS_SQL]
     for sql in picker:
         # psycopg sends the statement with $n for its parameters; the start is the same.
         plans = [(generic, custom) for text, generic, custom in prepared if text[:60] == sql[:60]]
