@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -154,6 +154,12 @@ def is_on_hold(booking: Booking) -> bool:
     )
 
 
+def day_and_time(local: dt.datetime) -> str:
+    """The date filter's "D j M Y, H:i" (Wed 2 Dec 2026, 10:00), formatted directly: a list of
+    sessions formats a date or two a row, and the filter cost more than the rest of the row."""
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
 def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> SessionRow:
     therapist = booking.slot.therapist
     clinic = therapist.clinic
@@ -162,8 +168,8 @@ def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> Sessio
     return SessionRow(
         booking=booking,
         url=detail_url(booking.pk),
-        when=dateformat.format(starts_at, "D j M Y, H:i"),
-        zone=dateformat.format(starts_at, "T"),
+        when=day_and_time(starts_at),
+        zone=starts_at.tzname(),
         with_whom=f"{therapist.display_name} · {clinic.name}",
         status=booking.status,
         status_words="On hold" if on_hold else booking.get_status_display(),
@@ -203,7 +209,8 @@ def upcoming_rows(bookings: list[Booking], *, documents_url: str) -> list[Sessio
         row.can_change = booking.can_change
         row.move_url = move_url(booking.pk)
         row.cancel_url = cancel_url(booking.pk)
-        row.day = dateformat.format(timezone.localtime(booking.starts_at, clinic.tz), "j M")
+        local = booking.starts_at.astimezone(clinic.tz)
+        row.day = f"{local.day} {local:%b}"
         row.clinic_phone = clinic.phone
         row.clinic_tel = clinic.phone.replace(" ", "")
         rows.append(row)
@@ -254,11 +261,9 @@ def planned_rows(planned: list[PlannedSession]) -> list[PlannedRow]:
         rows.append(
             PlannedRow(
                 status=session.status,
-                when=dateformat.format(
-                    timezone.localtime(session.starts_at, clinic.tz), "D j M Y, H:i"
-                ),
+                when=day_and_time(session.starts_at.astimezone(clinic.tz)),
                 therapist=session.plan.therapist.display_name,
-                books_on=dateformat.format(books_on, "D j M") if books_on else "",
+                books_on=f"{books_on:%a} {books_on.day} {books_on:%b}" if books_on else "",
                 reason=session.reason,
                 plan_url=plan_url(session.plan_id),
             )

@@ -165,3 +165,27 @@ def test_her_answers_are_read_for_booking_only_once_she_is_ready(client_user):
 
     assert client_ready_to_book(client_user)
     assert answers.conditions == frozenset({"hypertension"})
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC),  # the night the clocks go forward
+        dt.datetime(2027, 10, 31, 1, 30, tzinfo=dt.UTC),  # and back
+        dt.datetime(2026, 12, 2, 9, 5, tzinfo=dt.UTC),
+        dt.datetime(2027, 7, 19, 17, 45, tzinfo=dt.UTC),
+    ],
+)
+def test_her_sessions_dates_read_as_the_date_filter_writes_them(moment):
+    from django.utils import dateformat
+
+    from booking.session_rows import day_and_time
+    from clinics.models import Clinic
+
+    for zone in ("Europe/London", "America/New_York"):
+        local = moment.astimezone(Clinic(time_zone=zone).tz)
+        assert day_and_time(local) == dateformat.format(local, "D j M Y, H:i")
+        # The filter leaves the zone out in the hour the clocks go back, which happens twice;
+        # the session's own instant knows which of the two it is.
+        assert local.tzname() == (dateformat.format(local, "T") or local.tzname())
+        assert local.tzname() in {"GMT", "BST", "EST", "EDT"}
