@@ -138,8 +138,15 @@ FROM (
           AND slot.starts_at >= day_starts AND slot.starts_at < day_ends
           AND {FREE_SLOT}
     ) AS has_free
-    FROM unnest(%(days)s::date[], %(starts)s::timestamptz[], %(ends)s::timestamptz[])
-        AS days(local_day, day_starts, day_ends)
+    FROM (
+        SELECT local_day,
+            local_day::timestamp AT TIME ZONE %(tz)s AS day_starts,
+            (local_day + 1)::timestamp AT TIME ZONE %(tz)s AS day_ends
+        FROM (
+            SELECT %(start)s::date + offset_days AS local_day
+            FROM generate_series(0, %(days)s - 1) AS offset_days
+        ) AS local_days
+    ) AS days
 ) AS day
 WHERE day.has_free
 UNION ALL
@@ -204,22 +211,23 @@ def free_days_and_day_slots(
     """Which of ``days`` clinic-local days from ``start`` these therapists have a free slot
     on, and their free slots on clinic-local ``day`` as light rows ``(id, starts_at,
     therapist_id)``, earliest first: one statement however many slots those days hold."""
-    dates = [start + dt.timedelta(days=offset) for offset in range(days)]
     day_start, day_end = clinic.day_bounds(day)
     if not written_out_sql():
+        dates = [start + dt.timedelta(days=offset) for offset in range(days)]
         return (
             _free_days_orm(clinic=clinic, therapist_ids=therapist_ids, dates=dates),
             _free_slots_orm(
                 clinic=clinic, therapist_ids=therapist_ids, bounds=(day_start, day_end)
             ),
         )
-    bounds = [clinic.day_bounds(date) for date in dates]
+    # The days' bounds are worked out by PostgreSQL, in the clinic's zone (a day is 23 or 25
+    # hours long when the clocks change), as ``Clinic.day_bounds`` does.
     params = {
         **free_slot_window(clinic),
         "therapists": therapist_ids,
-        "days": dates,
-        "starts": [starts for starts, _ in bounds],
-        "ends": [ends for _, ends in bounds],
+        "start": start,
+        "days": days,
+        "tz": clinic.time_zone,
         "day_starts": day_start,
         "day_ends": day_end,
     }

@@ -247,3 +247,31 @@ def test_the_pickers_statements_are_planned_once_per_connection(client, clinic):
         # (One statement per set of parameter types: large ids make int4[] of int2[].)
         assert plans and all(custom == 0 for _, custom in plans)
         assert sum(generic for generic, _ in plans) >= 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_the_strip_counts_days_by_the_clinics_clock_across_a_clock_change(zone, frozen_clock):
+    clinic = ClinicFactory(time_zone=zone)
+    therapist = TherapistFactory(clinic=clinic)
+    # The clocks go back on 31 October in London and on 7 November in New York, 2027.
+    start = dt.date(2027, 10, 28)
+    frozen_clock(dt.datetime.combine(start, dt.time(6), tzinfo=clinic.tz))
+    # Every other day has a slot just after its local midnight and one just before the next:
+    # a day counted by another clock would give a free day to its neighbour.
+    for offset in range(1, 14, 2):
+        day = start + dt.timedelta(days=offset)
+        slot_at(therapist, day, dt.time(0, 15))
+        slot_at(therapist, day, dt.time(23, 15), minutes=30)
+
+    days, slots = queries.free_days_and_day_slots(
+        clinic=clinic, therapist_ids=[therapist.pk], start=start, days=14, day=start
+    )
+
+    assert days == {start + dt.timedelta(days=offset) for offset in range(1, 14, 2)}
+    assert slots == []
+    for offset in (1, 3, 11):
+        day = start + dt.timedelta(days=offset)
+        _, slots = queries.free_days_and_day_slots(
+            clinic=clinic, therapist_ids=[therapist.pk], start=start, days=14, day=day
+        )
+        assert [clinic.local_date(starts_at) for _, starts_at, _ in slots] == [day, day]
