@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.utils.functional import cached_property
 
+from common.db import prepared_cursor
+
 
 def normalise_email(value: str) -> str:
     """One spelling per address: Unicode-normalised (NFKC), trimmed and case-folded.
@@ -80,7 +82,7 @@ class UserManager(BaseUserManager):
             return None
         query = role_query(self.model)
         connection = connections[self.db]
-        with connection.cursor() as cursor:
+        with prepared_cursor(self.db) as cursor:
             cursor.execute(query.sql, [pk])
             row = cursor.fetchone()
         return None if row is None else query.build(row, self.db, connection)
@@ -116,12 +118,21 @@ class RoleQuery:
     @staticmethod
     def _from_db(model, fields, values, db, connection):
         converted = [
-            field.from_db_value(value, None, connection)
-            if hasattr(field, "from_db_value")
-            else value
+            RoleQuery._convert(field, value, connection)
             for field, value in zip(fields, values, strict=True)
         ]
         return model.from_db(db, [field.attname for field in fields], converted)
+
+    @staticmethod
+    def _convert(field, value, connection):
+        """The value as the ORM would load it: the backend's converters (SQLite hands back
+        naive date-times), then the field's own."""
+        column = field.cached_col
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        return value
 
     def build(self, row, db, connection):
         size = len(self.user_fields)

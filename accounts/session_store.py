@@ -6,6 +6,8 @@ from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+from common.db import prepared_cursor
+
 
 @functools.cache
 def read_sql(model) -> str:
@@ -27,7 +29,7 @@ class SessionStore(db.SessionStore):
         if not self.session_key:
             self._session_key = None
             return None
-        with connections[router.db_for_read(self.model)].cursor() as cursor:
+        with prepared_cursor(router.db_for_read(self.model)) as cursor:
             cursor.execute(read_sql(self.model), [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

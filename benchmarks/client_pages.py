@@ -224,10 +224,12 @@ def run(sessions: int, requests: int, targets: support.Targets) -> None:
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
             size = len(her.get(url).content)
+        # Counted now: the next request starts a new query log.
+        query_count = len(captured)
         page_ms, bare_ms, shown_ms = time_in_turns(her, url, identity + shown, shown, requests)
         page, bare = support.median(page_ms), support.median(bare_ms)
         print(
-            f"{label}: {len(captured)} queries, {size / 1024:.0f} KiB, median {page:.2f} ms "
+            f"{label}: {query_count} queries, {size / 1024:.0f} KiB, median {page:.2f} ms "
             f"(p95 {support.p95(page_ms):.2f} ms); bare SQL of who she is and the rows "
             f"shown ({len(identity) + len(shown)} statements) median {bare:.2f} ms; "
             f"the rows shown alone {support.median(shown_ms):.2f} ms "

@@ -225,16 +225,19 @@ def measure(server, port, script, users, seconds, database=None) -> dict:
     """One wrk run, with the CPU its workers (and their database backends) spent."""
     workers = worker_pids(server.pid)
     backends = backend_pids(database) if database else []
-    before = cpu_seconds(workers + backends)
+    before = cpu_seconds(workers), cpu_seconds(backends)
     result = run_wrk(port, script, users, seconds)
-    result["cpu_ms"] = (cpu_seconds(workers + backends) - before) * 1000 / result["requests"]
+    python = (cpu_seconds(workers) - before[0]) * 1000 / result["requests"]
+    database = (cpu_seconds(backends) - before[1]) * 1000 / result["requests"]
+    result.update(cpu_ms=python + database, python_ms=python, database_ms=database)
     return result
 
 
 def report(label: str, result: dict) -> None:
     print(
         f"{label}: {result['rate']:.0f} req/s, p50 {result['p50']:.0f} ms, "
-        f"p95 {result['p95']:.0f} ms, {result['cpu_ms']:.1f} ms CPU/request, "
+        f"p95 {result['p95']:.0f} ms, {result['cpu_ms']:.1f} ms CPU/request "
+        f"({result['python_ms']:.1f} Python, {result['database_ms']:.1f} PostgreSQL), "
         f"{result['bad']} errors or non-2xx of {result['requests']}"
     )
 

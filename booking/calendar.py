@@ -19,7 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from common.urls import url_with
+from common.urls import url_for_each
 
 PRODID = "-//Bolster//Prenatal massage bookings//EN"
 # Calendar methods (RFC 5546): an e-mail that books or moves a session asks her calendar to
@@ -44,7 +44,7 @@ def _title(booking) -> str:
 
 def _details(booking) -> str:
     clinic = booking.slot.therapist.clinic
-    url = settings.SITE_URL + url_with("booking:booking", pk=booking.pk)
+    url = settings.SITE_URL + url_for_each("booking:booking")(booking.pk)
     return (
         f"{clinic.name}\n{clinic.address}\nPhone: {clinic.phone}\n\n"
         f"Wear something comfortable and bring a bottle of water.\n\nYour session: {url}"
@@ -141,7 +141,7 @@ def _event_lines(booking, *, cancelled: bool, stamp: str) -> list[str]:
     """One VEVENT, properties in the order calendar libraries write them: the usual first
     ones, then the rest alphabetically (the alarm's too)."""
     clinic = booking.slot.therapist.clinic
-    url = settings.SITE_URL + url_with("booking:booking", pk=booking.pk)
+    url = settings.SITE_URL + url_for_each("booking:booking")(booking.pk)
     cancelled = cancelled or not booking.is_active
     lines = [
         "BEGIN:VEVENT",

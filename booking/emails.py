@@ -31,7 +31,7 @@ from booking.services.reminders import PLAN_END, is_same_day
 from booking.services.session_links import session_link_token
 from clinics.models import Clinic
 from common.mail import QuickEmail
-from common.urls import url_with
+from common.urls import reverse_once, url_for_each
 from safety.engine import NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
 from safety.models import Clearance, Severity
 
@@ -112,7 +112,8 @@ def _date_in_words(day: dt.date, pattern: str, language: str) -> str:
 
 def reminder_context(reminder: Reminder) -> dict:
     booking = reminder.booking
-    session_url = _absolute(url_with("booking:session_link", token=session_link_token(booking)))
+    session_link = url_for_each("booking:session_link", key="token")
+    session_url = _absolute(session_link(session_link_token(booking)))
     therapist = booking.slot.therapist
     clinic = therapist.clinic
     starts = timezone.localtime(booking.starts_at, clinic.tz)
@@ -134,8 +135,8 @@ def reminder_context(reminder: Reminder) -> dict:
         "safety_notes": _client_safety_notes(booking),
         "not_medical_advice": NOT_MEDICAL_ADVICE,
         "red_flag_symptoms": RED_FLAG_SYMPTOMS,
-        "manage_url": _absolute(url_with("booking:booking", pk=booking.pk)),
-        "checkin_url": _absolute(url_with("care:checkin", booking_id=booking.pk)),
+        "manage_url": _absolute(url_for_each("booking:booking")(booking.pk)),
+        "checkin_url": _absolute(url_for_each("care:checkin", key="booking_id")(booking.pk)),
         # Move and cancel links only while they still work: never a page saying "too late".
         # They are signed for this one session and work without logging in until online
         # changes close (``booking.services.session_links``).
@@ -146,8 +147,8 @@ def reminder_context(reminder: Reminder) -> dict:
         ),
         "move_url": f"{session_url}?move=1",
         "cancel_url": session_url,
-        "book_more_url": _absolute(url_with("booking:clinic", slug=clinic.slug)),
-        "preferences_url": _absolute(url_with("booking:reminder_preferences")),
+        "book_more_url": _absolute(url_for_each("booking:clinic", key="slug")(clinic.slug)),
+        "preferences_url": _absolute(reverse_once("booking:reminder_preferences")),
     }
 
 

@@ -25,10 +25,16 @@ def parse_day(value: str | None) -> dt.date | None:
 
 
 def picker_context(
-    *, clinic: Clinic, therapist_slug: str, day_param: str | None, page_param: str | None = None
+    *,
+    clinic: Clinic,
+    therapist_slug: str,
+    day_param: str | None,
+    picker_url: str,
+    page_param: str | None = None,
 ) -> dict:
-    """Everything the slot picker shows, in three queries after the clinic's: the therapists
-    with their next free times, the strip's free days and the day's free slots."""
+    """Everything the slot picker at ``picker_url`` shows, in two queries after the
+    clinic's: the therapists with their next free times, then the strip's free days with the
+    day's free slots."""
     therapists = queries.public_therapists(clinic=clinic)
     therapist = next((t for t in therapists if t.slug == therapist_slug), None)
     page = Paginator(therapists, THERAPISTS_PER_PAGE).get_page(page_param)
@@ -39,21 +45,25 @@ def picker_context(
     today = clinic.today()
     next_free_day = clinic.local_date(next_free) if next_free else None
     day = chosen_day(parse_day(day_param), today=today, clinic=clinic, next_free_day=next_free_day)
-    days_with_free = queries.free_days(
-        clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS
+    days_with_free, rows = queries.free_days_and_day_slots(
+        clinic=clinic, therapist_ids=offered_ids, start=today, days=STRIP_DAYS, day=day
     )
-    rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=offered_ids, day=day)
     slots = slot_rows(rows, clinic=clinic, therapists=offered)
     page_query = f"&amp;page={page.number}" if page.number > 1 and therapist is None else ""
+    therapist_param = therapist.slug if therapist else ""
+    strip = day_strip(today=today, day=day, days_with_free=days_with_free)
+    day_href = f"{escape(picker_url)}?therapist={escape(therapist_param)}{page_query}&amp;day="
     return {
+        "picker_url": picker_url,
         "therapists": therapists,
         "page_therapists": page_therapists,
         "therapist_page": page,
         "therapist": therapist,
-        "therapist_param": therapist.slug if therapist else "",
+        "therapist_param": therapist_param,
         "therapist_options": therapist_options(therapists, chosen=therapist),
         "page_query": page_query,
-        "strip": day_strip(today=today, day=day, days_with_free=days_with_free),
+        "strip": strip,
+        "strip_links": strip_links(strip, day_href=day_href),
         "day": day,
         "day_iso": day.isoformat(),
         "slots": slots,
@@ -73,6 +83,32 @@ def therapist_options(therapists: list[Therapist], *, chosen: Therapist | None) 
         for t in therapists
     ]
     return mark_safe("".join(options))  # every value in it is escaped above
+
+
+THERAPIST_ITEM = '<li class="mb-2"><a href="{url}">{name}</a>{next_free}</li>'
+NO_THERAPISTS = mark_safe("<li>No therapists are taking bookings yet.</li>")
+
+
+def therapist_list(therapists: list[Therapist], *, clinic: Clinic) -> SafeString:
+    """The clinic page's list of therapists, each with her next free time, as one string:
+    one reverse() for all the links and the times formatted here, not per row."""
+    if not therapists:
+        return NO_THERAPISTS
+    profile_url = url_for_each("booking:therapist", key="therapist_slug", slug=clinic.slug)
+    items = []
+    for therapist in therapists:
+        next_free = ""
+        if therapist.next_free:
+            when = f"{therapist.next_free.astimezone(clinic.tz):%a %-d %b, %H:%M}"
+            next_free = f'<br><span class="text-body-secondary">Next free: {when}</span>'
+        items.append(
+            THERAPIST_ITEM.format(
+                url=escape(profile_url(therapist.slug)),
+                name=escape(therapist.display_name),
+                next_free=next_free,
+            )
+        )
+    return mark_safe("".join(items))  # names and links escaped above; the times are ours
 
 
 def chosen_day(
@@ -99,6 +135,38 @@ def day_strip(*, today: dt.date, day: dt.date, days_with_free: set[dt.date]) -> 
         }
         for date in (today + dt.timedelta(days=offset) for offset in range(STRIP_DAYS))
     ]
+
+
+FREE_DAY_LINK = (
+    '<a class="btn {style} day-chip flex-column lh-sm px-2" href="{day_href}{iso}#times"{current}>'
+    '<span class="small">{weekday}</span><span class="fw-semibold">{label}</span></a>'
+)
+DAY_WITHOUT_TIMES = (
+    '<span class="btn btn-light disabled day-chip flex-column lh-sm px-2{border}" '
+    'aria-disabled="true"><span class="small">{weekday}</span>'
+    '<span class="fw-semibold">{label}</span><span class="small">No times</span></span>'
+)
+
+
+def strip_links(strip: list[dict], *, day_href: str) -> SafeString:
+    """The strip's fourteen days as one string: a link to each day with free times (the
+    chosen one marked), a greyed box for the others. ``day_href`` is escaped already; the
+    days' words are our own."""
+    chips = []
+    for entry in strip:
+        if entry["has_free"]:
+            chips.append(
+                FREE_DAY_LINK.format(
+                    style="btn-primary" if entry["selected"] else "btn-outline-primary",
+                    day_href=day_href,
+                    current=' aria-current="date"' if entry["selected"] else "",
+                    **entry,
+                )
+            )
+        else:
+            border = " border-primary" if entry["selected"] else ""
+            chips.append(DAY_WITHOUT_TIMES.format(border=border, **entry))
+    return mark_safe("".join(chips))
 
 
 def slot_rows(rows, *, clinic: Clinic, therapists: list[Therapist]) -> list[dict]:

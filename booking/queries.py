@@ -5,12 +5,39 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractIsoWeekDay, TruncTime
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from booking.models import Booking, Slot
 from clinics.models import Clinic, Therapist, WorkingHours
+from common.db import PreparedQuery, prepared_cursor
 from safety.models import IntakeResponse, SafetyFlag
+
+# The reads every visit to a clinic's page or to a time's booking page starts with, compiled
+# once per process (see ``PreparedQuery``): compiling them cost more than running them.
+CLINIC_BY_SLUG = PreparedQuery(
+    lambda slug: Clinic.objects.filter(slug=slug), slug="slug-of-no-clinic"
+)
+SLOT_WITH_CLINIC = PreparedQuery(
+    lambda pk: Slot.objects.select_related("therapist__clinic").filter(pk=pk), pk=-1
+)
+
+
+def clinic_by_slug(slug: str) -> Clinic:
+    """The clinic of ``slug``, or a 404."""
+    found = CLINIC_BY_SLUG.fetch(slug=slug)
+    if not found:
+        raise Http404("No clinic has that address.")
+    return found[0]
+
+
+def slot_with_clinic(pk: int) -> Slot:
+    """The slot of ``pk`` with its therapist and her clinic, or a 404."""
+    found = SLOT_WITH_CLINIC.fetch(pk=pk)
+    if not found:
+        raise Http404("That time is not offered.")
+    return found[0]
 
 
 def bookable_slots(*, clinic: Clinic, therapist: Therapist | None = None) -> QuerySet[Slot]:
@@ -96,12 +123,14 @@ FREE_SLOT = """
     )
 """
 
-# Which clinic-local days have a free slot of these therapists. The test sits in the select
-# list, so PostgreSQL runs it once a day and stops at the day's first free slot: a short walk
-# of the ``(therapist, starts_at)`` index, where counting the days' slots would read and
-# check every one of them.
-FREE_DAYS_SQL = f"""
-SELECT day.local_day
+# In one statement, the picker's two reads for these therapists: which of the strip's
+# clinic-local days have a free slot (rows with ``local_day``), and the chosen day's free
+# slots (rows with the slot). For the strip the test sits in the select list, so PostgreSQL
+# runs it once a day and stops at the day's first free slot: a short walk of the
+# ``(therapist, starts_at)`` index, where counting the days' slots would read and check every
+# one of them.
+PICKER_DAYS_AND_SLOTS_SQL = f"""
+SELECT day.local_day, NULL::bigint, NULL::timestamptz, NULL::bigint
 FROM (
     SELECT local_day, EXISTS (
         SELECT 1 FROM booking_slot slot
@@ -109,25 +138,29 @@ FROM (
           AND slot.starts_at >= day_starts AND slot.starts_at < day_ends
           AND {FREE_SLOT}
     ) AS has_free
-    FROM unnest(%(days)s, %(starts)s, %(ends)s)
-        AS days(local_day, day_starts, day_ends)
+    FROM (
+        SELECT local_day,
+            local_day::timestamp AT TIME ZONE %(tz)s AS day_starts,
+            (local_day + 1)::timestamp AT TIME ZONE %(tz)s AS day_ends
+        FROM (
+            SELECT %(start)s::date + offset_days AS local_day
+            FROM generate_series(0, %(days)s - 1) AS offset_days
+        ) AS local_days
+    ) AS days
 ) AS day
 WHERE day.has_free
-"""
-
-FREE_SLOTS_ON_DAY_SQL = f"""
-SELECT slot.id, slot.starts_at, slot.therapist_id
+UNION ALL
+SELECT NULL, slot.id, slot.starts_at, slot.therapist_id
 FROM booking_slot slot
 WHERE slot.therapist_id = ANY(%(therapists)s::bigint[])
   AND slot.starts_at >= %(day_starts)s AND slot.starts_at < %(day_ends)s
   AND {FREE_SLOT}
-ORDER BY slot.starts_at
 """
 
 # The clinic's therapists clients may see (``on_public_pages``), each with her next free
 # time inside the horizon: one short walk of her ``(therapist, starts_at)`` index each.
 PUBLIC_THERAPISTS_SQL = f"""
-SELECT therapist.id, therapist.clinic_id, therapist.slug, therapist.display_name,
+SELECT therapist.id, therapist.clinic_id, therapist.display_name, therapist.slug,
     (SELECT slot.starts_at FROM booking_slot slot
      WHERE slot.therapist_id = therapist.id AND {FREE_SLOT}
      ORDER BY slot.starts_at LIMIT 1) AS next_free
@@ -149,6 +182,10 @@ ORDER BY therapist.display_name, therapist.id
 """
 
 
+# The columns above, in the model's field order as ``Model.from_db`` takes them.
+PUBLIC_THERAPIST_FIELDS = ["id", "clinic_id", "display_name", "slug"]
+
+
 def free_slot_window(clinic: Clinic) -> dict:
     """The moments ``FREE_SLOT`` compares with: now, and the clinic's notice and horizon."""
     now = timezone.now()
@@ -159,40 +196,64 @@ def free_slot_window(clinic: Clinic) -> dict:
     }
 
 
-def free_days(
-    *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int
-) -> set[dt.date]:
+def written_out_sql() -> bool:
+    """Whether the picker's written-out SQL (PostgreSQL's arrays and ``unnest``) can run.
+
+    Production and the tests run on PostgreSQL; the embedded demo on SQLite gets the same
+    answers from the ORM, a little slower.
+    """
+    return connection.vendor == "postgresql"
+
+
+def free_days_and_day_slots(
+    *, clinic: Clinic, therapist_ids: list[int], start: dt.date, days: int, day: dt.date
+) -> tuple[set[dt.date], list[tuple[int, dt.datetime, int]]]:
     """Which of ``days`` clinic-local days from ``start`` these therapists have a free slot
-    on, in one query however many slots those days hold."""
-    dates = [start + dt.timedelta(days=offset) for offset in range(days)]
-    bounds = [clinic.day_bounds(date) for date in dates]
-    params = {
-        **free_slot_window(clinic),
-        "therapists": therapist_ids,
-        "days": dates,
-        "starts": [day_start for day_start, _ in bounds],
-        "ends": [day_end for _, day_end in bounds],
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(FREE_DAYS_SQL, params)
-        return {local_day for (local_day,) in cursor.fetchall()}
-
-
-def free_slots_on_day(
-    *, clinic: Clinic, therapist_ids: list[int], day: dt.date
-) -> list[tuple[int, dt.datetime, int]]:
-    """The free slots of these therapists on clinic-local ``day`` as light rows
-    ``(id, starts_at, therapist_id)``, earliest first, in one query."""
+    on, and their free slots on clinic-local ``day`` as light rows ``(id, starts_at,
+    therapist_id)``, earliest first: one statement however many slots those days hold."""
     day_start, day_end = clinic.day_bounds(day)
+    if not written_out_sql():
+        dates = [start + dt.timedelta(days=offset) for offset in range(days)]
+        return (
+            _free_days_orm(clinic=clinic, therapist_ids=therapist_ids, dates=dates),
+            _free_slots_orm(
+                clinic=clinic, therapist_ids=therapist_ids, bounds=(day_start, day_end)
+            ),
+        )
+    # The days' bounds are worked out by PostgreSQL, in the clinic's zone (a day is 23 or 25
+    # hours long when the clocks change), as ``Clinic.day_bounds`` does.
     params = {
         **free_slot_window(clinic),
         "therapists": therapist_ids,
+        "start": start,
+        "days": days,
+        "tz": clinic.time_zone,
         "day_starts": day_start,
         "day_ends": day_end,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(FREE_SLOTS_ON_DAY_SQL, params)
-        return cursor.fetchall()
+    with prepared_cursor() as cursor:
+        cursor.execute(PICKER_DAYS_AND_SLOTS_SQL, params)
+        rows = cursor.fetchall()
+    free = {local_day for local_day, *_ in rows if local_day is not None}
+    slots = sorted((row[1:] for row in rows if row[0] is None), key=lambda slot: slot[1])
+    return free, slots
+
+
+def _free_days_orm(*, clinic: Clinic, therapist_ids: list[int], dates: list[dt.date]):
+    first, last = clinic.day_bounds(dates[0], dates[-1])
+    starts = bookable_slots(clinic=clinic).filter(
+        therapist__in=therapist_ids, starts_at__gte=first, starts_at__lt=last
+    )
+    return {
+        clinic.local_date(starts_at) for starts_at in starts.values_list("starts_at", flat=True)
+    }
+
+
+def _free_slots_orm(*, clinic: Clinic, therapist_ids: list[int], bounds: tuple):
+    slots = bookable_slots(clinic=clinic).filter(
+        therapist__in=therapist_ids, starts_at__gte=bounds[0], starts_at__lt=bounds[1]
+    )
+    return list(slots.order_by("starts_at").values_list("id", "starts_at", "therapist_id"))
 
 
 def working_week(*, therapist: Therapist, today: dt.date) -> dict[int, list[dt.time]]:
@@ -278,8 +339,29 @@ def public_therapists(*, clinic: Clinic) -> list[Therapist]:
     """The clinic's therapists clients may see, by name, each with ``next_free`` (inside the
     horizon) or None, in one query. Only the fields the slot picker shows are loaded: it runs
     on every visit to a clinic."""
+    if not written_out_sql():
+        return list(public_therapists_orm(clinic=clinic))
     params = {**free_slot_window(clinic), "clinic": clinic.pk, "today": clinic.today()}
-    return list(Therapist.objects.raw(PUBLIC_THERAPISTS_SQL, params))
+    with prepared_cursor() as cursor:
+        cursor.execute(PUBLIC_THERAPISTS_SQL, params)
+        rows = cursor.fetchall()
+    therapists = []
+    for *values, next_free in rows:
+        therapist = Therapist.from_db(connection.alias, PUBLIC_THERAPIST_FIELDS, values)
+        therapist.next_free = next_free
+        therapists.append(therapist)
+    return therapists
+
+
+def public_therapists_orm(*, clinic: Clinic) -> QuerySet[Therapist]:
+    """``public_therapists`` through the ORM, for databases without the written-out SQL."""
+    next_free = bookable_slots(clinic=clinic).filter(therapist=OuterRef("pk")).order_by("starts_at")
+    return (
+        on_public_pages(Therapist.objects.filter(clinic=clinic), today=clinic.today())
+        .only("id", "clinic_id", "slug", "display_name")
+        .annotate(next_free=Subquery(next_free.values("starts_at")[:1]))
+        .order_by("display_name", "id")
+    )
 
 
 def nearest_free_slots(*, slot: Slot, limit: int = 3, same_therapist: bool = False) -> list[Slot]:
@@ -349,17 +431,10 @@ def split_upcoming(bookings) -> tuple[list[Booking], list[Booking]]:
     return upcoming, past
 
 
-def session_list(*, client: User) -> QuerySet[Booking]:
-    """Her bookings as "My bookings" lists them, in two queries: only the columns the list
-    shows (her plan's state and therapist as two annotations), and each session's open flags,
-    only what is said of them.
-
-    The list is her whole history, and building models costs more than the SQL: every
-    column and related row left out is one the page does not pay for.
-    """
-    # Through her own manager, so each booking knows her without a join or a query.
+def _her_sessions(client_id: int) -> QuerySet[Booking]:
     return (
-        client.bookings.select_related("slot__therapist__clinic")
+        Booking.objects.filter(client_id=client_id)
+        .select_related("slot__therapist__clinic")
         .only(
             "client_id",
             "status",
@@ -376,13 +451,40 @@ def session_list(*, client: User) -> QuerySet[Booking]:
         .annotate(
             plan_status=F("plan__status"), plan_therapist_name=F("plan__therapist__display_name")
         )
-        .prefetch_related(
-            open_flags(
-                only=("booking_id", "code", "severity", "title", "client_message", "closed_at")
-            )
-        )
         .order_by("starts_at")
     )
+
+
+def _her_open_flags(client_id: int) -> QuerySet[SafetyFlag]:
+    return (
+        SafetyFlag.objects.filter(booking__client_id=client_id, closed_at__isnull=True)
+        .only("booking_id", "code", "severity", "title", "client_message", "closed_at")
+        .order_by("code")
+    )
+
+
+# "My bookings" is the page she opens most; both its reads are compiled once per process.
+HER_SESSIONS = PreparedQuery(_her_sessions, client_id=-1)
+HER_OPEN_FLAGS = PreparedQuery(_her_open_flags, client_id=-1)
+
+
+def session_list(*, client: User) -> list[Booking]:
+    """Her bookings as "My bookings" lists them, in two queries: only the columns the list
+    shows (her plan's state and therapist as two annotations), and each session's open flags
+    (as ``open_flags``, by code), only what is said of them.
+
+    The list is her whole history, and building models costs more than the SQL: every
+    column and related row left out is one the page does not pay for.
+    """
+    sessions = HER_SESSIONS.fetch(client_id=client.pk)
+    flags_by_session: dict[int, list[SafetyFlag]] = {}
+    for flag in HER_OPEN_FLAGS.fetch(client_id=client.pk):
+        flags_by_session.setdefault(flag.booking_id, []).append(flag)
+    for session in sessions:
+        # Each session knows her without a join or a query.
+        session.client = client
+        session.open_flags = flags_by_session.get(session.pk, [])
+    return sessions
 
 
 def therapist_sessions(

@@ -45,8 +45,8 @@ class SessionLinkView(View):
                     therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
                     day_param=request.GET.get("day"),
                     page_param=request.GET.get("page"),
+                    picker_url=picker_url,
                 ),
-                picker_url=picker_url,
                 move_action=picker_url,
                 move_action_name=MOVE,
             )

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from booking.models import Booking, Plan, PlannedSession
 from common.urls import url_for_each
@@ -49,6 +51,33 @@ def client_notes_for(flags: Iterable, *, cleared: set[str]) -> list[ClientNote]:
     return notes
 
 
+NOTHING_TO_PREPARE = mark_safe("<p>Nothing special to prepare for this session.</p>")
+CLEARANCE_RECEIVED = mark_safe(
+    ' <span class="small text-success">Clearance received — thank you.</span>'
+)
+
+
+def notes_html(notes: list[ClientNote], *, documents_url: str) -> SafeString:
+    """Her notes for one session as the list prints them (a plan's sessions mostly share
+    theirs, so ``upcoming_rows`` builds each set once)."""
+    if not notes:
+        return NOTHING_TO_PREPARE
+    items = []
+    for note in notes:
+        badge = ""
+        if note.severity == Severity.BLOCK or note.needs_clearance:
+            badge = format_html(
+                '<span class="severity severity-{}">{}</span> ', note.severity, note.words
+            )
+        after = ""
+        if note.needs_clearance:
+            after = format_html(' <a href="{}">Send your letter</a>', documents_url)
+        elif note.severity == Severity.CLEARANCE:
+            after = CLEARANCE_RECEIVED
+        items.append(format_html('<li class="mb-2">{}{}{}</li>', badge, note.message, after))
+    return format_html('<ul class="list-unstyled">{}</ul>', mark_safe("".join(items)))
+
+
 @dataclass
 class FlagLine:
     """A flag she must act on or know of, as a line under the session: a stop, or a
@@ -57,6 +86,24 @@ class FlagLine:
     kind: str
     words: str
     title: str
+
+
+def flag_lines_html(lines: list[FlagLine], *, documents_url: str) -> SafeString:
+    """The lines under a session, as the list prints them."""
+    return mark_safe(
+        "".join(
+            format_html(
+                '<p class="mb-1"><span class="severity severity-{}">{}</span> {}{}</p>',
+                line.kind,
+                line.words,
+                line.title,
+                format_html(' <a href="{}">Send your note</a>', documents_url)
+                if line.kind == "clearance"
+                else "",
+            )
+            for line in lines
+        )
+    )
 
 
 def flag_lines(booking: Booking) -> list[FlagLine]:
@@ -90,6 +137,8 @@ class SessionRow:
     # What only upcoming sessions show: her flags and notes, and what she can do.
     flag_lines: list[FlagLine] = field(default_factory=list)
     notes: list[ClientNote] = field(default_factory=list)
+    flag_lines_html: SafeString = NOTHING_TO_PREPARE
+    notes_html: SafeString = NOTHING_TO_PREPARE
     can_change: bool = False
     move_url: str = ""
     cancel_url: str = ""
@@ -105,6 +154,12 @@ def is_on_hold(booking: Booking) -> bool:
     )
 
 
+def day_and_time(local: dt.datetime) -> str:
+    """The date filter's "D j M Y, H:i" (Wed 2 Dec 2026, 10:00), formatted directly: a list of
+    sessions formats a date or two a row, and the filter cost more than the rest of the row."""
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
 def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> SessionRow:
     therapist = booking.slot.therapist
     clinic = therapist.clinic
@@ -113,8 +168,8 @@ def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> Sessio
     return SessionRow(
         booking=booking,
         url=detail_url(booking.pk),
-        when=dateformat.format(starts_at, "D j M Y, H:i"),
-        zone=dateformat.format(starts_at, "T"),
+        when=day_and_time(starts_at),
+        zone=starts_at.tzname(),
         with_whom=f"{therapist.display_name} · {clinic.name}",
         status=booking.status,
         status_words="On hold" if on_hold else booking.get_status_display(),
@@ -124,12 +179,16 @@ def session_row(booking: Booking, *, detail_url: Callable[[int], str]) -> Sessio
     )
 
 
-def upcoming_rows(bookings: list[Booking]) -> list[SessionRow]:
+def upcoming_rows(bookings: list[Booking], *, documents_url: str) -> list[SessionRow]:
     """Her upcoming sessions, with flags, notes and what she may change: each booking carries
-    ``open_flags``, ``cleared_codes`` and ``can_change``."""
+    ``open_flags``, ``cleared_codes`` and ``can_change``. Her letters go to ``documents_url``.
+    """
     detail_url = url_for_each("booking:booking")
     move_url = url_for_each("booking:move")
     cancel_url = url_for_each("booking:cancel")
+    # The sessions of a plan carry the same flags: each distinct set is printed once.
+    printed_lines: dict[tuple, SafeString] = {}
+    printed_notes: dict[tuple, SafeString] = {}
     rows = []
     for booking in bookings:
         row = session_row(booking, detail_url=detail_url)
@@ -137,10 +196,21 @@ def upcoming_rows(bookings: list[Booking]) -> list[SessionRow]:
         row.flag_count = len(booking.open_flags)
         row.flag_lines = flag_lines(booking)
         row.notes = client_notes_for(booking.open_flags, cleared=booking.cleared_codes)
+        lines_key = tuple((line.kind, line.words, line.title) for line in row.flag_lines)
+        if lines_key not in printed_lines:
+            printed_lines[lines_key] = flag_lines_html(row.flag_lines, documents_url=documents_url)
+        row.flag_lines_html = printed_lines[lines_key]
+        notes_key = tuple(
+            (note.severity, note.words, note.message, note.needs_clearance) for note in row.notes
+        )
+        if notes_key not in printed_notes:
+            printed_notes[notes_key] = notes_html(row.notes, documents_url=documents_url)
+        row.notes_html = printed_notes[notes_key]
         row.can_change = booking.can_change
         row.move_url = move_url(booking.pk)
         row.cancel_url = cancel_url(booking.pk)
-        row.day = dateformat.format(timezone.localtime(booking.starts_at, clinic.tz), "j M")
+        local = booking.starts_at.astimezone(clinic.tz)
+        row.day = f"{local.day} {local:%b}"
         row.clinic_phone = clinic.phone
         row.clinic_tel = clinic.phone.replace(" ", "")
         rows.append(row)
@@ -191,11 +261,9 @@ def planned_rows(planned: list[PlannedSession]) -> list[PlannedRow]:
         rows.append(
             PlannedRow(
                 status=session.status,
-                when=dateformat.format(
-                    timezone.localtime(session.starts_at, clinic.tz), "D j M Y, H:i"
-                ),
+                when=day_and_time(session.starts_at.astimezone(clinic.tz)),
                 therapist=session.plan.therapist.display_name,
-                books_on=dateformat.format(books_on, "D j M") if books_on else "",
+                books_on=f"{books_on:%a} {books_on.day} {books_on:%b}" if books_on else "",
                 reason=session.reason,
                 plan_url=plan_url(session.plan_id),
             )

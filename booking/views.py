@@ -24,7 +24,7 @@ from booking.calendar import add_to_calendar_links, ics_for_bookings
 from booking.forms import PlanForm, ReminderPreferencesForm
 from booking.models import Booking, Plan, Slot
 from booking.params import parse_id, parse_ids
-from booking.picker import picker_context
+from booking.picker import picker_context, therapist_list
 from booking.services import (
     book_plan,
     book_session,
@@ -53,7 +53,7 @@ from booking.services.reminders import set_same_day_reminders
 from booking.services.rolling_plans import planned_sessions_to_show
 from booking.services.texting import set_message_channels
 from clinics.models import Clinic, Therapist
-from common.urls import url_for_each
+from common.urls import reverse_once
 from safety import services as safety_services
 from safety.dating import date_at_week
 from safety.engine import CONDITION_RULES, NOT_MEDICAL_ADVICE, RED_FLAG_SYMPTOMS
@@ -92,7 +92,7 @@ class ClinicDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        clinic = get_object_or_404(Clinic, slug=kwargs["slug"])
+        clinic = queries.clinic_by_slug(kwargs["slug"])
         context["clinic"] = clinic
         context.update(
             picker_context(
@@ -100,20 +100,15 @@ class ClinicDetailView(TemplateView):
                 therapist_slug=self.request.GET.get("therapist", ""),
                 day_param=self.request.GET.get("day"),
                 page_param=self.request.GET.get("page"),
+                picker_url=reverse_once("booking:clinic", slug=clinic.slug),
             )
         )
-        # Formatted here once rather than by a reverse() and a date filter per therapist.
-        profile_url = url_for_each("booking:therapist", key="therapist_slug", slug=clinic.slug)
-        for therapist in context["page_therapists"]:
-            therapist.profile_url = profile_url(therapist.slug)
-            if therapist.next_free:
-                therapist.next_free_label = (
-                    f"{timezone.localtime(therapist.next_free, clinic.tz):%a %-d %b, %H:%M}"
-                )
+        context["therapist_list"] = therapist_list(context["page_therapists"], clinic=clinic)
         context["map_url"] = "https://www.openstreetmap.org/search?query=" + quote(
             ", ".join(clinic.address.splitlines())
         )
-        context["picker_url"] = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+        context["plan_url"] = reverse_once("booking:plan", slug=clinic.slug)
+        context["waitlist_url"] = reverse_once("waitlist:join", slug=clinic.slug)
         return context
 
 
@@ -136,7 +131,7 @@ class TherapistDetailView(DetailView):
 
 
 def offered_slot(slot_id: int) -> Slot:
-    return get_object_or_404(Slot.objects.select_related("therapist__clinic"), pk=slot_id)
+    return queries.slot_with_clinic(slot_id)
 
 
 class SlotView(View):
@@ -298,12 +293,12 @@ class MoveBookingView(ClientRequiredMixin, View):
             "booking": booking,
             "clinic": clinic,
             "can_change": can_change_online(booking),
-            "picker_url": reverse("booking:move", kwargs={"pk": booking.pk}),
             **picker_context(
                 clinic=clinic,
                 therapist_slug=request.GET.get("therapist", booking.slot.therapist.slug),
                 day_param=request.GET.get("day"),
                 page_param=request.GET.get("page"),
+                picker_url=reverse("booking:move", kwargs={"pk": booking.pk}),
             ),
             **extra,
         }
@@ -567,17 +562,21 @@ class MyBookingsView(ClientRequiredMixin, TemplateView):
         flags.mark_cleared_codes(upcoming)
         for booking in upcoming:
             booking.can_change = can_change_online(booking)
+        documents_url = reverse_once("health:documents")
         context.update(
-            upcoming=session_rows.upcoming_rows(upcoming),
+            upcoming=session_rows.upcoming_rows(upcoming, documents_url=documents_url),
             past=session_rows.past_rows(past),
             active_plans=session_rows.active_plan_rows(upcoming),
             planned_sessions=session_rows.planned_rows(
                 planned_sessions_to_show(client=self.request.user)
             ),
             # Reversed once here, not once per session.
-            calendar_url=reverse("booking:my_bookings_ics"),
-            documents_url=reverse("health:documents"),
-            alert_url=reverse("health:alert"),
+            calendar_url=reverse_once("booking:my_bookings_ics"),
+            documents_url=documents_url,
+            alert_url=reverse_once("health:alert"),
+            baby_arrived_url=reverse_once("booking:baby_arrived"),
+            my_waitlist_url=reverse_once("waitlist:mine"),
+            reminders_url=reverse_once("booking:reminder_preferences"),
             not_medical_advice=NOT_MEDICAL_ADVICE,
             red_flag_symptoms=RED_FLAG_SYMPTOMS,
         )

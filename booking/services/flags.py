@@ -14,6 +14,7 @@ from accounts.models import User
 from booking.models import Booking
 from booking.services.notices import notify_clinics_sessions_on_hold, notify_session_blocked
 from clinics.models import Clinic
+from common.db import PreparedQuery
 from safety import engine
 from safety.dating import GestationalAge, gestational_age_on, gestational_age_or_none
 from safety.engine import Finding
@@ -108,6 +109,12 @@ def _prefetched_clearances(booking: Booking) -> bool:
     return "clearances" in getattr(client, "_prefetched_objects_cache", {})
 
 
+# Her clearances, read on every visit to "My bookings" (compiled once per process).
+HER_CLEARANCES = PreparedQuery(
+    lambda client_id: Clearance.objects.filter(client_id=client_id), client_id=-1
+)
+
+
 def mark_cleared_codes(bookings: list[Booking]) -> None:
     """Set ``cleared_codes`` on each of her bookings: the clearance flags a recorded clearance
     covers on its date. One query for all of them, so a list of sessions costs the same."""
@@ -117,6 +124,8 @@ def mark_cleared_codes(bookings: list[Booking]) -> None:
     if all(_prefetched_clearances(booking) for booking in bookings):
         # The pages' queries prefetch them (``booking.queries.CLEARANCES``): no query at all.
         clearances = [c for booking in bookings for c in booking.client.clearances.all()]
+    elif len(client_ids) == 1:
+        clearances = HER_CLEARANCES.fetch(client_id=next(iter(client_ids)))
     else:
         clearances = list(Clearance.objects.filter(client_id__in=client_ids))
     for booking in bookings:

@@ -58,7 +58,6 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import connection, transaction
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -69,6 +68,7 @@ from booking.models import Booking, Reminder
 from booking.services import quiet_hours
 from booking.services import reminders as reminder_rules
 from booking.services.channels import Channel, Connection, UnknownChannel, channel_for
+from common.db import prepared_cursor
 from safety.models import SafetyFlag
 
 logger = logging.getLogger(__name__)
@@ -232,32 +232,11 @@ class SendResult:
 NOTHING_TO_DO = SendResult(Outcome.NOTHING_TO_DO)
 
 
-class _PreparedCursor(ServerBindingCursor):
-    """Binds its parameters on the server and asks for the statement to be prepared, so a
-    worker's connection parses and plans each of the outbox's per-message statements once."""
-
-    def execute(self, query, params=None, *, prepare=True, binary=None):
-        return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-def _statement_cursor():
-    """A cursor for the per-message statements: prepared ones on PostgreSQL (unless settings
-    turn prepared statements off), logged and counted like any Django cursor."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor = _PreparedCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
-
-
 def _record(reminder: Reminder, **fields) -> None:
     """Write these columns of the locked row (and ``updated_at``), and no others.
 
-    Written out: built through the ORM, this statement cost more than the message it records.
+    Written out, and prepared on the worker's connection: built through the ORM, and planned
+    for every row, this statement cost more than the message it records.
     """
     fields["updated_at"] = timezone.now()
     assignments, values = [], []
@@ -266,7 +245,7 @@ def _record(reminder: Reminder, **fields) -> None:
         field = Reminder._meta.get_field(name)
         assignments.append(f"{field.column} = %s")
         values.append(field.get_db_prep_save(value, connection))
-    with _statement_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"UPDATE booking_reminder SET {', '.join(assignments)} WHERE id = %s",
             [*values, reminder.pk],
@@ -348,7 +327,8 @@ def _load_batch(reminder_ids: list[int]) -> list[Reminder]:
 
 
 # The row's lock, with what may have changed since its batch was read: its attempts (another
-# delivery may have tried it) and its session's state and time. Written out, like ``_record``.
+# delivery may have tried it) and its session's state and time. Written out and prepared,
+# like ``_record``.
 LOCK_CLAIMED_SQL = """
 SELECT reminder.attempts, booking.status, booking.starts_at
 FROM booking_reminder reminder
@@ -379,7 +359,7 @@ def _lock_claimed(loaded: Reminder) -> Reminder | None:
     # SQLite (the embedded default) has no row locks: its writers take turns on the file.
     if connection.features.has_select_for_update_skip_locked:
         sql += SKIP_IF_LOCKED
-    with _statement_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [loaded.pk])
         row = cursor.fetchone()
     if row is None:

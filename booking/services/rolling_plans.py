@@ -23,6 +23,7 @@ from booking.services.notices import notify_plan_run
 from booking.services.plans import books_automatically_on
 from booking.services.reminders import refresh_plan_end_reminder
 from clinics.models import Therapist
+from common.db import PreparedQuery
 
 ALTERNATIVES_OFFERED = 3
 
@@ -144,23 +145,40 @@ def settle_plans_of_inactive_therapists() -> int:
     return settled
 
 
+def _her_dates_ahead(client_id: int, now: dt.datetime):
+    return (
+        PlannedSession.objects.select_related("plan__therapist__clinic")
+        .filter(
+            plan__client_id=client_id,
+            plan__status=Plan.Status.ACTIVE,
+            status__in=[PlannedSession.Status.PLANNED, PlannedSession.Status.NOT_BOOKED],
+            starts_at__gt=now,
+        )
+        .order_by("starts_at")
+    )
+
+
+# Her active plans' dates still to come, read on every visit to "My bookings".
+HER_DATES_AHEAD = PreparedQuery(
+    _her_dates_ahead, client_id=-1, now=dt.datetime(1970, 1, 1, 0, 0, 1, tzinfo=dt.UTC)
+)
+
+
 def planned_sessions_to_show(*, plans=None, client=None) -> list[PlannedSession]:
     """For her pages: planned and missed dates of ``plans`` (or of all her active plans).
 
     Each carries ``books_on`` (when the layout books it) and ``alternatives`` (still free).
     Two queries whatever the number of dates.
     """
-    rows = PlannedSession.objects.select_related("plan__therapist__clinic").order_by("starts_at")
     if plans is not None:
-        rows = rows.filter(plan__in=plans)
-    else:
-        rows = rows.filter(
-            plan__client=client,
-            plan__status=Plan.Status.ACTIVE,
-            status__in=[PlannedSession.Status.PLANNED, PlannedSession.Status.NOT_BOOKED],
-            starts_at__gt=timezone.now(),
+        rows = list(
+            PlannedSession.objects.select_related("plan__therapist__clinic")
+            .filter(plan__in=plans)
+            .exclude(status=PlannedSession.Status.BOOKED)
+            .order_by("starts_at")
         )
-    rows = list(rows.exclude(status=PlannedSession.Status.BOOKED))
+    else:
+        rows = HER_DATES_AHEAD.fetch(client_id=client.pk, now=timezone.now())
     for planned in rows:
         planned.books_on = books_automatically_on(
             clinic=planned.plan.therapist.clinic, on=planned.on

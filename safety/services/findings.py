@@ -4,10 +4,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from clinics.models import Clinic
+from common.db import PreparedQuery
 from safety import engine
 from safety.dating import gestational_age_on
 from safety.engine import Finding
@@ -32,16 +33,10 @@ def her_answers(client: User) -> HerAnswers:
     return HerAnswers(profile=profile, conditions=frozenset(intake.conditions if intake else []))
 
 
-def answers_if_ready_to_book(client: User) -> HerAnswers | None:
-    """Her answers when she is ready to book (as ``client_ready_to_book`` says: a pregnancy
-    profile and answers given with consent), ``None`` otherwise.
-
-    One query, where asking "is she ready?" and then reading her answers takes four: the
-    booking page asks both on every view of a time.
-    """
+def _profile_with_answers(client_id: int) -> QuerySet[PregnancyProfile]:
     her_intakes = IntakeResponse.objects.filter(client=OuterRef("client"))
-    profile = (
-        PregnancyProfile.objects.filter(client=client)
+    return (
+        PregnancyProfile.objects.filter(client_id=client_id)
         .annotate(
             consented=Exists(her_intakes.filter(consent_given_at__isnull=False)),
             latest_conditions=Subquery(
@@ -49,8 +44,23 @@ def answers_if_ready_to_book(client: User) -> HerAnswers | None:
                 output_field=JSONField(),
             ),
         )
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+# Read on every view of a time she might book: compiled once per process.
+PROFILE_WITH_ANSWERS = PreparedQuery(_profile_with_answers, client_id=-1)
+
+
+def answers_if_ready_to_book(client: User) -> HerAnswers | None:
+    """Her answers when she is ready to book (as ``client_ready_to_book`` says: a pregnancy
+    profile and answers given with consent), ``None`` otherwise.
+
+    One query, where asking "is she ready?" and then reading her answers takes four: the
+    booking page asks both on every view of a time.
+    """
+    found = PROFILE_WITH_ANSWERS.fetch(client_id=client.pk)
+    profile = found[0] if found else None
     if profile is None or not profile.consented:
         return None
     return HerAnswers(profile=profile, conditions=frozenset(profile.latest_conditions or []))

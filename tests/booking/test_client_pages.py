@@ -114,9 +114,13 @@ def test_the_booking_page_speaks_of_week_14_from_her_due_date(client, therapist)
     assert "most of our plans start from week 14" in response.content.decode()
 
 
-def test_each_upcoming_session_links_to_itself_and_says_what_she_can_do(client, therapist):
-    mother = make_ready_client(first_name="Maya")
+def test_each_upcoming_session_links_to_itself_and_says_what_she_can_do(
+    client, therapist, frozen_clock
+):
     today = local_today(therapist.clinic)
+    # Morning at the clinic, so tonight's session is still ahead and too close to change.
+    frozen_clock(dt.datetime.combine(today, dt.time(10), tzinfo=therapist.clinic.tz))
+    mother = make_ready_client(first_name="Maya")
     later = book_session(client=mother, slot=slot_at(therapist, today + dt.timedelta(days=6)))
     soon = book_session(client=mother, slot=slot_at(therapist, today, dt.time(23)))
     booked_a_while_ago(later, soon)
@@ -161,3 +165,27 @@ def test_her_answers_are_read_for_booking_only_once_she_is_ready(client_user):
 
     assert client_ready_to_book(client_user)
     assert answers.conditions == frozenset({"hypertension"})
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2027, 3, 28, 0, 30, tzinfo=dt.UTC),  # the night the clocks go forward
+        dt.datetime(2027, 10, 31, 1, 30, tzinfo=dt.UTC),  # and back
+        dt.datetime(2026, 12, 2, 9, 5, tzinfo=dt.UTC),
+        dt.datetime(2027, 7, 19, 17, 45, tzinfo=dt.UTC),
+    ],
+)
+def test_her_sessions_dates_read_as_the_date_filter_writes_them(moment):
+    from django.utils import dateformat
+
+    from booking.session_rows import day_and_time
+    from clinics.models import Clinic
+
+    for zone in ("Europe/London", "America/New_York"):
+        local = moment.astimezone(Clinic(time_zone=zone).tz)
+        assert day_and_time(local) == dateformat.format(local, "D j M Y, H:i")
+        # The filter leaves the zone out in the hour the clocks go back, which happens twice;
+        # the session's own instant knows which of the two it is.
+        assert local.tzname() == (dateformat.format(local, "T") or local.tzname())
+        assert local.tzname() in {"GMT", "BST", "EST", "EDT"}

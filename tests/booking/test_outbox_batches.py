@@ -294,7 +294,8 @@ def test_a_batch_of_texts_uses_one_provider_client_and_reads_the_numbers_once(
 
 @pytest.mark.django_db
 def test_a_batch_prepares_its_per_row_statements_once_on_the_connection(therapist):
-    batch = claimed_batch(therapist, 3)
+    # psycopg prepares a statement once it has run a few times on the connection.
+    batch = claimed_batch(therapist, 8)
 
     send_claimed_reminders(reminder_ids=ids(batch))
 

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,7 +66,7 @@ def book_every_third_slot(staff) -> None:
 
 @pytest.mark.parametrize("one_therapist", [False, True])
 @pytest.mark.parametrize("scale", [1, 10])
-def test_day_view_runs_the_same_four_queries_at_ten_times_the_data(
+def test_day_view_runs_the_same_three_queries_at_ten_times_the_data(
     client, clinic, django_assert_num_queries, scale, one_therapist
 ):
     first = local_today(clinic) + dt.timedelta(days=2)
@@ -82,9 +83,9 @@ def test_day_view_runs_the_same_four_queries_at_ten_times_the_data(
         .filter(therapist__in=shown, starts_at__gte=day_start, starts_at__lt=day_end)
         .count()
     )
-    # The clinic, its therapists with their next free times, the strip's free days, the
+    # The clinic, its therapists with their next free times, the strip's free days with the
     # day's free slots.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(reverse("booking:clinic", kwargs={"slug": clinic.slug}), params)
     assert response.content.decode().count('href="/book/time/') == free_on_day > 0
 
@@ -165,14 +166,20 @@ def test_strip_shows_only_days_with_a_time_she_could_book(clinic, therapist):
         ends_at=taken.ends_at,
     )
 
-    days = queries.free_days(clinic=clinic, therapist_ids=[therapist.pk], start=today, days=14)
+    def days_and_slots(day):
+        return queries.free_days_and_day_slots(
+            clinic=clinic, therapist_ids=[therapist.pk], start=today, days=14, day=day
+        )
+
+    days, _ = days_and_slots(today)
 
     assert days == {on["free"], on["mixed"]}
     bookable = queries.bookable_slots(clinic=clinic, therapist=therapist)
     assert days == {clinic.local_date(slot.starts_at) for slot in bookable}
     # The day's times are the same free slots: only the free one of the mixed day.
     for name, day in on.items():
-        rows = queries.free_slots_on_day(clinic=clinic, therapist_ids=[therapist.pk], day=day)
+        strip, rows = days_and_slots(day)
+        assert strip == days
         expected = [
             (slot.pk, slot.starts_at, therapist.pk)
             for slot in bookable.order_by("starts_at")
@@ -200,6 +207,9 @@ def test_public_therapists_are_those_on_public_pages_with_their_next_free_time(c
         queries.on_public_pages(clinic.therapists.all(), today=today).order_by("display_name")
     )
     assert listed == expected and resting not in listed and gone not in listed
+    assert [(t.slug, t.display_name, t.clinic_id) for t in listed] == [
+        (t.slug, t.display_name, t.clinic_id) for t in expected
+    ]
     for shown in listed:
         first = queries.bookable_slots(clinic=clinic, therapist=shown).order_by("starts_at")
         assert shown.next_free == (first.first().starts_at if first.exists() else None)
@@ -217,3 +227,51 @@ def test_each_free_time_links_to_its_booking_page_with_the_name_escaped(client, 
     assert link in page
     assert "<b onclick" not in page
     assert "Ann &lt;b onclick=&quot;x()&quot;&gt;O&#x27;Neil&lt;/b&gt;" in page
+
+
+def test_the_pickers_statements_are_planned_once_per_connection(client, clinic):
+    day = local_today(clinic) + dt.timedelta(days=2)
+    add_therapists(clinic, 3, days=[day], hours=[10, 11])
+    url = reverse("booking:clinic", kwargs={"slug": clinic.slug})
+    for _ in range(8):
+        assert client.get(url, {"day": day.isoformat()}).status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+
+    picker = [queries.PUBLIC_THERAPISTS_SQL, queries.PICKER_DAYS_AND_SLOTS_SQL]
+    for sql in picker:
+        # psycopg sends the statement with $n for its parameters; the start is the same.
+        plans = [(generic, custom) for text, generic, custom in prepared if text[:60] == sql[:60]]
+        # (One statement per set of parameter types: large ids make int4[] of int2[].)
+        assert plans and all(custom == 0 for _, custom in plans)
+        assert sum(generic for generic, _ in plans) >= 3
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_the_strip_counts_days_by_the_clinics_clock_across_a_clock_change(zone, frozen_clock):
+    clinic = ClinicFactory(time_zone=zone)
+    therapist = TherapistFactory(clinic=clinic)
+    # The clocks go back on 31 October in London and on 7 November in New York, 2027.
+    start = dt.date(2027, 10, 28)
+    frozen_clock(dt.datetime.combine(start, dt.time(6), tzinfo=clinic.tz))
+    # Every other day has a slot just after its local midnight and one just before the next:
+    # a day counted by another clock would give a free day to its neighbour.
+    for offset in range(1, 14, 2):
+        day = start + dt.timedelta(days=offset)
+        slot_at(therapist, day, dt.time(0, 15))
+        slot_at(therapist, day, dt.time(23, 15), minutes=30)
+
+    days, slots = queries.free_days_and_day_slots(
+        clinic=clinic, therapist_ids=[therapist.pk], start=start, days=14, day=start
+    )
+
+    assert days == {start + dt.timedelta(days=offset) for offset in range(1, 14, 2)}
+    assert slots == []
+    for offset in (1, 3, 11):
+        day = start + dt.timedelta(days=offset)
+        _, slots = queries.free_days_and_day_slots(
+            clinic=clinic, therapist_ids=[therapist.pk], start=start, days=14, day=day
+        )
+        assert [clinic.local_date(starts_at) for _, starts_at, _ in slots] == [day, day]
