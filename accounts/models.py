@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.utils.functional import cached_property
 
-from common.db import prepared_cursor
+from common.db import loaded_value, prepared_cursor
 
 
 def normalise_email(value: str) -> str:
@@ -118,21 +118,10 @@ class RoleQuery:
     @staticmethod
     def _from_db(model, fields, values, db, connection):
         converted = [
-            RoleQuery._convert(field, value, connection)
+            loaded_value(field, value, connection)
             for field, value in zip(fields, values, strict=True)
         ]
         return model.from_db(db, [field.attname for field in fields], converted)
-
-    @staticmethod
-    def _convert(field, value, connection):
-        """The value as the ORM would load it: the backend's converters (SQLite hands back
-        naive date-times), then the field's own."""
-        column = field.cached_col
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
-            connection
-        ):
-            value = convert(value, column, connection)
-        return value
 
     def build(self, row, db, connection):
         size = len(self.user_fields)

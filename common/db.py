@@ -9,6 +9,15 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models.query import get_related_populators
 
 
+def loaded_value(field, value, connection):
+    """A column read with written-out SQL, as the ORM would load it: the backend's converters
+    (SQLite hands back date-times naive or as text), then the field's own."""
+    column = field.cached_col
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
+
+
 @contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     """A cursor whose statements PostgreSQL plans once per connection and then reuses.

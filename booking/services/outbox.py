@@ -68,7 +68,7 @@ from booking.models import Booking, Reminder
 from booking.services import quiet_hours
 from booking.services import reminders as reminder_rules
 from booking.services.channels import Channel, Connection, UnknownChannel, channel_for
-from common.db import prepared_cursor
+from common.db import loaded_value, prepared_cursor
 from safety.models import SafetyFlag
 
 logger = logging.getLogger(__name__)
@@ -338,14 +338,6 @@ WHERE reminder.id = %s AND reminder.status = 'sending'
 SKIP_IF_LOCKED = "FOR UPDATE OF reminder SKIP LOCKED"
 
 
-def _from_db(model, name: str, value):
-    """A column read by hand, converted as the ORM would (SQLite hands back datetimes as text)."""
-    column = model._meta.get_field(name).get_col(model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column):
-        value = convert(value, column, connection)
-    return value
-
-
 def _lock_claimed(loaded: Reminder) -> Reminder | None:
     """Lock the row (and it alone) if it is still claimed and free; None when it is not ours.
 
@@ -367,7 +359,9 @@ def _lock_claimed(loaded: Reminder) -> Reminder | None:
     loaded.attempts, session_status, session_starts_at = row
     if loaded.booking_id:
         loaded.booking.status = session_status
-        loaded.booking.starts_at = _from_db(Booking, "starts_at", session_starts_at)
+        loaded.booking.starts_at = loaded_value(
+            Booking._meta.get_field("starts_at"), session_starts_at, connection
+        )
     return loaded
 
 
